@@ -1,0 +1,1 @@
+"""Screening engine: normalize, rules, score, decide (pure Python, no Flask or database)."""

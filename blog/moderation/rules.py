@@ -1,0 +1,321 @@
+"""Rule checks: term lists matched on whole normalized tokens and stems, and structural signals.
+
+Terms are indexed in dicts once (``TermIndex``); a comment is matched token by token, never by
+substring search, so ``حمار`` does not fire inside ``احمرار`` nor ``con`` inside ``conseil``.
+Each token is read in every way people write it:
+
+- Arabic script: the token, and its cores once Arabic clitics are removed (prefixes such as
+  ``و ف ب ل ك ال وال بال لل يا``, suffixes such as ``ه ها هم ك كم ي نا ين ون ات``). Non-stem terms
+  of three letters or more accept the prefixes only; stem terms accept prefixes and suffixes.
+- Latin script: the token as written (digits as Arabizi, for ``darija_latn`` terms), its leetspeak
+  reading (``deleet``, for French and English terms), Darija clitics around ``darija_latn`` stems
+  and plural/feminine endings around French/English stems; and its Arabizi reading in Arabic
+  script (``arabizi_to_arabic``), compared by consonant skeleton with Arabic-script terms.
+All keys are ``squeeze``-d (runs of a letter count once), so stretching never hides a term.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .normalize import (Normalized, Token, arabizi_to_arabic, collapse_stretch, deleet,
+                        normalize, skeleton, squeeze)
+from .types import Context, Hit, Rule, Settings, Severity, Term
+
+TERMS_DIR = Path(__file__).with_name("terms")
+LANG_FILES = ("ar", "darija", "darija_latn", "fr", "en")
+ARABIC_SCRIPT_LANGS = frozenset({"ar", "darija"})
+
+AR_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل",
+               "يا", "ويا", "وب", "ول", "فب", "فل", "وك", "ما")
+AR_SUFFIXES = ("", "ه", "ها", "هم", "هن", "ك", "كم", "كن", "ي", "ني", "نا", "ين", "ون", "ات", "ان",
+               "يه", "يات", "يين", "تي", "و", "هوم", "كوم", "ش", "تين", "اتك", "اتهم", "تك", "ته",
+               "تها", "تهم", "تكم")
+# Suffixes that make a new word too easily on a three-letter stem (زب+ون is "customer").
+AR_SHORT_STEM_SUFFIXES = ("", "ه", "ها", "هم", "ك", "كم", "ي", "ني", "نا", "تك", "ته", "تها", "و")
+
+LAT_PREFIXES = ("", "l", "el", "al", "w", "wl", "wel", "b", "bl", "f", "fl", "ya", "a")
+LAT_DARIJA_SUFFIXES = ("", "a", "i", "o", "ou", "k", "ek", "ik", "ak", "ha", "hom", "kom", "na", "in",
+                       "ine", "at", "iya", "ia", "ti", "tek", "to", "tou", "tha", "hoom")
+LAT_FR_EN_SUFFIXES = ("", "s", "e", "es", "x")
+
+MIN_SKELETON = 3
+
+
+def parse_terms(lines: Iterable[str], lang: str) -> list[Term]:
+    """Parse the term-file format described in ``terms/README.md``."""
+    terms: list[Term] = []
+    rule, severity, stem_default = Rule.INSULT, Severity.HOLD, False
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@"):
+            parts = line[1:].split()
+            rule = Rule(parts[0])
+            severity = Severity(parts[1]) if len(parts) > 1 else Severity.HOLD
+            stem_default = len(parts) > 2 and parts[2] == "stem"
+            continue
+        fields = [f.strip() for f in line.split("\t")] if "\t" in line else [line]
+        text = fields[0]
+        stem = stem_default
+        if text.endswith("*"):
+            stem, text = True, text[:-1].strip()
+        elif text.endswith("="):
+            stem, text = False, text[:-1].strip()
+        t_rule = Rule(fields[1]) if len(fields) > 1 and fields[1] else rule
+        t_sev = Severity(fields[2]) if len(fields) > 2 and fields[2] else severity
+        if len(fields) > 3 and fields[3]:
+            stem = fields[3] == "stem"
+        if text:
+            terms.append(Term(text=text, rule=t_rule, severity=t_sev, lang=lang, stem=stem))
+    return terms
+
+
+def load_shipped_terms() -> list[Term]:
+    """The project's own starter term lists, from ``blog/moderation/terms/*.txt``."""
+    terms: list[Term] = []
+    for lang in LANG_FILES:
+        path = TERMS_DIR / f"{lang}.txt"
+        if path.exists():
+            terms.extend(parse_terms(path.read_text(encoding="utf-8").splitlines(), lang))
+    return terms
+
+
+def term_words(term: Term) -> tuple[str, ...]:
+    """The normalized, squeezed words of a term, as tokens are keyed."""
+    return tuple(squeeze(t.text) for t in normalize(term.text).tokens)
+
+
+def _ar_splits(word: str) -> list[tuple[str, str, str]]:
+    """(prefix, core, suffix) readings of an Arabic-script word; the core keeps 2+ letters."""
+    out = []
+    n = len(word)
+    for p in AR_PREFIXES:
+        if p and not word.startswith(p):
+            continue
+        rest = word[len(p):]
+        for s in AR_SUFFIXES:
+            if s and not rest.endswith(s):
+                continue
+            core = rest[: len(rest) - len(s)] if s else rest
+            if len(core) < 2 or (not p and not s and len(core) != n):
+                continue
+            out.append((p, core, s))
+            if s and core.endswith("ت") and len(core) >= 3:  # ta marbuta before a pronoun: قحبتك
+                out.append((p, core[:-1] + "ه", s))
+    return out
+
+
+def _lat_splits(word: str) -> list[tuple[str, str, str]]:
+    """(prefix, core, suffix) readings of a Latin word for Darija/French/English stems."""
+    out = []
+    for p in LAT_PREFIXES:
+        if p and not word.startswith(p):
+            continue
+        rest = word[len(p):]
+        for s in LAT_DARIJA_SUFFIXES + LAT_FR_EN_SUFFIXES:
+            if s and not rest.endswith(s):
+                continue
+            core = rest[: len(rest) - len(s)] if s else rest
+            if len(core) >= 3:
+                out.append((p, core, s))
+    return out
+
+
+class TermIndex:
+    """Dictionary index of terms; ``match`` returns every hit in a normalized comment."""
+
+    def __init__(self, terms: Iterable[Term], arabizi: bool = True) -> None:
+        self.terms = [t for t in terms if t.enabled]
+        self.arabizi = arabizi
+        self._exact: dict[str, list[Term]] = {}       # whole token (any script)
+        self._stem: dict[str, list[Term]] = {}        # stem core
+        self._skel: dict[str, list[Term]] = {}        # skeleton of Arabic-script terms (Arabizi)
+        self._skel_stem: dict[str, list[Term]] = {}
+        self._multi: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        for term in self.terms:
+            words = term_words(term)
+            if not words:
+                continue
+            if len(words) > 1:
+                self._multi.setdefault(words[0], []).append((words[1:], term))
+                continue
+            word = words[0]
+            (self._stem if term.stem else self._exact).setdefault(word, []).append(term)
+            if term.lang in ARABIC_SCRIPT_LANGS:
+                sk = skeleton(word)
+                if len(sk) >= MIN_SKELETON:
+                    (self._skel_stem if term.stem else self._skel).setdefault(sk, []).append(term)
+        self.fingerprint = hash(tuple(sorted((t.text, t.rule.value, t.severity.value, t.lang, t.stem)
+                                             for t in self.terms)))
+        self._cache: dict[str, tuple[tuple[Term, ...], frozenset[str], frozenset[str]]] = {}
+
+    # -- per-word analysis (cached) --------------------------------------------------------
+
+    def _analyze(self, word: str) -> tuple[tuple[Term, ...], frozenset[str], frozenset[str]]:
+        """Single-word terms a token is, plus its keys for multi-word terms (exact, stemmed)."""
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        found: list[Term] = []
+        keys: set[str] = set()
+        cores: set[str] = set()
+        key = squeeze(word)
+        keys.add(key)
+        if "\u0621" <= word[0] <= "\u064A":
+            found.extend(self._exact.get(key, ()))
+            found.extend(self._stem.get(key, ()))
+            for p, core, s in _ar_splits(key):
+                if not s:
+                    keys.add(core)
+                    if len(core) >= 3:
+                        found.extend(t for t in self._exact.get(core, ()) if t.lang in ARABIC_SCRIPT_LANGS)
+                cores.add(core)
+                for t in self._stem.get(core, ()):
+                    if t.lang in ARABIC_SCRIPT_LANGS and (len(core) > 3 or s in AR_SHORT_STEM_SUFFIXES):
+                        if len(core) > 2 or not p:
+                            found.append(t)
+        else:
+            found.extend(t for t in self._exact.get(key, ()) if t.lang not in ARABIC_SCRIPT_LANGS)
+            found.extend(t for t in self._stem.get(key, ()) if t.lang not in ARABIC_SCRIPT_LANGS)
+            leet = squeeze(deleet(word)) if not word.isalpha() else key
+            if leet != key and leet:
+                keys.add(leet)
+                found.extend(t for t in self._exact.get(leet, ()) if t.lang in ("fr", "en"))
+                found.extend(t for t in self._stem.get(leet, ()) if t.lang in ("fr", "en"))
+            for variant in {key, leet}:
+                if not variant:
+                    continue
+                for p, core, s in _lat_splits(variant):
+                    if not p and not s:
+                        continue
+                    cores.add(core)
+                    if not s:
+                        keys.add(core)
+                    for t in self._stem.get(core, ()):
+                        if t.lang == "darija_latn" and variant == key:
+                            if s in LAT_DARIJA_SUFFIXES:
+                                found.append(t)
+                        elif t.lang in ("fr", "en") and not p and s in LAT_FR_EN_SUFFIXES:
+                            found.append(t)
+                    if p and not s:
+                        found.extend(t for t in self._exact.get(core, ()) if t.lang == "darija_latn"
+                                     and variant == key)
+            if self.arabizi and any(c.isalpha() for c in word):
+                found.extend(self._arabizi_hits(word))
+        result = (tuple(dict.fromkeys(found)), frozenset(keys), frozenset(cores))
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[word] = result
+        return result
+
+    def _arabizi_hits(self, word: str) -> list[Term]:
+        """Arabic-script terms whose skeleton equals the Arabizi reading of a Latin token."""
+        arabic = arabizi_to_arabic(word)
+        if len(arabic) < 3:
+            return []
+        found: list[Term] = list(self._skel.get(skeleton(arabic), ()))
+        for p, core, s in _ar_splits(arabic):
+            sk = skeleton(core)
+            if len(sk) < MIN_SKELETON:
+                continue
+            if not s:
+                found.extend(self._skel.get(sk, ()))
+            found.extend(self._skel_stem.get(sk, ()))
+        return found
+
+    # -- matching ----------------------------------------------------------------------------
+
+    def match(self, norm: Normalized) -> list[Hit]:
+        """Every term hit in the comment, with rule, term, severity and span in the original."""
+        hits: list[Hit] = []
+        seen: set[tuple[str, int, int]] = set()
+        tokens = norm.tokens
+        analyses = [self._analyze(t.text) for t in tokens]
+        multi = self._multi
+        for i, (tok, (found, keys, cores)) in enumerate(zip(tokens, analyses)):
+            for term in found:
+                self._add(hits, seen, term, tok.start, tok.end)
+            if not multi:
+                continue
+            for key in keys:
+                for rest, term in multi.get(key, ()):
+                    end = self._match_rest(rest, term, tokens, analyses, i + 1)
+                    if end is not None:
+                        self._add(hits, seen, term, tok.start, end)
+        return hits
+
+    @staticmethod
+    def _match_rest(rest: tuple[str, ...], term: Term, tokens: tuple[Token, ...],
+                    analyses: list, j: int) -> int | None:
+        """End offset when the words after the first match tokens from index ``j``."""
+        if j + len(rest) > len(tokens):
+            return None
+        for k, word in enumerate(rest):
+            _, keys, cores = analyses[j + k]
+            last = k == len(rest) - 1
+            if word in keys or (last and term.stem and word in cores):
+                continue
+            return None
+        return tokens[j + len(rest) - 1].end
+
+    @staticmethod
+    def _add(hits: list[Hit], seen: set, term: Term, start: int, end: int) -> None:
+        key = (term.text, start, end)
+        if key not in seen:
+            seen.add(key)
+            hits.append(Hit(rule=term.rule, term=term.text, severity=term.severity,
+                            start=start, end=end))
+
+    def match_text(self, text: str) -> list[Hit]:
+        """Normalize then match (convenience for callers holding raw text)."""
+        return self.match(normalize(text))
+
+
+_default_index: TermIndex | None = None
+
+
+def default_index() -> TermIndex:
+    """A process-wide index of the shipped term lists (built on first use)."""
+    global _default_index
+    if _default_index is None:
+        _default_index = TermIndex(load_shipped_terms())
+    return _default_index
+
+
+# --- structural signals ------------------------------------------------------------------------
+
+_LINK_RE = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']+"
+    r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\."
+    r"(?:com|net|org|info|biz|io|co|ma|fr|me|ly|xyz|site|online|shop|top|club|app|link|tk|ru|"
+    r"de|uk|us|tv|cc|ws|gg|to|be|ch|es|it|dz|tn|eg|sa|ae|qa)\b(?:/[^\s<>\"']*)?",
+    re.IGNORECASE,
+)
+
+
+def count_links(text: str) -> int:
+    """Number of URLs and bare domain names in the text."""
+    return sum(1 for _ in _LINK_RE.finditer(text[:100_000]))
+
+
+def structural_hits(text: str, context: Context, settings: Settings) -> list[Hit]:
+    """Spam signals from the comment's shape and circumstances (links, duplicate, flood, ban)."""
+    hits: list[Hit] = []
+    links = count_links(text or "")
+    if links > settings.max_links:
+        hits.append(Hit(rule=Rule.SPAM, term=f"links>{settings.max_links}", severity=Severity.HOLD,
+                        signal=True))
+    if context.recent_duplicate:
+        hits.append(Hit(rule=Rule.SPAM, term="duplicate", severity=Severity.HOLD, signal=True))
+    if context.recent_count_author > settings.flood_limit:
+        hits.append(Hit(rule=Rule.SPAM, term="flood", severity=Severity.HOLD, signal=True))
+    if context.banned:
+        hits.append(Hit(rule=Rule.SPAM, term="banned", severity=Severity.REJECT, signal=True))
+    return hits
+
+
+__all__ = ["TermIndex", "load_shipped_terms", "parse_terms", "structural_hits", "count_links",
+           "default_index", "collapse_stretch"]
