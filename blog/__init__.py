@@ -1,0 +1,203 @@
+"""Majlis: an Arabic-first moderated comment and publishing backend."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, g, request
+from flask_babel import format_date, format_datetime, get_locale
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import Config
+from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+# Interface language -> Babel locale used for dates and numbers.
+LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands and error pages."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("MAJLIS_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_object(Config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+        if "SQLALCHEMY_DATABASE_URI" in test_config:
+            from .config import engine_options, normalize_database_url
+
+            url = normalize_database_url(test_config["SQLALCHEMY_DATABASE_URI"])
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_templates(app)
+    _register_errors(app)
+    _register_security_headers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _instance_secret(app: Flask) -> str:
+    """The secret key kept in instance/ (made on first start); production must set SECRET_KEY."""
+    if os.environ.get("MAJLIS_ENV") == "production":
+        raise RuntimeError("SECRET_KEY must be set in production")
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite in WAL mode with a busy timeout and enforced foreign keys."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def select_language() -> str:
+    """The reader's interface language: `?lang=`, then the `lang` cookie, then Arabic."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
+        if candidate in languages:
+            return candidate
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _select_locale() -> str:
+    if "language" not in g:
+        g.language = select_language()
+    return LOCALES[g.language]
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    cache_config = (
+        {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
+        if app.config.get("REDIS_URL")
+        else {"CACHE_TYPE": "SimpleCache"}
+    )
+    for key, value in cache_config.items():
+        app.config.setdefault(key, value)
+    cache.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .models import User
+
+        ident, _, token = user_id.partition(":")
+        if not ident.isdigit():
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or not token or not secrets.compare_digest(user.session_token, token):
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .views import auth, moderator, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(moderator.bp)
+
+
+def _register_templates(app: Flask) -> None:
+    from .sanitize import render_comment
+
+    def language() -> str:
+        _select_locale()
+        return g.language
+
+    @app.context_processor
+    def page_globals():
+        lang = language()
+        return {
+            "lang": lang,
+            "text_dir": "rtl" if lang == "ar" else "ltr",
+            "site_name": app.config["SITE_NAME"],
+            "languages": app.config["LANGUAGES"],
+        }
+
+    app.jinja_env.filters["comment_html"] = render_comment
+    app.jinja_env.filters["long_date"] = lambda value: format_date(value, "long") if value else ""
+    app.jinja_env.filters["date_time"] = lambda value: format_datetime(value, "medium") if value else ""
+    app.jinja_env.globals["current_locale"] = get_locale
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import redirect, render_template, url_for
+    from flask_wtf.csrf import CSRFError
+
+    def page(code: int, template: str):
+        def handler(error):
+            return render_template(f"errors/{template}.html", code=code), code
+
+        return handler
+
+    @app.errorhandler(401)
+    def unauthorized(error):
+        if request.method == "GET":
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return render_template("errors/error.html", code=401), 401
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/csrf.html", code=400), 400
+
+    for code in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(code, page(code, "error"))
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

@@ -1,0 +1,94 @@
+"""Command-line tools: `flask --app app users|demo|setup|moderation ...`."""
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import Role, User
+
+users_cli = AppGroup("users", help="Staff accounts.")
+demo_cli = AppGroup("demo", help="Demo content.")
+
+
+def create_user(email: str, password: str, role: Role, name: str | None = None) -> User:
+    """Create a staff account with a hashed password."""
+    user = User(
+        email=email.strip().lower(), display_name=name or email.split("@")[0], role=role,
+        session_token=secrets.token_hex(16),
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MODERATOR.value, show_default=True)
+@click.option("--name", default=None, help="Display name (default: the part before @).")
+@click.option("--password", default=None, help="For scripts; prompted when omitted.")
+def users_create(email: str, role: str, name: str | None, password: str | None) -> None:
+    """Create a staff account."""
+    if db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower())):
+        raise click.ClickException(f"{email} already exists")
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.ClickException("the password needs at least 8 characters")
+    user = create_user(email, password, Role(role), name)
+    click.echo(f"created {user.role.value} {user.email}")
+
+
+@users_cli.command("list")
+def users_list() -> None:
+    """List staff accounts."""
+    for user in db.session.scalars(select(User).order_by(User.id)):
+        click.echo(f"{user.id}\t{user.role.value}\t{user.email}\t{'active' if user.active else 'disabled'}")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the demo articles and comments into an empty database."""
+    from .demo import load_demo_content
+
+    click.echo("demo content loaded" if load_demo_content() else "the database has articles already: nothing loaded")
+
+
+@click.command("setup")
+def setup() -> None:
+    """Prepare a site: schema, starter term lists, demo content when empty, first admin."""
+    import os
+
+    from flask_migrate import upgrade
+
+    from .demo import load_demo_content
+    from .services.screening import load_shipped_terms_into_db
+
+    upgrade()
+    added, _kept = load_shipped_terms_into_db()
+    click.echo(f"screening terms: {added} added")
+    if load_demo_content():
+        click.echo("demo content loaded")
+    if not db.session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)):
+        email = os.environ.get("ADMIN_EMAIL", "admin@example.org")
+        password = os.environ.get("ADMIN_PASSWORD")
+        generated = password is None
+        if generated:
+            password = secrets.token_urlsafe(12)
+        create_user(email, password, Role.ADMIN, "admin")
+        click.echo(f"first admin: {email}" + (f"  password: {password}  (shown once)" if generated else ""))
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the project's commands to the app."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(setup)
+    from .moderation_cli import moderation_cli
+
+    app.cli.add_command(moderation_cli)

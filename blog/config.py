@@ -1,0 +1,66 @@
+"""Configuration classes; secrets come only from the environment or the instance folder."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment, read from the environment at app creation."""
+
+    def __init__(self, instance_path: str) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = normalize_database_url(
+            os.environ.get("DATABASE_URL")
+            or "sqlite:///" + str(Path(instance_path) / "majlis.sqlite3")
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        self.MAX_CONTENT_LENGTH = 256 * 1024
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.BABEL_DEFAULT_LOCALE = "ar"
+        self.BABEL_DEFAULT_TIMEZONE = os.environ.get("SITE_TIMEZONE", "Africa/Casablanca")
+        self.LANGUAGES = ("ar", "fr", "en")
+        self.SITE_NAME = os.environ.get("SITE_NAME", "مجلس")
+        self.COMMENTS_PER_PAGE = int(os.environ.get("COMMENTS_PER_PAGE", "50"))
+        self.ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "10"))
+        self.QUEUE_PER_PAGE = int(os.environ.get("QUEUE_PER_PAGE", "50"))
+        # Screening settings (plain values handed to blog.moderation).
+        self.MODERATION_MODE = os.environ.get("MODERATION_MODE", "pre")
+        self.MODERATION_HOLD_THRESHOLD = float(os.environ.get("MODERATION_HOLD_THRESHOLD", "0.5"))
+        self.MODERATION_REJECT_THRESHOLD = float(os.environ.get("MODERATION_REJECT_THRESHOLD", "0.97"))
+        self.MODERATION_MAX_LINKS = int(os.environ.get("MODERATION_MAX_LINKS", "3"))
+        self.MODERATION_FLOOD_LIMIT = int(os.environ.get("MODERATION_FLOOD_LIMIT", "5"))
+        self.MODERATION_FLOOD_WINDOW_MINUTES = int(os.environ.get("MODERATION_FLOOD_WINDOW_MINUTES", "10"))
+        self.MODERATION_AUTO_PUBLISH_KNOWN = _bool("MODERATION_AUTO_PUBLISH_KNOWN", True)
+        self.MODEL_PATH = os.environ.get("MODEL_PATH") or str(Path(instance_path) / "screening-model")
+        self.EMAIL_CHECK_DELIVERABILITY = _bool("EMAIL_CHECK_DELIVERABILITY", False)
+        self.TERMS_REFRESH_SECONDS = float(os.environ.get("TERMS_REFRESH_SECONDS", "5"))
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the common `postgres://` spelling and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def engine_options(url: str) -> dict:
+    """Engine options per backend: SQLite gets a busy timeout (WAL is set on connect)."""
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True}

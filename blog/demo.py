@@ -1,0 +1,95 @@
+"""Demo content written for the project: articles in the shape of a Moroccan news page."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import ActionKind, Article, ArticleStatus, Comment, CommentStatus, ModerationAction
+
+ARTICLES = [
+    {
+        "slug": "maktabat-al-hay-fes",
+        "title": "افتتاح مكتبة حي جديدة بفاس تفتح أبوابها للتلاميذ إلى غاية العاشرة ليلا",
+        "lead": "مكتبة عمومية جديدة بحي عين قادوس تستقبل التلاميذ والطلبة في أوقات مسائية ممتدة خلال فترة الامتحانات.",
+        "body": (
+            "أعلنت جماعة فاس، اليوم الإثنين، عن افتتاح مكتبة عمومية جديدة بحي عين قادوس، تضم أزيد من 12 ألف كتاب"
+            " وقاعة للمطالعة تتسع لمائة وعشرين مقعدا، إلى جانب فضاء مخصص للأطفال وركن للحواسيب الموصولة بالإنترنت.\n\n"
+            "وأوضح نائب رئيس الجماعة المكلف بالشأن الثقافي، في تصريح صحفي، أن المكتبة ستفتح أبوابها يوميا من التاسعة صباحا"
+            " إلى غاية العاشرة ليلا طيلة فترة الامتحانات، استجابة لطلبات جمعيات آباء وأولياء التلاميذ بالحي، الذين اشتكوا"
+            " من غياب فضاءات هادئة للمراجعة.\n\n"
+            "وأضاف المسؤول ذاته أن المشروع كلف ما يناهز 4,5 ملايين درهم، ساهمت فيه الجماعة ومجلس الجهة وشركاء من القطاع"
+            " الخاص، مشيرا إلى أن الانخراط سيكون مجانيا لفائدة التلاميذ والطلبة، ورمزيا بالنسبة لباقي المرتفقين.\n\n"
+            "من جهتهم، عبر عدد من سكان الحي عن ارتياحهم لهذه المبادرة، معتبرين أنها ستخفف الضغط على المكتبات الموجودة"
+            " بوسط المدينة، وتمنح الشباب بديلا عن قضاء أوقات الفراغ في الشارع.\n\n"
+            "ومن المرتقب أن تحتضن المكتبة ابتداء من الشهر المقبل ورشات أسبوعية في القراءة والكتابة الإبداعية، ينشطها"
+            " أساتذة متطوعون، إضافة إلى نادٍ للشطرنج وأمسيات شهرية لتقديم الإصدارات الجديدة لكتاب من الجهة."
+        ),
+        "source": "مراسلة مجلس من فاس",
+        "days_ago": 0,
+    },
+    {
+        "slug": "taawuniyat-argan-souss",
+        "title": "تعاونيات الأركان بسوس تضاعف صادراتها وتراهن على التجارة الإلكترونية",
+        "lead": "نساء التعاونيات يطمحن إلى بيع منتجاتهن مباشرة للزبناء عبر منصات رقمية دون وسطاء.",
+        "body": (
+            "كشفت معطيات قدمت خلال لقاء جهوي بأكادير أن صادرات تعاونيات الأركان بجهة سوس ماسة ارتفعت بنسبة 40 في المائة"
+            " خلال السنة الجارية، مدفوعة بطلب متزايد من أسواق أوروبا وأمريكا الشمالية على الزيوت ومواد التجميل الطبيعية.\n\n"
+            "وأكدت رئيسة إحدى التعاونيات بنواحي تارودانت أن النساء المنخرطات أصبحن يتقن تقنيات التصوير والتسويق عبر"
+            " الهاتف، بعد دورات تكوينية نظمتها جمعيات محلية، مضيفة أن البيع المباشر يضمن لهن هامش ربح أفضل.\n\n"
+            "غير أن المتدخلين نبهوا إلى تحديات ما تزال قائمة، أبرزها توالي سنوات الجفاف وتراجع مردودية شجر الأركان،"
+            " إلى جانب صعوبة الولوج إلى خدمات الشحن الدولي بأسعار معقولة.\n\n"
+            "ودعا المشاركون في ختام اللقاء إلى إحداث منصة وطنية لتسويق منتجات التعاونيات، وتبسيط مساطر التصدير لفائدة"
+            " الوحدات الصغيرة."
+        ),
+        "source": "مجلس - متابعة",
+        "days_ago": 3,
+    },
+]
+
+# (author, e-mail, text, status) — one article gets comments in every state.
+COMMENTS = [
+    ("سعاد", "souad.demo@example.org", "مبادرة ممتازة، أولادنا كانوا في حاجة إلى مكان هادئ للمراجعة. شكرا للجماعة.", CommentStatus.PUBLISHED),
+    ("يونس", "younes.demo@example.org", "نتمنى أن تفتح مكتبات مماثلة في الأحياء الأخرى، وخصوصا في المدينة القديمة.", CommentStatus.PUBLISHED),
+    ("Karim", "karim.demo@example.org", "Bravo, wa7ed lmobadara zwina bzaf. Ghadi nmchi nchoufha had sbt.", CommentStatus.PUBLISHED),
+    ("مريم", "meryem.demo@example.org", "هل الانخراط مفتوح أيضا لساكنة الأحياء المجاورة؟", CommentStatus.PENDING),
+    ("زائر", "visitor.demo@example.org", "شوف هاد الموقع لربح المال بسرعة http://example.com/a http://example.com/b http://example.com/c http://example.com/d", CommentStatus.SPAM),
+    ("مجهول", "anon.demo@example.org", "كلام فارغ، المسؤول ديالكم حمار وما كيفهم والو.", CommentStatus.REJECTED),
+]
+
+
+def load_demo_content() -> bool:
+    """Insert the demo articles and comments when the database has no article; True if it did."""
+    if db.session.scalar(select(func.count()).select_from(Article)):
+        return False
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    articles = []
+    for spec in ARTICLES:
+        article = Article(
+            title=spec["title"], slug=spec["slug"], lead=spec["lead"], body=spec["body"], source=spec["source"],
+            status=ArticleStatus.PUBLISHED, published_at=now - timedelta(days=spec["days_ago"], hours=2),
+        )
+        db.session.add(article)
+        articles.append(article)
+    db.session.flush()
+    first = articles[0]
+    for i, (name, email, body, status) in enumerate(COMMENTS):
+        created = now - timedelta(hours=1) + timedelta(minutes=5 * i)
+        comment = Comment(
+            article_id=first.id, author_name=name, author_email=email, body=body, status=status,
+            created_at=created, decided_at=None if status is CommentStatus.PENDING else created,
+            screen_action="", screen_details={},
+        )
+        db.session.add(comment)
+        db.session.flush()
+        db.session.add(
+            ModerationAction(
+                comment_id=comment.id, action=ActionKind.SCREEN, to_status=status.value,
+                reason="demo content", text_snapshot=body, created_at=created,
+            )
+        )
+        if status is CommentStatus.PUBLISHED:
+            first.published_comment_count += 1
+    db.session.commit()
+    return True

@@ -1,0 +1,96 @@
+"""Form classes: they validate the shape of what people type, nothing more."""
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from .moderation.types import Rule
+from .sanitize import clean_name, clean_text
+
+NAME_MAX = 80
+BODY_MAX = 5000
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class CommentForm(FlaskForm):
+    """A reader's comment: name*, e-mail* (never published) and comment*."""
+
+    author_name = StringField(
+        _l("الاسم"),
+        filters=[_strip],
+        validators=[
+            InputRequired(_l("الاسم مطلوب.")),
+            Length(max=NAME_MAX, message=_l("الاسم طويل جدا: %(max)d حرفا على الأكثر.", max=NAME_MAX)),
+        ],
+    )
+    author_email = EmailField(
+        _l("البريد الإلكتروني"),
+        filters=[_strip],
+        validators=[InputRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254, message=_l("البريد الإلكتروني طويل جدا."))],
+    )
+    body = TextAreaField(
+        _l("التعليق"),
+        validators=[
+            InputRequired(_l("التعليق مطلوب.")),
+            Length(max=BODY_MAX, message=_l("التعليق طويل جدا: %(max)d حرف على الأكثر.", max=BODY_MAX)),
+        ],
+    )
+    parent_id = HiddenField()
+
+    def validate_author_name(self, field):
+        cleaned = clean_name(field.data or "")
+        if not cleaned:
+            raise ValidationError(_l("الاسم مطلوب."))
+        field.data = cleaned
+
+    def validate_author_email(self, field):
+        try:
+            result = validate_email(
+                field.data or "",
+                check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"],
+            )
+        except EmailNotValidError:
+            raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
+        field.data = result.normalized
+
+    def validate_body(self, field):
+        cleaned = clean_text(field.data or "")
+        if not cleaned.strip():
+            raise ValidationError(_l("التعليق مطلوب."))
+        field.data = cleaned
+
+
+class LoginForm(FlaskForm):
+    """Staff login."""
+
+    email = StringField(_l("البريد الإلكتروني"), filters=[_strip], validators=[DataRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254)])
+    password = PasswordField(_l("كلمة المرور"), validators=[DataRequired(_l("كلمة المرور مطلوبة.")), Length(max=512)])
+
+
+class DecisionForm(FlaskForm):
+    """A moderator's decision: CSRF token and the version the moderator saw."""
+
+    version = HiddenField(validators=[Optional()])
+
+
+class RejectForm(DecisionForm):
+    """A rejection names the rule broken and may carry a note."""
+
+    rule = SelectField(
+        _l("القاعدة"),
+        choices=[
+            (Rule.INSULT.value, _l("إساءة أو شتم")),
+            (Rule.RELIGION.value, _l("مهاجمة الأديان أو المقدسات")),
+            (Rule.INCITEMENT.value, _l("تحريض عنصري أو كراهية")),
+            (Rule.SPAM.value, _l("إشهار أو رسائل مزعجة")),
+        ],
+        validators=[InputRequired(_l("اختر القاعدة."))],
+    )
+    note = TextAreaField(_l("ملاحظة"), validators=[Optional(), Length(max=1000)])

@@ -1,0 +1,57 @@
+"""Readers' comments and their screening outcome."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class CommentStatus(str, enum.Enum):
+    """The one status of a comment."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    SPAM = "spam"
+
+
+class Comment(db.Model):
+    """A reader's comment on an article, stored raw, rendered escaped."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_article_status_created", "article_id", "status", "created_at", "id"),
+        Index("ix_comments_status_created", "status", "created_at", "id"),
+        Index("ix_comments_author_email", "author_email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(80))
+    author_email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[CommentStatus] = mapped_column(
+        Enum(CommentStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=CommentStatus.PENDING,
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Screening verdict, as computed when the comment arrived.
+    screen_action: Mapped[str] = mapped_column(String(16), default="")
+    screen_rules: Mapped[str] = mapped_column(String(64), default="")
+    screen_score: Mapped[float] = mapped_column(Float, default=0.0)
+    screen_details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Optimistic concurrency: two moderators deciding the same comment, one wins.
+    version: Mapped[int] = mapped_column(default=1)
+
+    article = relationship("Article")
+    parent = relationship("Comment", remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version}

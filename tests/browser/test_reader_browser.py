@@ -1,0 +1,51 @@
+"""A reader comments through the real form in Chromium."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from blog.demo import load_demo_content
+from blog.extensions import db
+from blog.models import Comment, CommentStatus
+
+pytestmark = pytest.mark.browser
+
+
+def test_reader_posts_a_comment_and_sees_it_awaiting_moderation(app, live_server, page, artifacts, request):
+    with app.app_context():
+        load_demo_content()
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="افتتاح مكتبة حي جديدة بفاس").click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    page.screenshot(path=str(artifacts / f"article-{request.node.callspec.id}.png"), full_page=True)
+
+    # A wrong e-mail first: the text stays in the form and the message is in Arabic.
+    text = "هذا تعليق من متصفح حقيقي، شكرا على المتابعة."
+    page.fill("#author_name", "قارئ من مكناس")
+    page.fill("#author_email", "ليس-بريدا")
+    page.fill("#body", text)
+    page.click("button[type=submit] >> text=أرسل التعليق")
+    assert page.locator("#author_email-error").inner_text() == "عنوان البريد الإلكتروني غير صالح."
+    assert page.input_value("#body") == text
+
+    page.fill("#author_email", "meknes.reader@example.org")
+    page.click("button[type=submit] >> text=أرسل التعليق")
+    pending = page.locator(".comment-pending")
+    assert pending.count() == 1
+    assert text in pending.inner_text() and "في انتظار المراجعة" in pending.inner_text()
+    page.screenshot(path=str(artifacts / f"article-pending-{request.node.callspec.id}.png"), full_page=True)
+    assert "meknes.reader@example.org" not in page.content()
+
+    with app.app_context():
+        stored = db.session.scalars(select(Comment).where(Comment.body == text)).one()
+        assert stored.status is CommentStatus.PENDING
+
+    # Another reader (a fresh browser context) does not see it.
+    other = page.context.browser.new_context()
+    try:
+        other_page = other.new_page()
+        other_page.goto(page.url)
+        assert text not in other_page.content()
+    finally:
+        other.close()

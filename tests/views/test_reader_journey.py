@@ -1,0 +1,177 @@
+"""A reader's journey through the test client: article, validation, pending comment, publication."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from blog.extensions import db
+from blog.models import ActionKind, Comment, CommentStatus, ModerationAction, Role
+from tests.conftest import csrf_token
+
+GOOD = {"author_name": "فاطمة", "author_email": "fatima@example.org", "body": "مقال مفيد، شكرا على هذه المعلومات."}
+
+
+def post_comment(client, slug, **fields):
+    page = client.get(f"/articles/{slug}").get_data(as_text=True)
+    data = {**GOOD, **fields, "csrf_token": csrf_token(page)}
+    return client.post(f"/articles/{slug}/comments", data=data)
+
+
+def count_comments(app):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Comment))
+
+
+def test_article_page_shows_everything_a_reader_needs(client, article):
+    response = client.get(f"/articles/{article['slug']}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "مقال للاختبار عن التعاونيات" in html
+    assert "<p>الفقرة الأولى.</p>" in html and "<p>الفقرة الثانية.</p>" in html
+    assert "لن يتم نشر عنوان بريدك الإلكتروني" in html
+    assert "شروط النشر" in html and "مهاجمة للأديان" in html and "تحريض عنصري" in html
+    assert 'name="author_name"' in html and 'name="author_email"' in html and 'name="body"' in html
+    assert 'name="csrf_token"' in html
+    assert "لا تعليقات بعد" in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"author_name": ""}, "author_name", "الاسم مطلوب."),
+        ({"author_name": "   "}, "author_name", "الاسم مطلوب."),
+        ({"author_name": "س" * 81}, "author_name", "الاسم طويل جدا"),
+        ({"author_name": "\u202e\u200f"}, "author_name", "الاسم مطلوب."),
+        ({"author_email": ""}, "author_email", "البريد الإلكتروني مطلوب."),
+        ({"author_email": "not-an-email"}, "author_email", "عنوان البريد الإلكتروني غير صالح."),
+        ({"author_email": "a@b"}, "author_email", "عنوان البريد الإلكتروني غير صالح."),
+        ({"body": ""}, "body", "التعليق مطلوب."),
+        ({"body": " \n "}, "body", "التعليق مطلوب."),
+        ({"body": "ت" * 5001}, "body", "التعليق طويل جدا"),
+    ],
+)
+def test_each_validation_failure_keeps_the_text_and_explains_in_arabic(app, client, article, fields, field, message):
+    response = post_comment(client, article["slug"], **fields)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in html
+    assert f'id="{field}-error"' in html
+    # Whatever the reader typed in the other fields comes back.
+    for name, value in GOOD.items():
+        if name not in fields:
+            assert value in html
+    if "body" not in fields:
+        assert GOOD["body"] in html
+    elif fields["body"].strip():
+        assert fields["body"] in html
+    assert count_comments(app) == 0
+
+
+def test_a_good_comment_is_pending_and_visible_to_its_author_only(app, client, article):
+    response = post_comment(client, article["slug"])
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(f"/articles/{article['slug']}#comment-")
+    with app.app_context():
+        comment = db.session.scalars(select(Comment)).one()
+        assert comment.status is CommentStatus.PENDING
+        assert comment.body == GOOD["body"] and comment.author_email == GOOD["author_email"]
+        audit = db.session.scalars(select(ModerationAction)).one()
+        assert audit.action is ActionKind.SCREEN and audit.to_status == "pending" and audit.text_snapshot == GOOD["body"]
+    mine = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert GOOD["body"] in mine and "في انتظار المراجعة" in mine
+    other = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert GOOD["body"] not in other and "في انتظار المراجعة" not in other
+
+
+def test_post_without_csrf_token_is_refused(app, client, article):
+    client.get(f"/articles/{article['slug']}")
+    response = client.post(f"/articles/{article['slug']}/comments", data=GOOD)
+    assert response.status_code == 400
+    assert count_comments(app) == 0
+
+
+def test_moderator_approves_and_the_comment_is_published(app, client, article, staff_client):
+    post_comment(client, article["slug"])
+    moderator = staff_client(Role.MODERATOR)
+    queue = moderator.get("/moderation/").get_data(as_text=True)
+    assert GOOD["body"] in queue and GOOD["author_email"] in queue
+    with app.app_context():
+        comment = db.session.scalars(select(Comment)).one()
+        comment_id, version = comment.id, comment.version
+    response = moderator.post(
+        f"/moderation/comments/{comment_id}/approve", data={"csrf_token": csrf_token(queue), "version": version}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        assert comment.status is CommentStatus.PUBLISHED and comment.decided_at is not None
+        audit = db.session.scalars(
+            select(ModerationAction).where(ModerationAction.action == ActionKind.APPROVE)
+        ).one()
+        assert audit.actor.role is Role.MODERATOR and audit.from_status == "pending" and audit.to_status == "published"
+    public = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert GOOD["body"] in public and "تعليق واحد" in public
+    assert GOOD["author_email"] not in public
+
+
+def test_moderator_rejects_with_a_rule(app, client, article, staff_client):
+    post_comment(client, article["slug"])
+    moderator = staff_client(Role.MODERATOR)
+    token = csrf_token(moderator.get("/moderation/").get_data(as_text=True))
+    with app.app_context():
+        comment_id = db.session.scalars(select(Comment.id)).one()
+    response = moderator.post(
+        f"/moderation/comments/{comment_id}/reject", data={"csrf_token": token, "rule": "insult", "note": "شتم"}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        audit = db.session.scalars(select(ModerationAction).where(ModerationAction.action == ActionKind.REJECT)).one()
+        assert audit.rule == "insult" and audit.reason == "شتم" and audit.to_status == "rejected"
+    assert GOOD["body"] not in app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+
+
+def test_a_stale_decision_is_told_who_decided(app, client, article, staff_client):
+    post_comment(client, article["slug"])
+    first, second = staff_client(Role.MODERATOR), staff_client(Role.MODERATOR)
+    token1 = csrf_token(first.get("/moderation/").get_data(as_text=True))
+    token2 = csrf_token(second.get("/moderation/").get_data(as_text=True))
+    with app.app_context():
+        comment = db.session.scalars(select(Comment)).one()
+        comment_id, version = comment.id, comment.version
+    first.post(f"/moderation/comments/{comment_id}/approve", data={"csrf_token": token1, "version": version})
+    response = second.post(
+        f"/moderation/comments/{comment_id}/spam", data={"csrf_token": token2, "version": version},
+        follow_redirects=True,
+    )
+    assert "سبقك" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Comment, comment_id).status is CommentStatus.PUBLISHED
+        assert db.session.scalar(select(func.count()).select_from(ModerationAction).where(ModerationAction.actor_id.is_not(None))) == 1
+
+
+def test_unknown_article_is_404_in_arabic(client):
+    response = client.get("/articles/nothing-here")
+    assert response.status_code == 404
+    assert "الصفحة المطلوبة غير موجودة" in response.get_data(as_text=True)
+
+
+def test_comment_pages_are_paginated_oldest_first(app, article):
+    from blog.models import Comment as C, utcnow, Article
+    from datetime import timedelta
+
+    app.config["COMMENTS_PER_PAGE"] = 5
+    with app.app_context():
+        start = utcnow()
+        for i in range(12):
+            db.session.add(C(article_id=article["id"], author_name=f"قارئ {i}", author_email=f"r{i}@example.org",
+                             body=f"تعليق رقم {i:02d}", status=CommentStatus.PUBLISHED,
+                             created_at=start + timedelta(minutes=i)))
+        db.session.get(Article, article["id"]).published_comment_count = 12
+        db.session.commit()
+    client = app.test_client()
+    first = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert first.index("تعليق رقم 00") < first.index("تعليق رقم 04") and "تعليق رقم 05" not in first
+    third = client.get(f"/articles/{article['slug']}?page=3").get_data(as_text=True)
+    assert "تعليق رقم 10" in third and "تعليق رقم 11" in third and "تعليق رقم 09" not in third
+    assert "12 تعليقا" in first
