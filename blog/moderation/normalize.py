@@ -118,6 +118,7 @@ class Token:
     text: str
     start: int
     end: int
+    stretched: bool = False   # a letter was repeated 3+ times in the original spelling
 
     @property
     def is_arabic(self) -> bool:
@@ -302,6 +303,31 @@ def skeleton(arabic: str) -> str:
     return s
 
 
+_VOWELS = frozenset("اويءى")
+
+
+def skeleton_gaps(arabic: str) -> tuple[str, tuple[frozenset[str], ...]]:
+    """Skeleton plus, for each gap between its consonants, the long vowels written there.
+
+    An Arabizi reading matches an Arabic term when the skeletons are equal and every long vowel
+    of the term is also written in the same gap of the reading (``zamel`` = ``زامل``, but
+    ``lblad`` is not ``بليد``): short vowels are optional, long vowels are not.
+    """
+    word = squeeze(arabic)
+    if len(word) > 2 and word.endswith("ه"):
+        word = word[:-1]
+    cons: list[str] = []
+    gaps: list[set[str]] = [set()]
+    for c in word:
+        if c in _VOWELS:
+            if c != "ء":
+                gaps[-1].add(c)
+        else:
+            cons.append(c)
+            gaps.append(set())
+    return "".join(cons), tuple(frozenset(g) for g in gaps)
+
+
 def _clean_latin(word: str) -> str:
     """Drop mention/punctuation leet symbols at the edges of a Latin token."""
     return word.lstrip("@!*").rstrip("!*@")
@@ -327,7 +353,8 @@ def tokenize(text: str, offsets: list[int], original: str) -> list[Token]:
         nxt = offsets[e] if e < len(offsets) else n_orig
         while end < nxt and _map_char(original[end]) == "":
             end += 1
-        tokens.append(Token(collapse_stretch(word), start, end))
+        collapsed = collapse_stretch(word)
+        tokens.append(Token(collapsed, start, end, collapsed != word))
     return tokens
 
 
@@ -335,8 +362,8 @@ _SEPARATOR_OK = re.compile(r"[^\w]{1,3}")
 
 
 def _single(token: Token, original: str) -> bool:
-    """True for a token written as one letter (not a digit, not a stretched letter)."""
-    if len(token.text) != 1 or token.text.isdigit():
+    """True for a token written as one letter (an Arabizi digit counts; not a stretched letter)."""
+    if len(token.text) != 1 or ("0" <= token.text <= "9" and token.text not in "235789"):
         return False
     return len("".join(_map_char(c) for c in original[token.start:token.end]).strip()) == 1
 

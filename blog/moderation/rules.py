@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .normalize import (Normalized, Token, arabizi_to_arabic, collapse_stretch, deleet,
-                        normalize, skeleton, squeeze)
+                        normalize, skeleton_gaps, squeeze)
 from .types import Context, Hit, Rule, Settings, Severity, Term
 
 TERMS_DIR = Path(__file__).with_name("terms")
@@ -28,7 +28,7 @@ LANG_FILES = ("ar", "darija", "darija_latn", "fr", "en")
 ARABIC_SCRIPT_LANGS = frozenset({"ar", "darija"})
 
 AR_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل",
-               "يا", "ويا", "وب", "ول", "فب", "فل", "وك", "ما")
+               "يا", "ويا", "وب", "ول", "فب", "فل", "وك", "ا", "د", "دال", "وا")
 AR_SUFFIXES = ("", "ه", "ها", "هم", "هن", "ك", "كم", "كن", "ي", "ني", "نا", "ين", "ون", "ات", "ان",
                "يه", "يات", "يين", "تي", "و", "هوم", "كوم", "ش", "تين", "اتك", "اتهم", "تك", "ته",
                "تها", "تهم", "تكم")
@@ -38,9 +38,12 @@ AR_SHORT_STEM_SUFFIXES = ("", "ه", "ها", "هم", "ك", "كم", "ي", "ني", 
 LAT_PREFIXES = ("", "l", "el", "al", "w", "wl", "wel", "b", "bl", "f", "fl", "ya", "a")
 LAT_DARIJA_SUFFIXES = ("", "a", "i", "o", "ou", "k", "ek", "ik", "ak", "ha", "hom", "kom", "na", "in",
                        "ine", "at", "iya", "ia", "ti", "tek", "to", "tou", "tha", "hoom")
-LAT_FR_EN_SUFFIXES = ("", "s", "e", "es", "x")
+LAT_FR_SUFFIXES = ("", "s", "e", "es", "x")
+LAT_EN_SUFFIXES = ("", "s", "es")
+LAT_FR_EN_SUFFIXES = LAT_FR_SUFFIXES
 
 MIN_SKELETON = 3
+_TA_MARBUTA_DROPPED = frozenset({"ات", "ين", "ون", "يات", "ان"})
 
 
 def parse_terms(lines: Iterable[str], lang: str) -> list[Term]:
@@ -85,7 +88,7 @@ def load_shipped_terms() -> list[Term]:
 
 def term_words(term: Term) -> tuple[str, ...]:
     """The normalized, squeezed words of a term, as tokens are keyed."""
-    return tuple(squeeze(t.text) for t in normalize(term.text).tokens)
+    return tuple(t.text for t in normalize(term.text).tokens)
 
 
 def _ar_splits(word: str) -> list[tuple[str, str, str]]:
@@ -105,6 +108,8 @@ def _ar_splits(word: str) -> list[tuple[str, str, str]]:
             out.append((p, core, s))
             if s and core.endswith("ت") and len(core) >= 3:  # ta marbuta before a pronoun: قحبتك
                 out.append((p, core[:-1] + "ه", s))
+            elif s in _TA_MARBUTA_DROPPED and len(core) >= 3:  # قحبه → قحبات, عاهره → عاهرين
+                out.append((p, core + "ه", s))
     return out
 
 
@@ -125,105 +130,149 @@ def _lat_splits(word: str) -> list[tuple[str, str, str]]:
 
 
 class TermIndex:
-    """Dictionary index of terms; ``match`` returns every hit in a normalized comment."""
+    """Dictionary index of terms; ``match`` returns every hit in a normalized comment.
+
+    Terms are keyed by their normalized words as written (``_exact``/``_stem``) and by their
+    squeezed words (``_sq_exact``/``_sq_stem``). A token is looked up as written, and squeezed only
+    when it has a doubled letter: ``zebii`` finds ``zebi`` and ``connnard`` finds ``connard``, but
+    ``as`` never finds ``ass``.
+    """
 
     def __init__(self, terms: Iterable[Term], arabizi: bool = True) -> None:
         self.terms = [t for t in terms if t.enabled]
         self.arabizi = arabizi
-        self._exact: dict[str, list[Term]] = {}       # whole token (any script)
-        self._stem: dict[str, list[Term]] = {}        # stem core
-        self._skel: dict[str, list[Term]] = {}        # skeleton of Arabic-script terms (Arabizi)
-        self._skel_stem: dict[str, list[Term]] = {}
-        self._multi: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        self._exact: dict[str, list[Term]] = {}
+        self._stem: dict[str, list[Term]] = {}
+        self._sq_exact: dict[str, list[Term]] = {}
+        self._sq_stem: dict[str, list[Term]] = {}
+        self._skel: dict[str, list[tuple[tuple[frozenset[str], ...], Term]]] = {}
+        self._multi: dict[str, list[tuple[tuple[tuple[str, str], ...], Term]]] = {}
         for term in self.terms:
             words = term_words(term)
             if not words:
                 continue
             if len(words) > 1:
-                self._multi.setdefault(words[0], []).append((words[1:], term))
+                rest = tuple((w, squeeze(w)) for w in words[1:])
+                for first in {words[0], squeeze(words[0])}:
+                    self._multi.setdefault(first, []).append((rest, term))
                 continue
             word = words[0]
             (self._stem if term.stem else self._exact).setdefault(word, []).append(term)
+            (self._sq_stem if term.stem else self._sq_exact).setdefault(squeeze(word), []).append(term)
             if term.lang in ARABIC_SCRIPT_LANGS:
-                sk = skeleton(word)
+                sk, gaps = skeleton_gaps(word)
                 if len(sk) >= MIN_SKELETON:
-                    (self._skel_stem if term.stem else self._skel).setdefault(sk, []).append(term)
+                    self._skel.setdefault(sk, []).append((gaps, term))
         self.fingerprint = hash(tuple(sorted((t.text, t.rule.value, t.severity.value, t.lang, t.stem)
                                              for t in self.terms)))
         self._cache: dict[str, tuple[tuple[Term, ...], frozenset[str], frozenset[str]]] = {}
 
     # -- per-word analysis (cached) --------------------------------------------------------
 
-    def _analyze(self, word: str) -> tuple[tuple[Term, ...], frozenset[str], frozenset[str]]:
+    def _analyze(self, word: str, stretched: bool = False
+                 ) -> tuple[tuple[Term, ...], frozenset[str], frozenset[str]]:
         """Single-word terms a token is, plus its keys for multi-word terms (exact, stemmed)."""
-        cached = self._cache.get(word)
+        cache_key = word + "\x00" if stretched else word
+        cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
         found: list[Term] = []
         keys: set[str] = set()
         cores: set[str] = set()
-        key = squeeze(word)
-        keys.add(key)
-        if "\u0621" <= word[0] <= "\u064A":
-            found.extend(self._exact.get(key, ()))
-            found.extend(self._stem.get(key, ()))
-            for p, core, s in _ar_splits(key):
-                if not s:
-                    keys.add(core)
-                    if len(core) >= 3:
-                        found.extend(t for t in self._exact.get(core, ()) if t.lang in ARABIC_SCRIPT_LANGS)
-                cores.add(core)
-                for t in self._stem.get(core, ()):
-                    if t.lang in ARABIC_SCRIPT_LANGS and (len(core) > 3 or s in AR_SHORT_STEM_SUFFIXES):
-                        if len(core) > 2 or not p:
-                            found.append(t)
+        variants = [(word, self._exact, self._stem)]
+        sq = squeeze(word)
+        arabic = "\u0621" <= word[0] <= "\u064A"
+        if sq != word or arabic:  # Arabic doubles are rare and stretching collapses to one letter
+            variants.append((sq, self._sq_exact, self._sq_stem))
+        if arabic:
+            for variant, exact, stem in variants:
+                self._arabic_lookup(variant, exact, stem, found, keys, cores)
         else:
-            found.extend(t for t in self._exact.get(key, ()) if t.lang not in ARABIC_SCRIPT_LANGS)
-            found.extend(t for t in self._stem.get(key, ()) if t.lang not in ARABIC_SCRIPT_LANGS)
-            leet = squeeze(deleet(word)) if not word.isalpha() else key
-            if leet != key and leet:
-                keys.add(leet)
-                found.extend(t for t in self._exact.get(leet, ()) if t.lang in ("fr", "en"))
-                found.extend(t for t in self._stem.get(leet, ()) if t.lang in ("fr", "en"))
-            for variant in {key, leet}:
-                if not variant:
-                    continue
-                for p, core, s in _lat_splits(variant):
-                    if not p and not s:
-                        continue
-                    cores.add(core)
-                    if not s:
-                        keys.add(core)
-                    for t in self._stem.get(core, ()):
-                        if t.lang == "darija_latn" and variant == key:
-                            if s in LAT_DARIJA_SUFFIXES:
-                                found.append(t)
-                        elif t.lang in ("fr", "en") and not p and s in LAT_FR_EN_SUFFIXES:
-                            found.append(t)
-                    if p and not s:
-                        found.extend(t for t in self._exact.get(core, ()) if t.lang == "darija_latn"
-                                     and variant == key)
+            # a squeezed Latin reading finds single-word terms ("zebii" is "zebi") but only gives
+            # multi-word keys when the token was visibly stretched ("salle" is not "sale")
+            spare: set[str] = set()
+            sq_keys, sq_cores = (keys, cores) if stretched else (spare, spare)
+            self._latin_lookup(word, self._exact, self._stem, found, keys, cores, leet=False)
+            if sq != word:
+                self._latin_lookup(sq, self._sq_exact, self._sq_stem, found, sq_keys, sq_cores,
+                                   leet=False)
+            if not word.isalpha():
+                leet = deleet(word)
+                if leet and leet != word:
+                    self._latin_lookup(leet, self._exact, self._stem, found, keys, cores, leet=True)
+                    sq_leet = squeeze(leet)
+                    if sq_leet != leet:
+                        self._latin_lookup(sq_leet, self._sq_exact, self._sq_stem, found, sq_keys,
+                                           sq_cores, leet=True)
             if self.arabizi and any(c.isalpha() for c in word):
-                found.extend(self._arabizi_hits(word))
+                found.extend(self._arabizi_hits(sq))
+        if arabic or stretched:  # "salle" is not "sale", but "saaale" is
+            keys.update([squeeze(k) for k in keys])
+            cores.update([squeeze(c) for c in cores])
         result = (tuple(dict.fromkeys(found)), frozenset(keys), frozenset(cores))
         if len(self._cache) > 200_000:
             self._cache.clear()
-        self._cache[word] = result
+        self._cache[cache_key] = result
         return result
 
+    @staticmethod
+    def _arabic_lookup(word: str, exact: dict, stem: dict, found: list, keys: set, cores: set) -> None:
+        """Arabic-script token: whole word, prefix-stripped word, and stems under clitics."""
+        keys.add(word)
+        found.extend(exact.get(word, ()))
+        found.extend(stem.get(word, ()))
+        for p, core, s in _ar_splits(word):
+            cores.add(core)
+            if not s:
+                keys.add(core)
+                if len(core) >= 3:
+                    found.extend(t for t in exact.get(core, ()) if t.lang in ARABIC_SCRIPT_LANGS)
+            for t in stem.get(core, ()):
+                if t.lang not in ARABIC_SCRIPT_LANGS:
+                    continue
+                if len(core) > 3 or s in AR_SHORT_STEM_SUFFIXES:
+                    if len(core) > 2 or not p:
+                        found.append(t)
+
+    @staticmethod
+    def _latin_lookup(word: str, exact: dict, stem: dict, found: list, keys: set, cores: set,
+                      leet: bool) -> None:
+        """Latin token (as written, or its leetspeak reading): whole word and stems."""
+        langs = ("fr", "en") if leet else ("fr", "en", "darija_latn")
+        keys.add(word)
+        found.extend(t for t in exact.get(word, ()) if t.lang in langs)
+        found.extend(t for t in stem.get(word, ()) if t.lang in langs)
+        for p, core, s in _lat_splits(word):
+            if not p and not s:
+                continue
+            cores.add(core)
+            if not s:
+                keys.add(core)
+            for t in stem.get(core, ()):
+                if t.lang == "darija_latn" and not leet:
+                    if s in LAT_DARIJA_SUFFIXES:
+                        found.append(t)
+                elif not p and ((t.lang == "fr" and s in LAT_FR_SUFFIXES)
+                                 or (t.lang == "en" and s in LAT_EN_SUFFIXES)):
+                    found.append(t)
+            if p and not s and not leet:
+                found.extend(t for t in exact.get(core, ()) if t.lang == "darija_latn")
+
     def _arabizi_hits(self, word: str) -> list[Term]:
-        """Arabic-script terms whose skeleton equals the Arabizi reading of a Latin token."""
+        """Arabic-script terms matching the Arabizi reading of a Latin token (see ``skeleton_gaps``)."""
         arabic = arabizi_to_arabic(word)
         if len(arabic) < 3:
             return []
-        found: list[Term] = list(self._skel.get(skeleton(arabic), ()))
-        for p, core, s in _ar_splits(arabic):
-            sk = skeleton(core)
+        found: list[Term] = []
+        for p, core, s in [("", arabic, "")] + _ar_splits(arabic):
+            sk, gaps = skeleton_gaps(core)
             if len(sk) < MIN_SKELETON:
                 continue
-            if not s:
-                found.extend(self._skel.get(sk, ()))
-            found.extend(self._skel_stem.get(sk, ()))
+            for t_gaps, term in self._skel.get(sk, ()):
+                if (s or p) and not term.stem and s:
+                    continue
+                if all(tg <= rg for tg, rg in zip(t_gaps, gaps)):
+                    found.append(term)
         return found
 
     # -- matching ----------------------------------------------------------------------------
@@ -233,7 +282,7 @@ class TermIndex:
         hits: list[Hit] = []
         seen: set[tuple[str, int, int]] = set()
         tokens = norm.tokens
-        analyses = [self._analyze(t.text) for t in tokens]
+        analyses = [self._analyze(t.text, t.stretched) for t in tokens]
         multi = self._multi
         for i, (tok, (found, keys, cores)) in enumerate(zip(tokens, analyses)):
             for term in found:
@@ -248,7 +297,7 @@ class TermIndex:
         return hits
 
     @staticmethod
-    def _match_rest(rest: tuple[str, ...], term: Term, tokens: tuple[Token, ...],
+    def _match_rest(rest: tuple[tuple[str, str], ...], term: Term, tokens: tuple[Token, ...],
                     analyses: list, j: int) -> int | None:
         """End offset when the words after the first match tokens from index ``j``."""
         if j + len(rest) > len(tokens):
@@ -256,14 +305,14 @@ class TermIndex:
         for k, word in enumerate(rest):
             _, keys, cores = analyses[j + k]
             last = k == len(rest) - 1
-            if word in keys or (last and term.stem and word in cores):
+            if not keys.isdisjoint(word) or (last and term.stem and not cores.isdisjoint(word)):
                 continue
             return None
         return tokens[j + len(rest) - 1].end
 
     @staticmethod
     def _add(hits: list[Hit], seen: set, term: Term, start: int, end: int) -> None:
-        key = (term.text, start, end)
+        key = (term.text, term.rule, start, end)
         if key not in seen:
             seen.add(key)
             hits.append(Hit(rule=term.rule, term=term.text, severity=term.severity,
