@@ -86,11 +86,12 @@ def post_comment(slug: str):
     return redirect(url_for("public.article", slug=found.slug, _anchor=f"comment-{comment.id}"), code=303)
 
 
-@bp.get("/language/<code>")
-def set_language(code: str):
-    """Remember the reader's interface language in a cookie and go back."""
+@bp.post("/language")
+def set_language():
+    """Remember the reader's interface language in a cookie and go back (a POST: no crawler sets it)."""
+    code = request.form.get("lang", "")
     if code not in current_app.config["LANGUAGES"]:
-        abort(404)
+        abort(400)
     target = request.referrer if _same_site(request.referrer) else url_for("public.index")
     response = redirect(target)
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)

@@ -27,8 +27,6 @@ def public_urls(app):
             urls.add(rule.rule)
         elif rule.arguments == {"slug"}:
             urls.update(rule.rule.replace("<slug>", s) for s in slugs)
-        elif rule.arguments == {"code"}:
-            urls.update(rule.rule.replace("<code>", c) for c in app.config["LANGUAGES"])
         else:
             raise AssertionError(f"no sample arguments for public route {rule.rule}")
     return sorted(urls)
@@ -117,3 +115,15 @@ def test_article_page_date_in_french_when_chosen(app, article):
     html = app.test_client().get(f"/articles/{article['slug']}?lang=fr").get_data(as_text=True)
     assert '<html lang="fr" dir="ltr">' in html
     assert re.search(r"\d{1,2} (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre) \d{4}", html)
+
+
+def test_language_switch_is_remembered_in_a_cookie(app, article):
+    from tests.conftest import csrf_token
+
+    client = app.test_client()
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    response = client.post("/language", data={"lang": "fr", "csrf_token": token})
+    assert response.status_code == 302
+    assert '<html lang="fr" dir="ltr">' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert client.post("/language", data={"lang": "xx", "csrf_token": token}).status_code == 400
+    assert client.get("/language").status_code == 405
