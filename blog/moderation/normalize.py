@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_CHARS = 20_000
@@ -136,7 +137,7 @@ class Normalized:
     original: str
     text: str
     tokens: tuple[Token, ...]
-    offsets: tuple[int, ...] = ()
+    offsets: Sequence[int] = ()
     truncated: bool = False
 
     def span_text(self, start: int, end: int) -> str:
@@ -222,11 +223,30 @@ def _map_char(ch: str) -> str:
         result = "".join(parts)
     if len(_CHAR_CACHE) < 50_000:
         _CHAR_CACHE[ch] = result
+        if len(result) == 1:
+            _UNIT_TABLE[ord(ch)] = result
+            _UNIT_CHARS.add(ch)
     return result
 
 
-def map_chars(text: str) -> tuple[str, list[int]]:
-    """Apply every per-character step; return the new text and, per new char, its original index."""
+_UNIT_TABLE: dict[int, str] = {}   # characters that map to exactly one character (str.translate)
+_UNIT_CHARS: set[str] = set()
+
+
+def map_chars(text: str) -> tuple[str, Sequence[int]]:
+    """Apply every per-character step; return the new text and, per new char, its original index.
+
+    Fast path: when every character maps to exactly one character, ``str.translate`` does the
+    work in C and the offsets are the identity.
+    """
+    chars = set(text)
+    if not chars <= _UNIT_CHARS:
+        for ch in chars - _UNIT_CHARS:
+            _map_char(ch)
+        if chars <= _UNIT_CHARS:
+            return text.translate(_UNIT_TABLE), range(len(text))
+    else:
+        return text.translate(_UNIT_TABLE), range(len(text))
     out: list[str] = []
     offsets: list[int] = []
     get = _CHAR_CACHE.get
@@ -240,7 +260,7 @@ def map_chars(text: str) -> tuple[str, list[int]]:
         elif m:
             out.append(m)
             offsets.extend([i] * len(m))
-    return "".join(out), offsets
+    return "".join(out), tuple(offsets)
 
 
 # --- token steps -----------------------------------------------------------------------------
@@ -333,8 +353,9 @@ def _clean_latin(word: str) -> str:
     return word.lstrip("@!*").rstrip("!*@")
 
 
-def tokenize(text: str, offsets: list[int], original: str) -> list[Token]:
+def tokenize(text: str, offsets: Sequence[int], original: str) -> list[Token]:
     """Cut normalized text into Arabic-letter and Latin/digit tokens with original spans."""
+    stretchy = _STRETCH_RE.search(text) is not None
     tokens: list[Token] = []
     n_orig = len(original)
     for m in _TOKEN_RE.finditer(text):
@@ -353,8 +374,11 @@ def tokenize(text: str, offsets: list[int], original: str) -> list[Token]:
         nxt = offsets[e] if e < len(offsets) else n_orig
         while end < nxt and _map_char(original[end]) == "":
             end += 1
-        collapsed = collapse_stretch(word)
-        tokens.append(Token(collapsed, start, end, collapsed != word))
+        if stretchy:
+            collapsed = collapse_stretch(word)
+            tokens.append(Token(collapsed, start, end, collapsed != word))
+        else:
+            tokens.append(Token(word, start, end))
     return tokens
 
 
@@ -368,7 +392,7 @@ def _single(token: Token, original: str) -> bool:
     return len("".join(_map_char(c) for c in original[token.start:token.end]).strip()) == 1
 
 
-def join_spaced(tokens: list[Token], text: str, offsets: list[int], original: str) -> list[Token]:
+def join_spaced(tokens: list[Token], text: str, offsets: Sequence[int], original: str) -> list[Token]:
     """Join 3+ single-letter tokens of one script separated only by short runs of symbols."""
     if len(tokens) < 3:
         return tokens
@@ -407,4 +431,4 @@ def normalize(text: str) -> Normalized:
     tokens = tokenize(norm, offsets, original)
     tokens = join_spaced(tokens, norm, offsets, original)
     return Normalized(original=original, text=norm, tokens=tuple(tokens),
-                      offsets=tuple(offsets), truncated=len(clipped) < len(original))
+                      offsets=offsets, truncated=len(clipped) < len(original))

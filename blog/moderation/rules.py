@@ -91,19 +91,25 @@ def term_words(term: Term) -> tuple[str, ...]:
     return tuple(t.text for t in normalize(term.text).tokens)
 
 
+_AR_PREFIX_SET = frozenset(AR_PREFIXES)
+_AR_SUFFIX_SET = frozenset(AR_SUFFIXES)
+_AR_PREFIX_MAX = max(map(len, AR_PREFIXES))
+_AR_SUFFIX_MAX = max(map(len, AR_SUFFIXES))
+
+
 def _ar_splits(word: str) -> list[tuple[str, str, str]]:
     """(prefix, core, suffix) readings of an Arabic-script word; the core keeps 2+ letters."""
-    out = []
     n = len(word)
-    for p in AR_PREFIXES:
-        if p and not word.startswith(p):
-            continue
-        rest = word[len(p):]
-        for s in AR_SUFFIXES:
-            if s and not rest.endswith(s):
-                continue
-            core = rest[: len(rest) - len(s)] if s else rest
-            if len(core) < 2 or (not p and not s and len(core) != n):
+    prefixes = [""] + [word[:k] for k in range(1, min(_AR_PREFIX_MAX, n - 2) + 1)
+                       if word[:k] in _AR_PREFIX_SET]
+    suffixes = [""] + [word[n - k:] for k in range(1, min(_AR_SUFFIX_MAX, n - 2) + 1)
+                       if word[n - k:] in _AR_SUFFIX_SET]
+    out = []
+    for p in prefixes:
+        lp = len(p)
+        for s in suffixes:
+            core = word[lp:n - len(s)]
+            if len(core) < 2:
                 continue
             out.append((p, core, s))
             if s and core.endswith("ت") and len(core) >= 3:  # ta marbuta before a pronoun: قحبتك
