@@ -1,6 +1,8 @@
 """What this browser remembers about its reader, without an account: own comments, reader id, details."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 
 from flask import current_app, request, session
@@ -30,10 +32,10 @@ def _signer(salt: str) -> URLSafeSerializer:
 
 
 def reader_id(create: bool = False) -> str | None:
-    """This browser's random reader id: from its signed cookie, else from the session, else a new one.
+    """This browser's reader id: from its signed cookie, else from the session, else made for this session.
 
-    The id is also kept in the session, which every POST carries (its CSRF token lives there): a replayed
-    request without the cookie is still the same reader.
+    A new id is derived from the session's secret CSRF token, which every accepted POST carries: replayed or
+    simultaneous requests of one session, with or without the cookie, are always the same reader.
     """
     raw = request.cookies.get(READER_COOKIE)
     ident = None
@@ -47,7 +49,13 @@ def reader_id(create: bool = False) -> str | None:
     if not isinstance(ident, str) or len(ident) != 32:
         if not create:
             return None
-        ident = secrets.token_hex(16)
+        seed = session.get("csrf_token")
+        key = current_app.config["SECRET_KEY"]
+        key = key if isinstance(key, bytes) else str(key).encode()
+        ident = (
+            hmac.new(key, f"reader:{seed}".encode(), hashlib.sha256).hexdigest()[:32]
+            if isinstance(seed, str) and seed else secrets.token_hex(16)
+        )
     if session.get(READER_SESSION_KEY) != ident and create:
         session[READER_SESSION_KEY] = ident
     return ident
