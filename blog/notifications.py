@@ -13,6 +13,7 @@ import threading
 from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from urllib.parse import urljoin
 
 from flask import Flask, current_app, has_request_context, url_for
 from flask_babel import gettext as _
@@ -90,10 +91,11 @@ def unsubscribe(comment_id: int) -> bool:
 
 
 def _absolute(endpoint: str, **values) -> str:
+    """A full URL for a message: on SITE_URL when set, else on the host of the current request."""
+    base = current_app.config.get("SITE_URL")
     if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = current_app.config.get("SITE_URL") or "http://localhost/"
-    with current_app.test_request_context(base_url=base):
+        return urljoin(base, url_for(endpoint, **values)) if base else url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=base or "http://localhost/"):
         return url_for(endpoint, _external=True, **values)
 
 
