@@ -30,10 +30,11 @@ def _insert_once(comment_id: int, reader_id: str, value: int, address: str) -> b
     """Insert the reader's reaction unless one exists (the unique constraint decides); True if inserted."""
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     now = utcnow()
-    statement = dialect.insert(CommentReaction).values(
+    table = CommentReaction.__table__
+    statement = dialect.insert(table).values(
         comment_id=comment_id, reader_id=reader_id, value=value, address=address, created_at=now, updated_at=now
-    ).on_conflict_do_nothing(index_elements=["comment_id", "reader_id"])
-    return db.session.execute(statement).rowcount == 1
+    ).on_conflict_do_nothing(index_elements=["comment_id", "reader_id"]).returning(table.c.id)
+    return db.session.execute(statement).first() is not None
 
 
 def _mine(comment_id: int, reader_id: str) -> int | None:

@@ -22,7 +22,7 @@
     box.className = "reply-form";
     var title = document.createElement("p");
     title.className = "reply-title";
-    title.textContent = link.textContent + " — " + link.getAttribute("data-author");
+    title.textContent = link.getAttribute("data-title");
     var form = mainForm.cloneNode(true);
     form.id = "reply-form-" + id;
     form.querySelectorAll("[id]").forEach(function (node) { node.id = node.id + "-r" + id; });
@@ -37,7 +37,7 @@
     var cancel = document.createElement("button");
     cancel.type = "button";
     cancel.className = "link cancel-reply";
-    cancel.textContent = document.documentElement.lang === "ar" ? "إلغاء" : (document.documentElement.lang === "fr" ? "Annuler" : "Cancel");
+    cancel.textContent = link.getAttribute("data-cancel");
     cancel.addEventListener("click", closeReplyForms);
     form.appendChild(cancel);
     box.appendChild(title);
