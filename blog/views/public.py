@@ -12,16 +12,10 @@ from ..net import shorten_address
 from ..services import comments as comment_service
 from ..services.errors import CommentsClosed, NotFound, ReplyTargetGone
 from . import conversation
+from .conversation import page_arg as _page_arg
 from .reader import OWN_COMMENTS_KEY, remember_own_comment, store_details  # noqa: F401 (OWN_COMMENTS_KEY kept here)
 
 bp = Blueprint("public", __name__)
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
 
 
 @bp.get("/")

@@ -142,34 +142,36 @@ def _browser_session(live_server, slug):
     return session, csrf_token(session.get(f"/articles/{slug}")[1])
 
 
+def _all_at_once(calls):
+    """Run the calls in threads released together by a barrier; their HTTP statuses."""
+    barrier = threading.Barrier(len(calls))
+    statuses = []
+
+    def run(call):
+        barrier.wait(10)
+        statuses.append(call()[0])
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return statuses
+
+
 def test_counts_stay_right_under_concurrent_clicks(app, live_server, article, published):
     readers = [_browser_session(live_server, article["slug"]) for _ in range(12)]
     url = f"/comments/{published}/reaction"
-    start = threading.Barrier(len(readers) * 3)
-    statuses = []
 
     def click(session, token, value):
-        start.wait(10)
-        status, _body = session.post(url, {"value": value, "csrf_token": token}, JSON)
-        statuses.append(status)
+        return lambda: session.post(url, {"value": value, "csrf_token": token}, JSON)
 
     # Every reader clicks "like" three times at once (double clicks, replays): each counts once.
-    threads = [threading.Thread(target=click, args=(s, t, "like")) for s, t in readers for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert statuses == [200] * len(threads)
+    statuses = _all_at_once([click(s, t, "like") for s, t in readers for _ in range(3)])
+    assert statuses == [200] * 36
     assert _counts(app, published) == (12, 0, 12)
 
     # Half change their mind while the other half click like again, all at once.
-    start = threading.Barrier(len(readers))
-    statuses.clear()
-    threads = [threading.Thread(target=click, args=(s, t, "dislike" if i % 2 else "like"))
-               for i, (s, t) in enumerate(readers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert statuses == [200] * len(threads)
+    statuses = _all_at_once([click(s, t, "dislike" if i % 2 else "like") for i, (s, t) in enumerate(readers)])
+    assert statuses == [200] * 12
     assert _counts(app, published) == (6, 6, 12)
