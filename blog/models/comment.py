@@ -31,6 +31,7 @@ class Comment(db.Model):
         Index("ix_comments_author_email", "author_email"),
         Index("ix_comments_thread_roots", "article_id", "status", "root_id", "created_at", "id"),
         Index("ix_comments_root_status_created", "root_id", "status", "created_at", "id"),
+        Index("ix_comments_thread_roots_liked", "article_id", "status", "root_id", "like_count", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import signals
@@ -126,11 +127,6 @@ def names_answered(replies: list[Comment]) -> dict[int, str]:
     return {ident: name for ident, name in rows}
 
 
-def published_comments(article: Article, page: int, per_page: int) -> Page:
-    """One page of the article's published threads, oldest first (kept for older callers)."""
-    return published_threads(article, page, per_page)
-
-
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a comment is shown: its article, the page of its thread and the order used."""
@@ -174,12 +170,18 @@ def get_comment(comment_id: int, status: CommentStatus | None = CommentStatus.PU
 
 
 def refresh_counters(article_id: int, root_id: int | None = None) -> None:
-    """Recount an article's published comments and threads (and a thread's replies), once per change."""
+    """Recount an article's visible comments and threads (and a thread's replies), once per change.
+
+    A reply is visible while its thread's top-level comment is published.
+    """
     published = and_(Comment.article_id == article_id, Comment.status == CommentStatus.PUBLISHED)
+    root = aliased(Comment)
+    root_shown = select(root.id).where(root.id == Comment.root_id, root.status == CommentStatus.PUBLISHED).exists()
+    visible = and_(published, or_(Comment.root_id.is_(None), root_shown))
     articles = Article.__table__
     db.session.execute(
         update(articles).where(articles.c.id == article_id).values(
-            published_comment_count=select(func.count()).select_from(Comment).where(published).scalar_subquery(),
+            published_comment_count=select(func.count()).select_from(Comment).where(visible).scalar_subquery(),
             published_thread_count=select(func.count()).select_from(Comment)
             .where(published, Comment.root_id.is_(None)).scalar_subquery(),
         )

@@ -13,7 +13,7 @@ from ..services import comments as comment_service
 from ..services.errors import CommentsClosed, NotFound, ReplyTargetGone
 from . import conversation
 from .conversation import page_arg as _page_arg
-from .reader import OWN_COMMENTS_KEY, remember_own_comment, store_details  # noqa: F401 (OWN_COMMENTS_KEY kept here)
+from .reader import remember_own_comment, store_details
 
 bp = Blueprint("public", __name__)
 

@@ -157,7 +157,7 @@ def test_unknown_article_is_404_in_arabic(client):
 
 
 def test_comment_pages_are_paginated_oldest_first(app, article):
-    from blog.models import Comment as C, utcnow, Article
+    from blog.models import Comment as C, utcnow
     from datetime import timedelta
 
     app.config["COMMENTS_PER_PAGE"] = 5

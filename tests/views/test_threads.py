@@ -7,7 +7,7 @@ from blog.extensions import db
 from blog.models import ActionKind, Article, Comment, CommentStatus, ModerationAction, Role
 from tests.conftest import csrf_token
 from tests.views.conversation_helpers import (
-    CLEAN, add_comment, comment_ids_in, post_comment, post_moderation, thread_of, token_of,
+    CLEAN, add_comment, comment_ids_in, post_comment, post_moderation, thread_of,
 )
 
 
@@ -208,3 +208,20 @@ def test_counts_never_include_pending_comments(app, client, article):
     assert html.count("تعليق واحد") == 2  # at the top of the article and above the thread
     assert "في انتظار" not in html and "معلق" not in html
     assert "تعليق واحد" in client.get("/").get_data(as_text=True)
+
+
+def test_a_rejected_thread_takes_its_replies_out_of_the_count(app, client, article, staff_client):
+    root = add_comment(app, article["id"], "أحمد", "جذر سيُرفض.")
+    add_comment(app, article["id"], "بشرى", "رد يختفي مع جذره.", parent=root)
+    add_comment(app, article["id"], "جمال", "تعليق يبقى.", minutes=5)
+    with app.app_context():
+        assert db.session.get(Article, article["id"]).published_comment_count == 3
+    moderator = staff_client(Role.MODERATOR)
+    token = csrf_token(moderator.get("/moderation/").get_data(as_text=True))
+    response = moderator.post(f"/moderation/comments/{root}/reject", data={"csrf_token": token, "rule": "insult"})
+    assert response.status_code == 303
+    with app.app_context():
+        row = db.session.get(Article, article["id"])
+        assert (row.published_comment_count, row.published_thread_count) == (1, 1)
+    html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert "رد يختفي مع جذره." not in html and "تعليق يبقى." in html and "تعليق واحد" in html
