@@ -67,6 +67,11 @@
         }
         var nav = link.closest(".more-comments");
         var next = holder.content.querySelector(".more-comments");
+        if (next) {
+          // The earlier pages are already on screen: keep only the way forward.
+          next.querySelectorAll("a[rel=prev], span").forEach(function (node) { node.remove(); });
+          if (!next.querySelector("a")) { next = null; }
+        }
         if (nav && next) { nav.replaceWith(next); } else if (nav) { nav.remove(); }
       })
       .catch(function () { window.location.href = link.href; });

@@ -77,6 +77,7 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
     if reader.js:
         reader.locator(f"#thread-{c['third']}").wait_for()
         assert reader.url == article_url and reader.locator("li.thread").count() == 3
+        assert reader.locator(".more-comments").count() == 0  # nothing further, and no "previous" link
     else:
         reader.wait_for_load_state()
         assert "page=2" in reader.url and reader.locator("li.thread").count() == 1
