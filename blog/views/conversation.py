@@ -107,9 +107,15 @@ def render_reply_page(article: Article, parent_id: int, form: CommentForm, statu
     try:
         parent = comment_service.get_comment(parent_id)
     except NotFound:
-        abort(404)
-    if parent.article_id != article.id:
-        abort(404)
+        parent = None
+    if parent is None or parent.article_id != article.id:
+        if status == 200:
+            abort(404)
+        # The comment answered vanished while the reader typed: keep their text on the article page.
+        form.parent_id.data = ""
+        return render_article(article, form, status)
+    if not article.comments_open:
+        abort(403)
     form.parent_id.data = str(parent.id)
     html = render_template("public/reply.html", article=article, parent=parent, form=form)
     return private(make_response(html, status))

@@ -123,3 +123,36 @@ def test_order_and_permalink(app, live_server, reader, conversation, artifacts, 
     assert reader.url.endswith(f"/articles/{c['slug']}?page=2#comment-{c['third']}")
     assert reader.locator(f"#comment-{c['third']}").is_visible()
     assert "@example.org" not in reader.content()
+
+
+def test_edit_and_withdraw_own_comment_with_remembered_details(app, live_server, reader, article, artifacts, request):
+    url = f"{live_server}/articles/{article['slug']}"
+    reader.goto(url)
+    reader.fill("#author_name", "ليلى")
+    reader.fill("#author_email", "layla.reader@example.org")
+    reader.fill("#body", "تعليقي الأول قبل التعديل.")
+    reader.check("#remember")
+    reader.click("#comment-form button[type=submit]")
+    reader.wait_for_load_state()
+    pending = reader.locator(".comment-pending")
+    assert "تعليقي الأول قبل التعديل." in pending.inner_text()
+    # The details come back filled in, in this browser only.
+    assert reader.input_value("#author_name") == "ليلى"
+    assert reader.input_value("#author_email") == "layla.reader@example.org"
+
+    pending.locator("a.edit-link").click()
+    reader.wait_for_load_state()
+    reader.fill("#body", "تعليقي بعد التعديل.")
+    reader.get_by_role("button", name="احفظ التعديل").click()
+    reader.wait_for_load_state()
+    assert "تعليقي بعد التعديل." in reader.locator(".comment-pending").inner_text()
+    assert "حُفظ التعديل" in reader.locator(".flash").inner_text()
+    _shot(reader, artifacts, request, "edited")
+
+    reader.locator(".comment-pending a.edit-link").click()
+    reader.get_by_role("button", name="اسحب تعليقي").click()
+    reader.wait_for_load_state()
+    assert reader.locator(".comment-pending").count() == 0
+    with app.app_context():
+        comment = db.session.scalars(select(Comment)).one()
+        assert comment.status is CommentStatus.WITHDRAWN and comment.body == "تعليقي بعد التعديل."

@@ -225,3 +225,22 @@ def test_a_rejected_thread_takes_its_replies_out_of_the_count(app, client, artic
         assert (row.published_comment_count, row.published_thread_count) == (1, 1)
     html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert "رد يختفي مع جذره." not in html and "تعليق يبقى." in html and "تعليق واحد" in html
+
+
+def test_reply_page_refuses_closed_articles_and_keeps_text_when_the_parent_vanished(app, client, article):
+    root = add_comment(app, article["id"], "أحمد", "سيختفي هذا التعليق.")
+    url = f"/articles/{article['slug']}/comments/{root}/reply"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    with app.app_context():
+        db.session.get(Comment, root).status = CommentStatus.REJECTED
+        db.session.commit()
+    response = client.post(f"/articles/{article['slug']}/comments", data={
+        "csrf_token": token, "author_name": "", "author_email": "a@example.org", "body": "نصي الذي كتبته.",
+        "parent_id": str(root),
+    })
+    assert response.status_code == 422 and "نصي الذي كتبته." in response.get_data(as_text=True)
+    other = add_comment(app, article["id"], "ب", "تعليق منشور.")
+    with app.app_context():
+        db.session.get(Article, article["id"]).comments_open = False
+        db.session.commit()
+    assert client.get(f"/articles/{article['slug']}/comments/{other}/reply").status_code == 403
