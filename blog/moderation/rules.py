@@ -43,6 +43,7 @@ LAT_EN_SUFFIXES = ("", "s", "es")
 LAT_FR_EN_SUFFIXES = LAT_FR_SUFFIXES
 
 MIN_SKELETON = 3
+ARABIZI_SUFFIXES = frozenset({"", "ي", "ك", "ه", "ها", "هم", "كم", "نا", "ات", "ين", "و"})
 _TA_MARBUTA_DROPPED = frozenset({"ات", "ين", "ون", "يات", "ان"})
 
 
@@ -271,6 +272,8 @@ class TermIndex:
             return []
         found: list[Term] = []
         for p, core, s in [("", arabic, "")] + _ar_splits(arabic):
+            if s not in ARABIZI_SUFFIXES or arabic[len(p):len(arabic) - len(s)] != core:
+                continue  # Arabizi readings are loose already: plain clitics only
             sk, gaps = skeleton_gaps(core)
             if len(sk) < MIN_SKELETON:
                 continue
