@@ -11,7 +11,7 @@ from blog.demo import COMMENTS, load_demo_content
 from blog.extensions import db
 from blog.models import Article, Comment, Role
 
-STAFF_PREFIXES = ("/moderation",)
+STAFF_PREFIXES = ("/moderation", "/admin")
 MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر", "أكتوبر", "نونبر", "دجنبر"]
 
 
@@ -59,7 +59,7 @@ def staff_routes(app):
     comment_id = ids[0] if ids else 1
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(STAFF_PREFIXES):
-            url = rule.rule.replace("<int:comment_id>", str(comment_id))
+            url = re.sub(r"<int:\w+>", str(comment_id), rule.rule)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield method, url
 
@@ -78,6 +78,10 @@ def test_every_staff_route_refuses_anonymous_and_editors(app, staff_client):
             assert "/auth/login" in response.headers["Location"]
         response = editor.open(url, method=method)
         assert response.status_code in (400, 403), (method, url, response.status_code)
+    moderator = staff_client(Role.MODERATOR)
+    for method, url in routes:
+        if url.startswith("/admin"):
+            assert moderator.open(url, method=method).status_code in (400, 403), (method, url)
     # And nothing changed: no decision was recorded by those attempts.
     with app.app_context():
         from blog.models import ModerationAction
