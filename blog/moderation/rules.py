@@ -15,12 +15,13 @@ All keys are ``squeeze``-d (runs of a letter count once), so stretching never hi
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .normalize import (Normalized, Token, arabizi_to_arabic, collapse_stretch, deleet,
-                        normalize, skeleton_gaps, squeeze)
+from .normalize import (Normalized, Token, arabizi_to_arabic, deleet, normalize, skeleton_gaps,
+                        squeeze)
 from .types import Context, Hit, Rule, Settings, Severity, Term
 
 TERMS_DIR = Path(__file__).with_name("terms")
@@ -120,17 +121,23 @@ def _ar_splits(word: str) -> list[tuple[str, str, str]]:
     return out
 
 
+_LAT_PREFIX_SET = frozenset(LAT_PREFIXES)
+_LAT_SUFFIX_SET = frozenset(LAT_DARIJA_SUFFIXES + LAT_FR_SUFFIXES + LAT_EN_SUFFIXES)
+_LAT_PREFIX_MAX = max(map(len, LAT_PREFIXES))
+_LAT_SUFFIX_MAX = max(map(len, _LAT_SUFFIX_SET))
+
+
 def _lat_splits(word: str) -> list[tuple[str, str, str]]:
     """(prefix, core, suffix) readings of a Latin word for Darija/French/English stems."""
+    n = len(word)
+    prefixes = [""] + [word[:k] for k in range(1, min(_LAT_PREFIX_MAX, n - 3) + 1)
+                       if word[:k] in _LAT_PREFIX_SET]
+    suffixes = [""] + [word[n - k:] for k in range(1, min(_LAT_SUFFIX_MAX, n - 3) + 1)
+                       if word[n - k:] in _LAT_SUFFIX_SET]
     out = []
-    for p in LAT_PREFIXES:
-        if p and not word.startswith(p):
-            continue
-        rest = word[len(p):]
-        for s in LAT_DARIJA_SUFFIXES + LAT_FR_EN_SUFFIXES:
-            if s and not rest.endswith(s):
-                continue
-            core = rest[: len(rest) - len(s)] if s else rest
+    for p in prefixes:
+        for s in suffixes:
+            core = word[len(p):n - len(s)]
             if len(core) >= 3:
                 out.append((p, core, s))
     return out
@@ -170,8 +177,12 @@ class TermIndex:
                 sk, gaps = skeleton_gaps(word)
                 if len(sk) >= MIN_SKELETON:
                     self._skel.setdefault(sk, []).append((gaps, term))
-        self.fingerprint = hash(tuple(sorted((t.text, t.rule.value, t.severity.value, t.lang, t.stem)
-                                             for t in self.terms)))
+        digest = hashlib.sha1()
+        for row in sorted((t.text, t.rule.value, t.severity.value, t.lang, str(t.stem))
+                          for t in self.terms):
+            digest.update("\t".join(row).encode("utf-8", "surrogatepass") + b"\n")
+        self.version = digest.hexdigest()[:12]
+        """A stable fingerprint of the indexed terms (same terms, same version, in any process)."""
         self._cache: dict[str, tuple[tuple[Term, ...], frozenset[str], frozenset[str]]] = {}
 
     # -- per-word analysis (cached) --------------------------------------------------------
@@ -186,14 +197,13 @@ class TermIndex:
         found: list[Term] = []
         keys: set[str] = set()
         cores: set[str] = set()
-        variants = [(word, self._exact, self._stem)]
         sq = squeeze(word)
         arabic = "\u0621" <= word[0] <= "\u064A"
-        if sq != word or arabic:  # Arabic doubles are rare and stretching collapses to one letter
-            variants.append((sq, self._sq_exact, self._sq_stem))
         if arabic:
-            for variant, exact, stem in variants:
-                self._arabic_lookup(variant, exact, stem, found, keys, cores)
+            # Arabic writes a doubled letter once (with a shadda), so the squeezed word is the word;
+            # squeezing also undoes stretching that collapsed onto a legitimate double (الله).
+            keys.add(word)
+            self._arabic_lookup(sq, self._sq_exact, self._sq_stem, found, keys, cores)
         else:
             # a squeezed Latin reading finds single-word terms ("zebii" is "zebi") but only gives
             # multi-word keys when the token was visibly stretched ("salle" is not "sale")
@@ -376,4 +386,4 @@ def structural_hits(text: str, context: Context, settings: Settings) -> list[Hit
 
 
 __all__ = ["TermIndex", "load_shipped_terms", "parse_terms", "structural_hits", "count_links",
-           "default_index", "collapse_stretch"]
+           "default_index", "term_words"]

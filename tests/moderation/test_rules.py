@@ -264,3 +264,9 @@ def test_duplicate_flood_and_ban_signals():
         ("duplicate", Severity.HOLD), ("flood", Severity.HOLD), ("banned", Severity.REJECT)}
     assert all(h.rule == Rule.SPAM and h.signal for h in hits)
     assert structural_hits("salut", Context(recent_count_author=5), Settings(flood_limit=5)) == []
+
+
+def test_index_version_is_stable_and_follows_the_terms():
+    assert TermIndex(TERMS).version == INDEX.version
+    other = TermIndex(TERMS[:-1])
+    assert other.version != INDEX.version
