@@ -203,3 +203,28 @@ def test_one_megabyte_is_truncated():
 
 def test_non_str_is_coerced():
     assert normalize(123).text == "123"  # type: ignore[arg-type]
+
+
+# --- any string at all -------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+MIXED = st.text(alphabet=st.one_of(
+    st.characters(),  # anything, surrogates included
+    st.sampled_from(list("كلبحمارزامل ـًٌَُِّْ\u200b\u200c\u202b\u202e\ufeff.-_@$!*0123456789٣٧٩")),
+    st.sampled_from(list("zebiconardsalope ÉéœßАаоерсх")),
+), max_size=300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MIXED)
+def test_any_string_normalizes_with_valid_spans(raw):
+    norm = normalize(raw)
+    assert len(norm.text) == len(norm.offsets)
+    last = 0
+    for tok in norm.tokens:
+        assert tok.text
+        assert 0 <= tok.start < tok.end <= len(raw)
+        assert tok.start >= last  # reading order (one character may expand: ¼ → 1⁄4)
+        last = tok.start

@@ -270,3 +270,16 @@ def test_index_version_is_stable_and_follows_the_terms():
     assert TermIndex(TERMS).version == INDEX.version
     other = TermIndex(TERMS[:-1])
     assert other.version != INDEX.version
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([t.text for t in TERMS]), st.text(max_size=12)),
+                max_size=12).map(" ".join))
+def test_any_mix_of_terms_and_noise_matches_with_valid_spans(raw):
+    for hit in INDEX.match(normalize(raw)):
+        assert 0 <= hit.start < hit.end <= len(raw)
+        assert hit.rule in (Rule.INSULT, Rule.RELIGION, Rule.INCITEMENT)
