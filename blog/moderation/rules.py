@@ -29,11 +29,13 @@ LANG_FILES = ("ar", "darija", "darija_latn", "fr", "en")
 ARABIC_SCRIPT_LANGS = frozenset({"ar", "darija"})
 
 AR_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل",
-               "يا", "ويا", "وب", "ول", "فب", "فل", "وك", "ا", "د", "دال", "وا")
+               "يا", "ويا", "يال", "وب", "ول", "فب", "فل", "وك", "ا", "د", "دال", "وا")
 AR_SUFFIXES = ("", "ه", "ها", "هم", "هن", "ك", "كم", "كن", "ي", "ني", "نا", "ين", "ون", "ات", "ان",
                "يه", "يات", "يين", "تي", "و", "هوم", "كوم", "ش", "تين", "اتك", "اتهم", "تك", "ته",
-               "تها", "تهم", "تكم")
-# Suffixes that make a new word too easily on a three-letter stem (زب+ون is "customer").
+               "تها", "تهم", "تكم", "ا")
+# Clitics that make a new word too easily on a short core: a two- or three-letter term takes only
+# these (ف+خرا is "pride", زب+ون is "customer").
+AR_SHORT_PREFIXES = ("", "و", "ال", "وال", "فال", "يا", "يال", "ويا", "بال", "لل", "ل", "ول", "د", "دال", "ا")
 AR_SHORT_STEM_SUFFIXES = ("", "ه", "ها", "هم", "ك", "كم", "ي", "ني", "نا", "تك", "ته", "تها", "و")
 
 LAT_PREFIXES = ("", "l", "el", "al", "w", "wl", "wel", "b", "bl", "f", "fl", "ya", "a")
@@ -242,14 +244,13 @@ class TermIndex:
             cores.add(core)
             if not s:
                 keys.add(core)
-                if len(core) >= 3:
+                if len(core) >= 4 or (len(core) == 3 and p in AR_SHORT_PREFIXES):
                     found.extend(t for t in exact.get(core, ()) if t.lang in ARABIC_SCRIPT_LANGS)
             for t in stem.get(core, ()):
                 if t.lang not in ARABIC_SCRIPT_LANGS:
                     continue
-                if len(core) > 3 or s in AR_SHORT_STEM_SUFFIXES:
-                    if len(core) > 2 or not p:
-                        found.append(t)
+                if len(core) > 3 or (s in AR_SHORT_STEM_SUFFIXES and p in AR_SHORT_PREFIXES):
+                    found.append(t)
 
     @staticmethod
     def _latin_lookup(word: str, exact: dict, stem: dict, found: list, keys: set, cores: set,
