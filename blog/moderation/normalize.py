@@ -10,7 +10,8 @@ The pipeline (``normalize``) is a sequence of small, separately testable steps:
    Persian/Urdu/Maghrebi letter variants become the Arabic letter (``map_lookalikes``), and so do
    Cyrillic and Greek letters that look Latin; Arabic-Indic digits become ASCII (``map_digits``);
    alef, hamza, ya and ta marbuta variants are unified (``unify_letters``):
-   ``أ إ آ ٱ ٲ ٳ → ا``, ``ى → ي``, ``ئ → ي``, ``ؤ → و``, ``ة → ه``; a bare ``ء`` is kept.
+   ``أ إ آ ٱ ٲ ٳ → ا``, ``ى → ي``, ``ئ → ي``, ``ؤ → و``, ``ة → ه``; a bare ``ء`` is kept at the
+   edges of a word and read as ``ي`` inside it (``medial_hamza``: ``رءيس → رييس``).
    Latin is lowercased and French accents folded (``fold_latin``: ``é → e``, ``œ → oe``, ``ß → ss``).
 3. Tokens are runs of Arabic letters, or runs of Latin letters, digits and the leet symbols
    ``@ $ ! *`` (leading ``@ ! *`` and trailing ``! * @`` are dropped: mentions and punctuation).
@@ -348,6 +349,13 @@ def skeleton_gaps(arabic: str) -> tuple[str, tuple[frozenset[str], ...]]:
     return "".join(cons), tuple(frozenset(g) for g in gaps)
 
 
+def medial_hamza(word: str) -> str:
+    """A bare ء inside an Arabic word stands for ئ and becomes ي (الجزاءر → الجزاير, like الجزائر)."""
+    if len(word) < 3:
+        return word
+    return word[0] + word[1:-1].replace("ء", "ي") + word[-1]
+
+
 def _clean_latin(word: str) -> str:
     """Drop mention/punctuation leet symbols at the edges of a Latin token."""
     return word.lstrip("@!*").rstrip("!*@")
@@ -374,11 +382,12 @@ def tokenize(text: str, offsets: Sequence[int], original: str) -> list[Token]:
         nxt = offsets[e] if e < len(offsets) else n_orig
         while end < nxt and _map_char(original[end]) == "":
             end += 1
-        if stretchy:
-            collapsed = collapse_stretch(word)
-            tokens.append(Token(collapsed, start, end, collapsed != word))
+        collapsed = collapse_stretch(word) if stretchy else word
+        if "ء" in collapsed[1:-1]:
+            collapsed = medial_hamza(collapsed)
+            tokens.append(Token(collapsed, start, end, stretchy and collapse_stretch(word) != word))
         else:
-            tokens.append(Token(word, start, end))
+            tokens.append(Token(collapsed, start, end, collapsed != word))
     return tokens
 
 

@@ -80,6 +80,15 @@ def parse_terms(lines: Iterable[str], lang: str) -> list[Term]:
     return terms
 
 
+def load_shipped_exceptions() -> list[str]:
+    """Innocent words and phrases that are never hits, from ``terms/exceptions.txt``."""
+    path = TERMS_DIR / "exceptions.txt"
+    if not path.exists():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
 def load_shipped_terms() -> list[Term]:
     """The project's own starter term lists, from ``blog/moderation/terms/*.txt``."""
     terms: list[Term] = []
@@ -154,9 +163,20 @@ class TermIndex:
     ``as`` never finds ``ass``.
     """
 
-    def __init__(self, terms: Iterable[Term], arabizi: bool = True) -> None:
+    def __init__(self, terms: Iterable[Term], arabizi: bool = True,
+                 exceptions: Iterable[str] | None = None) -> None:
+        """Index ``terms``; ``exceptions`` are innocent words and phrases that are never hits
+        (None: the shipped ``terms/exceptions.txt``; pass ``()`` for none)."""
         self.terms = [t for t in terms if t.enabled]
         self.arabizi = arabizi
+        self._never: set[str] = set()
+        self._never_multi: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in load_shipped_exceptions() if exceptions is None else exceptions:
+            words = tuple(t.text for t in normalize(phrase).tokens)
+            if len(words) == 1:
+                self._never.add(words[0])
+            elif words:
+                self._never_multi.setdefault(words[0], []).append(words[1:])
         self._exact: dict[str, list[Term]] = {}
         self._stem: dict[str, list[Term]] = {}
         self._sq_exact: dict[str, list[Term]] = {}
@@ -300,11 +320,14 @@ class TermIndex:
     def match(self, norm: Normalized) -> list[Hit]:
         """Every term hit in the comment, with rule, term, severity and span in the original."""
         hits: list[Hit] = []
-        seen: set[tuple[str, int, int]] = set()
+        seen: set[tuple[str, Rule, int, int]] = set()
         tokens = norm.tokens
         analyses = [self._analyze(t.text, t.stretched) for t in tokens]
         multi = self._multi
+        never = self._never
         for i, (tok, (found, keys, cores)) in enumerate(zip(tokens, analyses)):
+            if tok.text in never:
+                continue
             for term in found:
                 self._add(hits, seen, term, tok.start, tok.end)
             if not multi:
@@ -314,7 +337,22 @@ class TermIndex:
                     end = self._match_rest(rest, term, tokens, analyses, i + 1)
                     if end is not None:
                         self._add(hits, seen, term, tok.start, end)
+        if hits and self._never_multi:
+            hits = self._drop_exceptions(hits, tokens)
         return hits
+
+    def _drop_exceptions(self, hits: list[Hit], tokens: tuple[Token, ...]) -> list[Hit]:
+        """Remove hits that lie inside an innocent phrase (``الكلاب الضاله``, ``chili con carne``)."""
+        spans = []
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            for rest in self._never_multi.get(tok.text, ()):
+                j = i + 1 + len(rest)
+                if j <= n and all(tokens[i + 1 + k].text == w for k, w in enumerate(rest)):
+                    spans.append((tok.start, tokens[j - 1].end))
+        if not spans:
+            return hits
+        return [h for h in hits if not any(s <= h.start and h.end <= e for s, e in spans)]
 
     @staticmethod
     def _match_rest(rest: tuple[tuple[str, str], ...], term: Term, tokens: tuple[Token, ...],
@@ -386,5 +424,5 @@ def structural_hits(text: str, context: Context, settings: Settings) -> list[Hit
     return hits
 
 
-__all__ = ["TermIndex", "load_shipped_terms", "parse_terms", "structural_hits", "count_links",
+__all__ = ["TermIndex", "load_shipped_terms", "load_shipped_exceptions", "parse_terms", "structural_hits", "count_links",
            "default_index", "term_words"]

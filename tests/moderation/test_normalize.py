@@ -5,7 +5,7 @@ import pytest
 
 from blog.moderation.normalize import (MAX_CHARS, Normalized, Token, arabizi_to_arabic,
                                        collapse_stretch, deleet, fold_latin, map_chars, map_digits,
-                                       map_lookalikes, normalize, skeleton_gaps, squeeze,
+                                       map_lookalikes, medial_hamza, normalize, skeleton_gaps, squeeze,
                                        strip_controls, strip_diacritics, truncate, unify_letters)
 
 
@@ -57,6 +57,11 @@ def test_unify_letters(raw, expected):
 ])
 def test_map_lookalikes(raw, expected):
     assert fold_latin(map_lookalikes(raw)) == expected
+
+
+def test_medial_hamza():
+    assert medial_hamza("الجزاءر") == "الجزاير"
+    assert words("الجزاءر الجزائر سماء") == ["الجزاير", "الجزاير", "سماء"]
 
 
 def test_map_digits():

@@ -283,3 +283,17 @@ def test_any_mix_of_terms_and_noise_matches_with_valid_spans(raw):
     for hit in INDEX.match(normalize(raw)):
         assert 0 <= hit.start < hit.end <= len(raw)
         assert hit.rule in (Rule.INSULT, Rule.RELIGION, Rule.INCITEMENT)
+
+
+@pytest.mark.parametrize("text", [
+    "اعطائه حقه", "الله يلعن الشيطان", "الكلاب الضالة في الحي", "لحم الخنزير حرام",
+    "chili con carne", "ألا لعنة الله على الظالمين",
+])
+def test_shipped_exceptions_are_never_hits(text):
+    assert hit_terms(text) == set()
+
+
+def test_exceptions_only_silence_what_lies_inside_them():
+    assert "حمار" in hit_terms("يا حمار الله يلعن الشيطان")
+    index = TermIndex([Term("con", Rule.INSULT, Severity.HOLD, lang="fr")], exceptions=())
+    assert [h.term for h in index.match(normalize("chili con carne"))] == ["con"]
