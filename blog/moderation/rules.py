@@ -181,7 +181,7 @@ class TermIndex:
         self._stem: dict[str, list[Term]] = {}
         self._sq_exact: dict[str, list[Term]] = {}
         self._sq_stem: dict[str, list[Term]] = {}
-        self._skel: dict[str, list[tuple[tuple[frozenset[str], ...], Term]]] = {}
+        self._skel: dict[str, list[tuple[tuple[frozenset[str], ...], Term, int]]] = {}
         self._multi: dict[str, list[tuple[tuple[tuple[str, str], ...], Term]]] = {}
         for term in self.terms:
             words = term_words(term)
@@ -198,7 +198,7 @@ class TermIndex:
             if term.lang in ARABIC_SCRIPT_LANGS:
                 sk, gaps = skeleton_gaps(word)
                 if len(sk) >= MIN_SKELETON:
-                    self._skel.setdefault(sk, []).append((gaps, term))
+                    self._skel.setdefault(sk, []).append((gaps, term, len(word)))
         digest = hashlib.sha1()
         for row in sorted((t.text, t.rule.value, t.severity.value, t.lang, str(t.stem))
                           for t in self.terms):
@@ -302,14 +302,19 @@ class TermIndex:
         if len(arabic) < 3:
             return []
         found: list[Term] = []
+        # a Latin word without Arabizi digits may well be French or English ("agreed" reads قريد):
+        # then only terms of four letters or more are compared
+        short_ok = any(c in "235789" for c in word)
         for p, core, s in [("", arabic, "")] + _ar_splits(arabic):
             if s not in ARABIZI_SUFFIXES or arabic[len(p):len(arabic) - len(s)] != core:
                 continue  # Arabizi readings are loose already: plain clitics only
             sk, gaps = skeleton_gaps(core)
             if len(sk) < MIN_SKELETON:
                 continue
-            for t_gaps, term in self._skel.get(sk, ()):
-                if (s or p) and not term.stem and s:
+            for t_gaps, term, t_len in self._skel.get(sk, ()):
+                if s and not term.stem:
+                    continue
+                if t_len < 4 and not short_ok:
                     continue
                 if all(tg <= rg for tg, rg in zip(t_gaps, gaps)):
                     found.append(term)
