@@ -2,8 +2,8 @@
 
 The pipeline (``normalize``) is a sequence of small, separately testable steps:
 
-1. ``truncate``: only the first ``MAX_CHARS`` characters are screened (linear time, bounded cost);
-   longer comments are held for size by other layers, and the tail is never matched.
+1. ``truncate``: only the first ``MAX_CHARS`` (20,000) characters are normalized and matched, so
+   the cost is linear and bounded; ``Normalized.truncated`` tells callers that a tail went unread.
 2. Per character (one table lookup, cached): lone surrogates become spaces; Unicode NFKC;
    Arabic diacritics, Quranic marks, superscript alef and tatweel are dropped (``strip_diacritics``);
    zero-width, bidi and other invisible controls are dropped (``strip_controls``);

@@ -46,6 +46,8 @@ LAT_EN_SUFFIXES = ("", "s", "es")
 LAT_FR_EN_SUFFIXES = LAT_FR_SUFFIXES
 
 MIN_SKELETON = 3
+MAX_WORD = 64
+_NOTHING: tuple[tuple[Term, ...], frozenset[str], frozenset[str]] = ((), frozenset(), frozenset())
 ARABIZI_SUFFIXES = frozenset({"", "ي", "ك", "ه", "ها", "هم", "كم", "نا", "ات", "ين", "و"})
 _TA_MARBUTA_DROPPED = frozenset({"ات", "ين", "ون", "يات", "ان"})
 
@@ -216,6 +218,8 @@ class TermIndex:
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
+        if len(word) > MAX_WORD:  # no term is that long; keeps time and the cache bounded
+            return _NOTHING
         found: list[Term] = []
         keys: set[str] = set()
         cores: set[str] = set()
