@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import datetime, timezone
 
 import pytest
@@ -131,3 +132,20 @@ def test_language_switch_is_remembered_in_a_cookie(app, article):
     assert '<html lang="fr" dir="ltr">' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert client.post("/language", data={"lang": "xx", "csrf_token": token}).status_code == 400
     assert client.get("/language").status_code == 405
+
+
+@pytest.mark.parametrize(("lang", "heading", "message"), [
+    ("fr", "Ajoutez votre commentaire", "Cette adresse e-mail n'est pas valide."),
+    ("en", "Add your comment", "This e-mail address is not valid."),
+    ("ar", "أضف تعليقك", "عنوان البريد الإلكتروني غير صالح."),
+])
+def test_the_form_speaks_the_readers_language(app, article, lang, heading, message):
+    from tests.conftest import csrf_token
+
+    client = app.test_client()
+    page = client.get(f"/articles/{article['slug']}?lang={lang}").get_data(as_text=True)
+    assert heading in page
+    response = client.post(f"/articles/{article['slug']}/comments?lang={lang}", data={
+        "csrf_token": csrf_token(page), "author_name": "Nadia", "author_email": "nope", "body": "Texte gardé"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in unescape(html) and "Texte gardé" in html
