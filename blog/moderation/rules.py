@@ -11,7 +11,9 @@ Each token is read in every way people write it:
   reading (``deleet``, for French and English terms), Darija clitics around ``darija_latn`` stems
   and plural/feminine endings around French/English stems; and its Arabizi reading in Arabic
   script (``arabizi_to_arabic``), compared by consonant skeleton with Arabic-script terms.
-All keys are ``squeeze``-d (runs of a letter count once), so stretching never hides a term.
+A token is also looked up ``squeeze``-d (runs of a letter count once) against squeezed terms when
+it shows a doubled letter, so stretching never hides a term (``zebiii``, ``كلللب``) while ``as`` is
+never ``ass``. ``terms/exceptions.txt`` lists innocent words and phrases that are never hits.
 """
 from __future__ import annotations
 
@@ -35,7 +37,8 @@ AR_SUFFIXES = ("", "ه", "ها", "هم", "هن", "ك", "كم", "كن", "ي", "ن
                "تها", "تهم", "تكم", "ا")
 # Clitics that make a new word too easily on a short core: a two- or three-letter term takes only
 # these (ف+خرا is "pride", زب+ون is "customer").
-AR_SHORT_PREFIXES = ("", "و", "ال", "وال", "فال", "يا", "يال", "ويا", "بال", "لل", "ل", "ول", "د", "دال", "ا")
+AR_SHORT_PREFIXES = ("", "و", "ال", "وال", "فال", "يا", "يال", "ويا", "بال", "لل", "ل", "ول", "د",
+                     "دال", "ا")
 AR_SHORT_STEM_SUFFIXES = ("", "ه", "ها", "هم", "ك", "كم", "ي", "ني", "نا", "تك", "ته", "تها", "و")
 
 LAT_PREFIXES = ("", "l", "el", "al", "w", "wl", "wel", "b", "bl", "f", "fl", "ya", "a")
@@ -43,7 +46,6 @@ LAT_DARIJA_SUFFIXES = ("", "a", "i", "o", "ou", "k", "ek", "ik", "ak", "ha", "ho
                        "ine", "at", "iya", "ia", "ti", "tek", "to", "tou", "tha", "hoom")
 LAT_FR_SUFFIXES = ("", "s", "e", "es", "x")
 LAT_EN_SUFFIXES = ("", "s", "es")
-LAT_FR_EN_SUFFIXES = LAT_FR_SUFFIXES
 
 MIN_SKELETON = 3
 MAX_WORD = 64
@@ -56,30 +58,42 @@ def parse_terms(lines: Iterable[str], lang: str) -> list[Term]:
     """Parse the term-file format described in ``terms/README.md``."""
     terms: list[Term] = []
     rule, severity, stem_default = Rule.INSULT, Severity.HOLD, False
-    for raw in lines:
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("@"):
-            parts = line[1:].split()
-            rule = Rule(parts[0])
-            severity = Severity(parts[1]) if len(parts) > 1 else Severity.HOLD
-            stem_default = len(parts) > 2 and parts[2] == "stem"
-            continue
-        fields = [f.strip() for f in line.split("\t")] if "\t" in line else [line]
-        text = fields[0]
-        stem = stem_default
-        if text.endswith("*"):
-            stem, text = True, text[:-1].strip()
-        elif text.endswith("="):
-            stem, text = False, text[:-1].strip()
-        t_rule = Rule(fields[1]) if len(fields) > 1 and fields[1] else rule
-        t_sev = Severity(fields[2]) if len(fields) > 2 and fields[2] else severity
-        if len(fields) > 3 and fields[3]:
-            stem = fields[3] == "stem"
-        if text:
-            terms.append(Term(text=text, rule=t_rule, severity=t_sev, lang=lang, stem=stem))
+        try:
+            term, rule, severity, stem_default = _parse_line(line, lang, rule, severity, stem_default)
+        except ValueError as exc:
+            raise ValueError(f"{lang} terms, line {number}: {line!r}: {exc}") from None
+        if term is not None:
+            terms.append(term)
     return terms
+
+
+def _parse_line(line: str, lang: str, rule: Rule, severity: Severity, stem_default: bool
+                ) -> tuple[Term | None, Rule, Severity, bool]:
+    """One non-comment line: a directive (returns new defaults) or a term."""
+    if line.startswith("@"):
+        parts = line[1:].split()
+        if not parts or len(parts) > 3 or (len(parts) == 3 and parts[2] != "stem"):
+            raise ValueError("expected '@<rule> <severity> [stem]'")
+        return (None, Rule(parts[0]), Severity(parts[1]) if len(parts) > 1 else Severity.HOLD,
+                len(parts) == 3)
+    fields = [f.strip() for f in line.split("\t")]
+    text, stem = fields[0], stem_default
+    if text.endswith("*"):
+        stem, text = True, text[:-1].strip()
+    elif text.endswith("="):
+        stem, text = False, text[:-1].strip()
+    t_rule = Rule(fields[1]) if len(fields) > 1 and fields[1] else rule
+    t_sev = Severity(fields[2]) if len(fields) > 2 and fields[2] else severity
+    if len(fields) > 3 and fields[3]:
+        stem = fields[3] == "stem"
+    if not text:
+        raise ValueError("empty term")
+    term = Term(text=text, rule=t_rule, severity=t_sev, lang=lang, stem=stem)
+    return term, rule, severity, stem_default
 
 
 def load_shipped_exceptions() -> list[str]:

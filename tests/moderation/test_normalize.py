@@ -222,7 +222,7 @@ MIXED = st.text(alphabet=st.one_of(
 ), max_size=300)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(MIXED)
 def test_any_string_normalizes_with_valid_spans(raw):
     norm = normalize(raw)

@@ -276,7 +276,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from([t.text for t in TERMS]), st.text(max_size=12)),
                 max_size=12).map(" ".join))
 def test_any_mix_of_terms_and_noise_matches_with_valid_spans(raw):
@@ -297,3 +297,9 @@ def test_exceptions_only_silence_what_lies_inside_them():
     assert "حمار" in hit_terms("يا حمار الله يلعن الشيطان")
     index = TermIndex([Term("con", Rule.INSULT, Severity.HOLD, lang="fr")], exceptions=())
     assert [h.term for h in index.match(normalize("chili con carne"))] == ["con"]
+
+
+@pytest.mark.parametrize("lines", [["@insult maybe"], ["@abuse hold"], ["x\tinsult\tsoon"], ["*"]])
+def test_bad_term_lines_name_the_line(lines):
+    with pytest.raises(ValueError, match="line 1"):
+        parse_terms(lines, "fr")
