@@ -176,7 +176,8 @@ class TermIndex:
     Terms are keyed by their normalized words as written (``_exact``/``_stem``) and by their
     squeezed words (``_sq_exact``/``_sq_stem``). A token is looked up as written, and squeezed only
     when it has a doubled letter: ``zebii`` finds ``zebi`` and ``connnard`` finds ``connard``, but
-    ``as`` never finds ``ass``.
+    ``as`` never finds ``ass``. ``version`` is a stable fingerprint of the indexed terms (same
+    terms, same version, in any process).
     """
 
     def __init__(self, terms: Iterable[Term], arabizi: bool = True,
@@ -220,7 +221,6 @@ class TermIndex:
                           for t in self.terms):
             digest.update("\t".join(row).encode("utf-8", "surrogatepass") + b"\n")
         self.version = digest.hexdigest()[:12]
-        """A stable fingerprint of the indexed terms (same terms, same version, in any process)."""
         self._cache: dict[str, tuple[tuple[Term, ...], frozenset[str], frozenset[str]]] = {}
 
     # -- per-word analysis (cached) --------------------------------------------------------
