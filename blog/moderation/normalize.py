@@ -290,6 +290,21 @@ def deleet(word: str) -> str:
     return "".join(LEET.get(c, c) for c in word)
 
 
+_ARABIZI_KEY_RE = re.compile(r"kh|gh|sh|dj|q")
+_ARABIZI_KEY = {"kh": "5", "gh": "8", "sh": "ch", "dj": "j", "q": "9"}
+
+
+def arabizi_key(word: str) -> str:
+    """One spelling for the Arabizi letters Latin-script Darija writes in two ways.
+
+    ``kh``/``5`` → ``5``, ``gh``/``8`` → ``8``, ``q``/``9`` → ``9``, ``sh``/``ch`` → ``ch``,
+    ``dj``/``j`` → ``j``: ``khanz`` and ``5anz``, ``qahba`` and ``9ahba`` share a key.
+    """
+    if not any(c in word for c in "khgsdq"):
+        return word
+    return _ARABIZI_KEY_RE.sub(lambda m: _ARABIZI_KEY[m.group()], word)
+
+
 def arabizi_to_arabic(word: str) -> str:
     """Arabic-script reading of a Latin-script Darija token (``9a7ba → قاحبا``, ``chmkar → شمكار``).
 

@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .normalize import (Normalized, Token, arabizi_to_arabic, deleet, normalize, skeleton_gaps,
-                        squeeze)
+from .normalize import (Normalized, Token, arabizi_key, arabizi_to_arabic, deleet, normalize,
+                        skeleton_gaps, squeeze)
 from .types import Context, Hit, Rule, Settings, Severity, Term
 
 TERMS_DIR = Path(__file__).with_name("terms")
@@ -200,11 +200,15 @@ class TermIndex:
         self._sq_stem: dict[str, list[Term]] = {}
         self._skel: dict[str, list[tuple[tuple[frozenset[str], ...], Term, int]]] = {}
         self._multi: dict[str, list[tuple[tuple[tuple[str, str], ...], Term]]] = {}
+        self._az_exact: dict[str, list[Term]] = {}   # darija_latn terms by Arabizi key (5 = kh)
+        self._az_stem: dict[str, list[Term]] = {}
         for term in self.terms:
             words = term_words(term)
             if not words:
                 continue
             if len(words) > 1:
+                if term.lang == "darija_latn":
+                    words = tuple(arabizi_key(w) for w in words)
                 rest = tuple((w, squeeze(w)) for w in words[1:])
                 for first in {words[0], squeeze(words[0])}:
                     self._multi.setdefault(first, []).append((rest, term))
@@ -212,6 +216,9 @@ class TermIndex:
             word = words[0]
             (self._stem if term.stem else self._exact).setdefault(word, []).append(term)
             (self._sq_stem if term.stem else self._sq_exact).setdefault(squeeze(word), []).append(term)
+            if term.lang == "darija_latn":
+                (self._az_stem if term.stem else self._az_exact).setdefault(
+                    squeeze(arabizi_key(word)), []).append(term)
             if term.lang in ARABIC_SCRIPT_LANGS:
                 sk, gaps = skeleton_gaps(word)
                 if len(sk) >= MIN_SKELETON:
@@ -261,6 +268,11 @@ class TermIndex:
                     if sq_leet != leet:
                         self._latin_lookup(sq_leet, self._sq_exact, self._sq_stem, found, sq_keys,
                                            sq_cores, leet=True)
+            # one Arabizi spelling for Darija terms: "5ra" is "khra", "9ahba" is "qahba"
+            az = squeeze(arabizi_key(sq))
+            unused: set[str] = set()
+            self._latin_lookup(az, self._az_exact, self._az_stem, found, unused, unused, leet=False)
+            keys.add(arabizi_key(word))
             if self.arabizi and any(c.isalpha() for c in word):
                 found.extend(self._arabizi_hits(sq))
         if arabic or stretched:  # "salle" is not "sale", but "saaale" is

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from blog.moderation.normalize import (MAX_CHARS, Normalized, Token, arabizi_to_arabic,
-                                       collapse_stretch, deleet, fold_latin, map_chars, map_digits,
+from blog.moderation.normalize import (MAX_CHARS, Normalized, Token, arabizi_key,
+                                       arabizi_to_arabic, collapse_stretch, deleet, fold_latin, map_chars, map_digits,
                                        map_lookalikes, medial_hamza, normalize, skeleton_gaps, squeeze,
                                        strip_controls, strip_diacritics, truncate, unify_letters)
 
@@ -109,6 +109,12 @@ def test_deleet(raw, expected):
 ])
 def test_arabizi_to_arabic(raw, expected):
     assert arabizi_to_arabic(raw) == expected
+
+
+@pytest.mark.parametrize("a, b", [("khanz", "5anz"), ("qahba", "9ahba"), ("ghbi", "8bi"),
+                                  ("shmkar", "chmkar"), ("djaj", "jaj")])
+def test_arabizi_key_gives_one_spelling(a, b):
+    assert arabizi_key(a) == arabizi_key(b)
 
 
 def test_skeleton_gaps_require_long_vowels():

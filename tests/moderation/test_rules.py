@@ -68,6 +68,12 @@ def obfuscations(term: Term) -> dict[str, str]:
             out["spaced"] = between_letters(t, " ")
         if term.lang in ("fr", "en"):
             out["leet"] = "".join(LEET.get(c, c) for c in t)
+        if term.lang == "darija_latn":
+            swapped = t
+            for a, b in (("kh", "5"), ("gh", "8"), ("q", "9")):
+                swapped = swapped.replace(a, "\0").replace(b, a).replace("\0", b)
+            if swapped != t:
+                out["arabizi-digits"] = swapped
     return out
 
 
