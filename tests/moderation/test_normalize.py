@@ -4,9 +4,10 @@ import time
 import pytest
 
 from blog.moderation.normalize import (MAX_CHARS, Normalized, Token, arabizi_key,
-                                       arabizi_to_arabic, collapse_stretch, deleet, fold_latin, map_chars, map_digits,
-                                       map_lookalikes, medial_hamza, normalize, skeleton_gaps, squeeze,
-                                       strip_controls, strip_diacritics, truncate, unify_letters)
+                                       arabizi_to_arabic, collapse_stretch, deleet, fold_latin,
+                                       map_chars, map_digits, map_lookalikes, medial_hamza,
+                                       normalize, skeleton_gaps, squeeze, strip_controls,
+                                       strip_diacritics, truncate, unify_letters)
 
 
 def words(text: str) -> list[str]:
