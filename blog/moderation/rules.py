@@ -275,7 +275,7 @@ class TermIndex:
             keys.add(arabizi_key(word))
             if self.arabizi and any(c.isalpha() for c in word):
                 found.extend(self._arabizi_hits(sq))
-        if arabic or stretched:  # "salle" is not "sale", but "saaale" is
+        if stretched and not arabic:  # "salle" is not "sale", but "saaale" is (Arabic: squeezed)
             keys.update([squeeze(k) for k in keys])
             cores.update([squeeze(c) for c in cores])
         result = (tuple(dict.fromkeys(found)), frozenset(keys), frozenset(cores))
