@@ -263,6 +263,14 @@ def test_a_few_links_and_plain_dots_are_fine():
     assert count_links("هذا جميل. شكرا... ok.bon") == 0
 
 
+@pytest.mark.parametrize("raw", ["a." * 50_000, "a.b" * 30_000, "ab-" * 30_000, "www." * 20_000,
+                                 "x.com " * 20_000])
+def test_link_counting_is_linear_on_pathological_input(raw):
+    started = time.perf_counter()
+    assert count_links(raw) >= 0
+    assert time.perf_counter() - started < 2  # generous: a backtracking regex takes minutes here
+
+
 def test_duplicate_flood_and_ban_signals():
     hits = structural_hits("salut", Context(recent_duplicate=True, recent_count_author=6, banned=True),
                            Settings(flood_limit=5))
