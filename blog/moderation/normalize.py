@@ -406,7 +406,6 @@ def tokenize(text: str, offsets: Sequence[int], original: str) -> list[Token]:
     return tokens
 
 
-_SEPARATOR_OK = re.compile(r"[^\w]{1,3}")
 
 
 def _single(token: Token, original: str) -> bool:
