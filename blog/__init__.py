@@ -140,10 +140,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import auth, conversation, moderator, public
+    from .views import admin, auth, conversation, moderator, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(conversation.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderator.bp)
 

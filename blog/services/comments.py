@@ -1,6 +1,7 @@
 """Readers' comments: submitting, replying, editing or withdrawing one, reading the published threads."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -16,6 +17,8 @@ from ..moderation.types import Action, Context, Verdict
 from ..security import may_change_own_comment
 from .errors import CommentsClosed, Conflict, NotAllowed, NotFound, ReplyTargetGone
 from .screening import get_screener
+
+log = logging.getLogger(__name__)
 
 _STATUS_FOR_ACTION = {
     Action.PUBLISH: CommentStatus.PUBLISHED,
@@ -321,6 +324,8 @@ def submit_comment(draft: CommentDraft) -> Comment:
     db.session.flush()
     db.session.add(_audit(comment, ActionKind.SCREEN, "", verdict, now))
     db.session.commit()
+    log.info("comment %s on article %s screened: %s (rules: %s, score %.3f)", comment.id, article.id,
+             verdict.action.value, comment.screen_rules or "none", comment.screen_score)
     if status is CommentStatus.PUBLISHED:
         refresh_counters(article.id, root_id)
     signals.comment_submitted.send(current_app._get_current_object(), comment=comment)
