@@ -55,6 +55,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_errors(app)
     _register_security_headers(app)
 
+    from .notifications import connect as connect_subscribers
+
+    connect_subscribers(app)
+
     from .cli import register_cli
 
     register_cli(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -20,6 +20,16 @@ class CommentStatus(str, enum.Enum):
     SPAM = "spam"
 
 
+def risk_of(score: float, rules: str) -> float:
+    """How risky a comment looks for the queue order: its score, plus one when a rule was hit."""
+    return float(score or 0.0) + (1.0 if rules else 0.0)
+
+
+def _initial_risk(context) -> float:
+    params = context.get_current_parameters()
+    return risk_of(params.get("screen_score") or 0.0, params.get("screen_rules") or "")
+
+
 class Comment(db.Model):
     """A reader's comment on an article, stored raw, rendered escaped."""
 
@@ -28,6 +38,9 @@ class Comment(db.Model):
         Index("ix_comments_article_status_created", "article_id", "status", "created_at", "id"),
         Index("ix_comments_status_created", "status", "created_at", "id"),
         Index("ix_comments_author_email", "author_email"),
+        # The pending queue, riskiest first, walked by keyset (risk DESC, id ASC).
+        Index("ix_comments_status_risk", "status", text("risk DESC"), "id"),
+        Index("ix_comments_flagged_created", "flagged", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +61,11 @@ class Comment(db.Model):
     screen_rules: Mapped[str] = mapped_column(String(64), default="")
     screen_score: Mapped[float] = mapped_column(Float, default=0.0)
     screen_details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Queue order: the learned score, plus one when a posting rule was hit (set on insert).
+    risk: Mapped[float] = mapped_column(Float, default=_initial_risk, server_default="0")
+    # Readers' reports: how many, and whether they reached the threshold and await a moderator.
+    report_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     # Optimistic concurrency: two moderators deciding the same comment, one wins.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -59,7 +59,7 @@ def staff_routes(app):
     comment_id = ids[0] if ids else 1
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(STAFF_PREFIXES):
-            url = rule.rule.replace("<int:comment_id>", str(comment_id))
+            url = re.sub(r"<int:\w+>", str(comment_id), rule.rule).replace("<queue>", "pending")
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield method, url
 
