@@ -129,9 +129,12 @@ class BanForm(FlaskForm):
     reason = StringField(_l("السبب"), filters=[_strip],
                          validators=[InputRequired(_l("اذكر سبب الحظر.")), Length(max=1000)])
 
-    def validate_email(self, field):
-        if not field.data and not (self.address.data or "").strip():
-            raise ValidationError(_l("أدخل البريد الإلكتروني أو العنوان أو كليهما."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.email.data or "").strip() and not (self.address.data or "").strip():
+            self.email.errors = [*self.email.errors, _l("أدخل البريد الإلكتروني أو العنوان أو كليهما.")]
+            return False
+        return valid
 
 
 class BulkForm(FlaskForm):

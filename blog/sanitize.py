@@ -89,7 +89,7 @@ def highlight_hits(text: str, hits: list[dict], labels: dict[str, str] | None = 
     out, pos = [], 0
     for start, end, rules in merged:
         out.append(str(escape(text[pos:start])))
-        names = " · ".join(labels.get(rule, rule) for rule in rules)
+        names = " · ".join(str(labels.get(rule, rule)) for rule in rules)
         out.append(
             f'<mark class="hit" data-rule="{escape(" ".join(rules))}">{escape(text[start:end])}</mark>'
             f'<small class="hit-rule">{escape(names)}</small>'

@@ -75,8 +75,8 @@ def _move(comment: Comment, target: CommentStatus) -> CommentStatus:
     before = comment.status
     if target is before:
         return before
-    comment.status = target
     article = db.session.get(Article, comment.article_id)
+    comment.status = target
     if target is CommentStatus.PUBLISHED:
         article.published_comment_count = Article.published_comment_count + 1
     elif before is CommentStatus.PUBLISHED:
