@@ -48,6 +48,7 @@ class Config:
         self.MODEL_PATH = os.environ.get("MODEL_PATH") or str(Path(instance_path) / "screening-model")
         self.EMAIL_CHECK_DELIVERABILITY = _bool("EMAIL_CHECK_DELIVERABILITY", False)
         # E-mail over SMTP (no MAIL_SERVER: nothing is sent).
+        self.SITE_URL = os.environ.get("SITE_URL", "")  # e.g. https://majlis.example.ma, for links in e-mail
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)

@@ -1,7 +1,7 @@
 """Signal subscribers: queue counts, the commenter's notification and moderators' queue alerts."""
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask, current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -17,13 +17,22 @@ RULE_NAMES = {"insult": "لا إساءة ولا شتم", "religion": "لا مه�
               "incitement": "لا تحريض ولا دعوة إلى الكراهية", "spam": "لا إشهار ولا رسائل مزعجة"}
 
 
+def _link(endpoint: str, **values) -> str:
+    """An absolute link: from the request, else from SITE_URL, else none (a CLI run without SITE_URL)."""
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except RuntimeError:
+        base = current_app.config.get("SITE_URL")
+        if not base:
+            return ""
+        with current_app.test_request_context("/", base_url=base):
+            return url_for(endpoint, _external=True, **values)
+
+
 def commenter_notification(comment: Comment, action: ActionKind, rule: str = "") -> Mail | None:
     """The message telling a commenter that their comment was published, or rejected for a rule."""
     with force_locale("ar"):
-        try:
-            link = url_for("public.article", slug=comment.article.slug, _external=True, _anchor=f"comment-{comment.id}")
-        except RuntimeError:  # outside a request (CLI): no host to link to
-            link = ""
+        link = _link("public.article", slug=comment.article.slug, _anchor=f"comment-{comment.id}")
         if action is ActionKind.APPROVE:
             subject = _("نُشر تعليقك على: %(title)s", title=comment.article.title)
             body = _("مرحبا %(name)s،\n\nنُشر تعليقك على «%(title)s».\n%(link)s",
@@ -77,10 +86,7 @@ def check_queue_alert(app: Flask):
     if not claimed:
         return None
     with force_locale("ar"):
-        try:
-            link = url_for("moderator.queue", _external=True)
-        except RuntimeError:
-            link = ""
+        link = _link("moderator.queue")
         mail = Mail(
             to=moderator_addresses(app),
             subject=_("قائمة الإشراف: %(n)d تعليقا في الانتظار", n=pending),
