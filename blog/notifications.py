@@ -10,7 +10,7 @@ from . import signals
 from .extensions import db
 from .mail import Mail, send_later
 from .models import ActionKind, Comment, CommentStatus, Role, SiteState, User
-from .services.queue import forget_counts
+from .services.queue import queues_of, shift_counts
 
 ALERT_KEY = "queue_alert_sent"
 RULE_NAMES = {"insult": "لا إساءة ولا شتم", "religion": "لا مهاجمة للأديان ولا للمقدسات",
@@ -98,20 +98,22 @@ def check_queue_alert(app: Flask):
 def connect(app: Flask) -> None:
     """Connect the subscribers to the signals sent by this app's services."""
 
-    def on_decided(sender, comment, before, after, action=None, **_extra):
-        forget_counts()
+    def on_decided(sender, comment, before, after, action=None, flagged_before=False, **_extra):
+        shift_counts(queues_of(before, flagged_before, comment.screen_action),
+                     queues_of(after, comment.flagged, comment.screen_action))
         if (action in (ActionKind.APPROVE, ActionKind.REJECT) and sender.config["NOTIFY_COMMENTERS"]
                 and getattr(comment, "notify_author", False)):
             notify_commenter(sender, comment, action, "" if action is ActionKind.APPROVE else _last_rule(comment))
         check_queue_alert(sender)
 
     def on_submitted(sender, comment, **_extra):
-        forget_counts()
+        shift_counts(set(), queues_of(comment.status, comment.flagged, comment.screen_action))
         if comment.status is CommentStatus.PENDING:
             check_queue_alert(sender)
 
     def on_reported(sender, comment, **_extra):
-        forget_counts()
+        shift_counts(queues_of(CommentStatus.PUBLISHED, False, comment.screen_action),
+                     queues_of(comment.status, comment.flagged, comment.screen_action))
         check_queue_alert(sender)
 
     signals.comment_decided.connect(on_decided, sender=app, weak=False)

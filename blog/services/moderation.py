@@ -103,9 +103,10 @@ def _audit(comment: Comment, actor: User | None, action: ActionKind, before: str
     return row
 
 
-def _decided(comment: Comment, before: CommentStatus, action: ActionKind) -> None:
+def _decided(comment: Comment, before: CommentStatus, action: ActionKind, flagged_before: bool) -> None:
     signals.comment_decided.send(
-        current_app._get_current_object(), comment=comment, before=before, after=comment.status, action=action
+        current_app._get_current_object(), comment=comment, before=before, after=comment.status, action=action,
+        flagged_before=flagged_before,
     )
 
 
@@ -121,6 +122,7 @@ def decide(decision: Decision, actor: User) -> Comment:
             raise InvalidTransition(target.value)
         action = ActionKind.KEEP  # a reported comment that stays published
     now = utcnow()
+    flagged_before = comment.flagged
     before = _move(comment, target)
     comment.decided_at = now
     if comment.flagged:  # a moderator has looked: later reports count afresh
@@ -129,7 +131,7 @@ def decide(decision: Decision, actor: User) -> Comment:
     _audit(comment, actor, action, before.value, target.value,
            rule=decision.rule.value if decision.rule else "", note=decision.note, when=now)
     _commit(decision.comment_id)
-    _decided(comment, before, action)
+    _decided(comment, before, action, flagged_before)
     return comment
 
 
@@ -146,6 +148,7 @@ def undo_last(comment_id: int, seen_version: int | None, actor: User) -> Comment
         raise InvalidTransition("nothing to undo")
     target = CommentStatus(last.from_status)
     now = utcnow()
+    flagged_before = comment.flagged
     before = _move(comment, target)
     comment.decided_at = None if target is CommentStatus.PENDING else now
     # Undoing a "keep" or a report puts the reported flag back the way it was.
@@ -156,7 +159,7 @@ def undo_last(comment_id: int, seen_version: int | None, actor: User) -> Comment
     _audit(comment, actor, ActionKind.UNDO, before.value, target.value,
            note=f"{last.action.value} #{last.id}", when=now)
     _commit(comment_id)
-    _decided(comment, before, ActionKind.UNDO)
+    _decided(comment, before, ActionKind.UNDO, flagged_before)
     return comment
 
 

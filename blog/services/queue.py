@@ -1,6 +1,7 @@
 """Reading the moderation queues: keyset pages, counts, authors' histories, threads and the audit trail."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -145,10 +146,10 @@ def queue_page(query: QueueQuery, cursor: str | None, per_page: int) -> KeysetPa
 
 
 def queue_counts() -> dict[str, int]:
-    """How many comments each queue holds (cached briefly; every decision clears the cache)."""
-    counts = cache.get(COUNTS_CACHE_KEY)
-    if counts is not None:
-        return counts
+    """How many comments each queue holds: recounted at most every COUNTS_TTL seconds, shifted by each change."""
+    cached = cache.get(COUNTS_CACHE_KEY)
+    if cached is not None:
+        return cached["counts"]
     by_status = dict(db.session.execute(select(Comment.status, func.count()).group_by(Comment.status)).all())
     counts = {
         "pending": by_status.get(CommentStatus.PENDING, 0),
@@ -158,12 +159,43 @@ def queue_counts() -> dict[str, int]:
         "approved": by_status.get(CommentStatus.PUBLISHED, 0),
         "all": sum(by_status.values()),
     }
-    cache.set(COUNTS_CACHE_KEY, counts, timeout=COUNTS_TTL)
+    cache.set(COUNTS_CACHE_KEY, {"counts": counts, "at": time.time()}, timeout=COUNTS_TTL)
     return counts
 
 
-def forget_counts(*_args, **_kwargs) -> None:
-    """Drop the cached queue counts (a signal subscriber)."""
+def queues_of(status: CommentStatus | None, flagged: bool, screen_action: str) -> set[str]:
+    """The queues a comment in this state belongs to (none for a comment that does not exist yet)."""
+    if status is None:
+        return set()
+    names = {"all"}
+    if flagged:
+        names.add("reported")
+    names.add({CommentStatus.PENDING: "pending", CommentStatus.SPAM: "spam",
+               CommentStatus.PUBLISHED: "approved"}.get(status, ""))
+    if status is CommentStatus.REJECTED and screen_action == "reject":
+        names.add("rejected")
+    return names - {""}
+
+
+def shift_counts(before: set[str], after: set[str]) -> None:
+    """Move one comment between queues in the cached counts, keeping the time of the last full recount."""
+    cached = cache.get(COUNTS_CACHE_KEY)
+    if cached is None:
+        return
+    counts = cached["counts"]
+    for name in before - after:
+        counts[name] = max(0, counts[name] - 1)
+    for name in after - before:
+        counts[name] += 1
+    left = COUNTS_TTL - (time.time() - cached["at"])
+    if left > 1:
+        cache.set(COUNTS_CACHE_KEY, cached, timeout=int(left))
+    else:
+        cache.delete(COUNTS_CACHE_KEY)
+
+
+def forget_counts() -> None:
+    """Drop the cached queue counts: the next page recounts."""
     cache.delete(COUNTS_CACHE_KEY)
 
 

@@ -104,6 +104,8 @@
     if (!current) { move(1); }
     if (!current) { return; }
     var form = current.querySelector('form[data-key="' + key + '"]');
+    var rule = form && form.querySelector("select[name=rule]");
+    if (rule && !rule.value) { rule.focus(); say(rule.options[0].textContent, false); return; }
     if (form) {
       if (form.requestSubmit) { form.requestSubmit(); } else { form.dispatchEvent(new Event("submit", { cancelable: true, bubbles: true })); }
     }

@@ -362,3 +362,25 @@ def test_dashboard_numbers(app, article, moderator):
         assert stats.days[-1].per_rule == {"approve": 3} and stats.decisions == 3
         # The queue held all three at the end of yesterday only if they arrived before it: 10 h ago may be today.
         assert stats.days[-1].queue_size == 0
+
+
+def test_counts_shifted_by_each_change_match_a_recount(app, article, moderator):
+    from blog.services.queue import forget_counts, queue_counts
+
+    t = token(moderator)   # the page computed and cached the counts
+    a = add_comment(app, article["id"], CLEAN, email="a@example.org")
+    b = add_comment(app, article["id"], INSULT, email="b@example.org")
+    c = add_comment(app, article["id"], CLEAN, email="c@example.org")
+    moderator.post(f"/moderation/comments/{a}/approve", data={"csrf_token": t})
+    moderator.post(f"/moderation/comments/{b}/spam", data={"csrf_token": t})
+    moderator.post(f"/moderation/comments/{b}/undo", data={"csrf_token": t})
+    moderator.post(f"/moderation/comments/{c}/reject", data={"csrf_token": t, "rule": "insult"})
+    with app.app_context():
+        db.session.add(Ban(email="banned@example.org", reason="x", created_at=utcnow()))
+        db.session.commit()
+    add_comment(app, article["id"], CLEAN, email="banned@example.org")   # rejected automatically
+    with app.test_request_context("/"):
+        shifted = dict(queue_counts())
+        forget_counts()
+        recounted = queue_counts()
+    assert shifted == recounted == {"pending": 1, "reported": 0, "rejected": 1, "spam": 0, "approved": 1, "all": 4}
