@@ -25,6 +25,10 @@ bp = Blueprint("moderator", __name__, url_prefix="/moderation")
 STATUS_LABELS = {
     "pending": "في الانتظار", "published": "منشور", "rejected": "مرفوض", "spam": "رسالة مزعجة",
 }
+ACTION_LABELS = {
+    "screen": "الفرز الآلي", "approve": "قبول", "reject": "رفض", "spam": "مزعج", "undo": "تراجع",
+    "edit": "تعديل", "report": "بلاغات القراء", "keep": "إبقاء بعد البلاغات",
+}
 
 
 @bp.before_request
@@ -36,7 +40,8 @@ def _only_moderators():
 @bp.context_processor
 def _workbench_globals():
     return {"queue_counts": queue_service.queue_counts(), "queues": queue_service.QUEUES,
-            "rule_labels": dict(RULE_CHOICES), "status_label": _status_label, "waited": _waited}
+            "rule_labels": dict(RULE_CHOICES), "status_label": _status_label,
+            "action_label": _action_label, "waited": _waited}
 
 
 @bp.app_template_filter("highlight")
@@ -65,6 +70,10 @@ def _waited(comment: Comment, now: datetime) -> str:
 
 def _status_label(status: str) -> str:
     return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def _action_label(action: str) -> str:
+    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -256,11 +265,10 @@ def _bulk(action: ActionKind):
     form = BulkForm()
     if not form.validate_on_submit():
         abort(400)
-    rule = Rule(form.rule.data) if form.rule.data in {r.value for r in Rule} else None
+    rule = {ActionKind.APPROVE: None, ActionKind.SPAM: Rule.SPAM}.get(
+        action, Rule(form.rule.data) if form.rule.data in {r.value for r in Rule} else None)
     if action is ActionKind.REJECT and rule is None:
         return _answer(False, _("اختر القاعدة التي يخالفها التعليق."), None, 422)
-    if action is ActionKind.SPAM:
-        rule = Rule.SPAM
     if form.author.data:
         targets = moderation_service.pending_from_author(form.author.data)
     else:

@@ -74,6 +74,12 @@ def test_decisions_by_click_without_a_reload(app, article, live_server, page, ar
     assert status(app, ids[3]) is status(app, ids[4]) is CommentStatus.PUBLISHED
     assert page.evaluate("window.__noReload") is True  # every action above happened without a reload
     page.screenshot(path=str(artifacts / f"workbench-decided-{request.node.callspec.id}.png"), full_page=True)
+    for name, path in [("dashboard", "/moderation/dashboard"), ("audit", "/moderation/audit"),
+                       ("thread", f"/moderation/articles/{article['id']}")]:
+        page.goto(live_server + path)
+        assert page.locator("h1").count() == 1
+        page.screenshot(path=str(artifacts / f"workbench-{name}-{request.node.callspec.id}.png"), full_page=True)
+    assert page.locator(".queue-item").count() == 5
 
 
 def test_keyboard_shortcuts(app, article, live_server, page, artifacts, request):

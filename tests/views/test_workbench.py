@@ -48,7 +48,7 @@ def test_queue_item_shows_highlighted_hits_and_everything_about_the_author(app, 
     # The author's history: one published comment, one waiting, and the last decision.
     history = item[item.index('class="history"'):]
     assert re.search(r"منشورة 1 ", history) and re.search(r"في الانتظار 1", history)
-    assert "approve" in history[:history.index("</p>")]
+    assert '<span class="last-decision">قبول ·' in history[:history.index("</p>")]
     assert "ينتظر منذ" in item
     assert article["slug"] in item and f"/moderation/articles/{article['id']}" in item
 
@@ -217,10 +217,11 @@ def test_bulk_approve_selected_and_everything_from_an_author(app, article, moder
     # The third one was decided by someone else since the page was drawn: it is skipped, not overwritten.
     moderator.post(f"/moderation/comments/{ids[2]}/spam", data={"csrf_token": t})
     response = moderator.post("/moderation/bulk/approve", data={
-        "csrf_token": t, "ids": [f"{i}:{versions[i]}" for i in ids]}, headers=FETCH)
+        "csrf_token": t, "rule": "insult", "ids": [f"{i}:{versions[i]}" for i in ids]}, headers=FETCH)
     assert response.status_code == 200
     assert response.json["decided"] == ids[:2] and response.json["skipped"] == [ids[2]]
     assert [status(app, i) for i in ids] == [CommentStatus.PUBLISHED, CommentStatus.PUBLISHED, CommentStatus.SPAM]
+    assert [(a.action, a.rule) for a in human_actions(app, ids[0])] == [(ActionKind.APPROVE, "")]
     response = moderator.post("/moderation/bulk/approve", data={"csrf_token": t, "author": "same@example.org"})
     assert response.status_code == 303
     assert all(status(app, i) is CommentStatus.PUBLISHED for i in same)
