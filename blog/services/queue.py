@@ -1,6 +1,7 @@
 """Reading the moderation queues: keyset pages, counts, authors' histories, threads and the audit trail."""
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -111,7 +112,7 @@ def _decode(cursor: str | None, column) -> tuple[Any, int] | None:
     if not cursor or "~" not in cursor:
         return None
     text, _, ident = cursor.rpartition("~")
-    if not ident.isdigit():
+    if not ident.isdigit() or len(ident) > 18:
         return None
     try:
         value = datetime.fromisoformat(text) if column is Comment.created_at else float(text)
@@ -119,7 +120,7 @@ def _decode(cursor: str | None, column) -> tuple[Any, int] | None:
         return None
     if isinstance(value, datetime) and value.tzinfo is None:
         return None
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and not math.isfinite(value):
         return None
     return value, int(ident)
 

@@ -89,7 +89,10 @@ def test_keyset_pages_cover_the_queue_once(app, article, moderator, order):
     assert sorted(seen) == sorted(ids) and len(seen) == 5 and pages == 3
     # A forged cursor is ignored, not an error.
     assert moderator.get("/moderation/queue/pending?after=zz~1").status_code == 200
-    assert moderator.get("/moderation/queue/pending?after=nan~1&order=risk").status_code == 200
+    for cursor in ["nan~1", "inf~1", "1e999~1", "0.5~99999999999999999999999", "~", "2026-13-01~1",
+                   "2026-01-01T00:00:00~1"]:
+        for order in ("risk", "oldest"):
+            assert moderator.get(f"/moderation/queue/pending?after={cursor}&order={order}").status_code == 200
 
 
 def test_filters_search_and_counts(app, article, moderator):
