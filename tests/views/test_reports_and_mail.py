@@ -15,7 +15,7 @@ from blog import create_app
 from blog.extensions import db
 from blog.models import ActionKind, Article, Comment, CommentReport, CommentStatus, Role
 from tests.conftest import csrf_token
-from tests.workbench import CLEAN, INSULT, actions, add_comment, comment_row, human_actions, status
+from tests.workbench import CLEAN, INSULT, actions, add_comment, comment_row, human_actions
 
 
 def publish(app, client, article, body=CLEAN, email="pub@example.org") -> int:

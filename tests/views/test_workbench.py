@@ -5,12 +5,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from blog.extensions import db
-from blog.models import Article, Ban, Comment, ModerationAction, Role, User, utcnow
+from blog.models import Article, Ban, Comment, Role, User, utcnow
 from tests.conftest import csrf_token
-from tests.workbench import CLEAN, INSULT, ActionKind, CommentStatus, actions, add_comment, comment_row, human_actions, status
+from tests.workbench import CLEAN, INSULT, ActionKind, CommentStatus, add_comment, comment_row, human_actions, status
 
 FETCH = {"X-Requested-With": "fetch"}
 
