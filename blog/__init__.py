@@ -143,9 +143,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import auth, moderator, public
+    from .views import admin, auth, moderator, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderator.bp)
 

@@ -5,10 +5,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from .moderation.types import Rule
+from .moderation.types import Rule, Severity
 from .sanitize import clean_name, clean_text
 
 NAME_MAX = 80
@@ -152,3 +152,33 @@ class ReportForm(FlaskForm):
         choices=RULE_CHOICES,
         validators=[InputRequired(_l("اختر المخالفة."))],
     )
+
+
+_SEVERITY_CHOICES = [
+    (Severity.HOLD.value, _l("تعليق للمراجعة")),
+    (Severity.REJECT.value, _l("رفض آلي")),
+]
+
+
+class TermForm(FlaskForm):
+    """A new term of the screening lists."""
+
+    text = StringField(_l("الكلمة أو العبارة"), filters=[_strip],
+                       validators=[InputRequired(_l("اكتب الكلمة.")), Length(max=120)])
+    rule = SelectField(_l("القاعدة"), choices=RULE_CHOICES)
+    severity = SelectField(_l("الدرجة"), choices=_SEVERITY_CHOICES)
+    lang = SelectField(_l("اللغة"), choices=[
+        ("ar", _l("العربية")), ("darija", _l("الدارجة")), ("darija_latn", _l("الدارجة بالحروف اللاتينية")),
+        ("fr", _l("الفرنسية")), ("en", _l("الإنجليزية")),
+    ])
+    stem = BooleanField(_l("جذع: يطابق مع السوابق واللواحق"))
+
+
+class TermToggleForm(FlaskForm):
+    """Enable or disable a term (CSRF only)."""
+
+
+class SeverityForm(FlaskForm):
+    """A term's new severity."""
+
+    severity = SelectField(_l("الدرجة"), choices=_SEVERITY_CHOICES)

@@ -1,6 +1,7 @@
 """Readers' comments: submitting one, reading the published thread."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,6 +14,8 @@ from ..models import ActionKind, Article, ArticleStatus, Ban, Comment, CommentSt
 from ..moderation.types import Action, Context, Verdict
 from .errors import CommentsClosed, NotFound
 from .screening import get_screener
+
+log = logging.getLogger(__name__)
 
 _STATUS_FOR_ACTION = {
     Action.PUBLISH: CommentStatus.PUBLISHED,
@@ -196,5 +199,7 @@ def submit_comment(draft: CommentDraft) -> Comment:
     if status is CommentStatus.PUBLISHED:
         article.published_comment_count = Article.published_comment_count + 1
     db.session.commit()
+    log.info("comment %s on article %s screened: %s (rules: %s, score %.3f)", comment.id, article.id,
+             verdict.action.value, comment.screen_rules or "none", comment.screen_score)
     signals.comment_submitted.send(current_app._get_current_object(), comment=comment)
     return comment

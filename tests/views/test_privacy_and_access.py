@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import datetime, timezone
 
 import pytest
@@ -11,7 +12,7 @@ from blog.demo import COMMENTS, load_demo_content
 from blog.extensions import db
 from blog.models import Article, Comment, Role
 
-STAFF_PREFIXES = ("/moderation",)
+STAFF_PREFIXES = ("/moderation", "/admin")
 MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر", "أكتوبر", "نونبر", "دجنبر"]
 
 
@@ -78,6 +79,10 @@ def test_every_staff_route_refuses_anonymous_and_editors(app, staff_client):
             assert "/auth/login" in response.headers["Location"]
         response = editor.open(url, method=method)
         assert response.status_code in (400, 403), (method, url, response.status_code)
+    moderator = staff_client(Role.MODERATOR)
+    for method, url in routes:
+        if url.startswith("/admin"):
+            assert moderator.open(url, method=method).status_code in (400, 403), (method, url)
     # And nothing changed: no decision was recorded by those attempts.
     with app.app_context():
         from blog.models import ModerationAction
@@ -127,3 +132,20 @@ def test_language_switch_is_remembered_in_a_cookie(app, article):
     assert '<html lang="fr" dir="ltr">' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert client.post("/language", data={"lang": "xx", "csrf_token": token}).status_code == 400
     assert client.get("/language").status_code == 405
+
+
+@pytest.mark.parametrize(("lang", "heading", "message"), [
+    ("fr", "Ajoutez votre commentaire", "Cette adresse e-mail n'est pas valide."),
+    ("en", "Add your comment", "This e-mail address is not valid."),
+    ("ar", "أضف تعليقك", "عنوان البريد الإلكتروني غير صالح."),
+])
+def test_the_form_speaks_the_readers_language(app, article, lang, heading, message):
+    from tests.conftest import csrf_token
+
+    client = app.test_client()
+    page = client.get(f"/articles/{article['slug']}?lang={lang}").get_data(as_text=True)
+    assert heading in page
+    response = client.post(f"/articles/{article['slug']}/comments?lang={lang}", data={
+        "csrf_token": csrf_token(page), "author_name": "Nadia", "author_email": "nope", "body": "Texte gardé"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in unescape(html) and "Texte gardé" in html

@@ -175,3 +175,15 @@ def test_comment_pages_are_paginated_oldest_first(app, article):
     third = client.get(f"/articles/{article['slug']}?page=3").get_data(as_text=True)
     assert "تعليق رقم 10" in third and "تعليق رقم 11" in third and "تعليق رقم 09" not in third
     assert "12 تعليقا" in first
+
+
+def test_no_log_line_carries_the_commenters_email(app, client, article, caplog, staff_client):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    post_comment(client, article["slug"], author_email="secret.reader@example.org")
+    post_comment(client, article["slug"], author_email="secret.reader@example.org", body="")
+    moderator = staff_client(Role.MODERATOR)
+    moderator.get("/moderation/")
+    assert any("screened" in r.getMessage() for r in caplog.records), "the screening log line is missing"
+    assert not [r for r in caplog.records if "secret.reader" in r.getMessage()]
