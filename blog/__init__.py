@@ -54,10 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_templates(app)
     _register_errors(app)
     _register_security_headers(app)
-
-    from .notifications import connect as connect_subscribers
-
-    connect_subscribers(app)
+    _connect_signals(app)
 
     from .cli import register_cli
 
@@ -143,9 +140,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, moderator, public
+    from .views import admin, auth, conversation, moderator, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(conversation.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderator.bp)
@@ -196,6 +194,13 @@ def _register_errors(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, page(code, "error"))
+
+
+def _connect_signals(app: Flask) -> None:
+    """Subscribers of the named signals (side effects of services): see blog/notifications.py."""
+    from . import notifications
+
+    notifications.connect(app)
 
 
 def _register_security_headers(app: Flask) -> None:

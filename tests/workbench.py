@@ -15,11 +15,12 @@ CLEAN = "مقال مفيد، شكرا على هذه المعلومات."
 
 def add_comment(app, article_id: int, body: str = CLEAN, email: str = "reader@example.org",
                 name: str = "قارئ", address: str = "192.0.2.0/24", created_at: datetime | None = None,
-                parent_id: int | None = None) -> int:
+                parent_id: int | None = None, notify: bool = False) -> int:
     """Submit a comment through the real service (screening included); returns its id."""
     with app.app_context():
         comment = submit_comment(CommentDraft(article_id=article_id, author_name=name, author_email=email,
-                                              body=body, address=address, parent_id=parent_id))
+                                              body=body, address=address, parent_id=parent_id,
+                                              notify=notify))
         if created_at is not None:
             comment.created_at = created_at
             db.session.commit()

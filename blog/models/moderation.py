@@ -22,6 +22,7 @@ class ActionKind(str, enum.Enum):
     EDIT = "edit"
     REPORT = "report"       # readers' reports reached the threshold: back to the queue
     KEEP = "keep"           # a moderator kept a reported comment as it is
+    WITHDRAW = "withdraw"   # the author took the comment back
 
 
 class ModerationAction(db.Model):

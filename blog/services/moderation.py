@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import signals
 from ..extensions import db
-from ..models import ActionKind, Article, Comment, CommentStatus, ModerationAction, User, utcnow
+from ..models import ActionKind, Comment, CommentStatus, ModerationAction, User, utcnow
 from ..moderation.types import Rule
 from .errors import Conflict, InvalidTransition, NotFound
 
@@ -70,17 +70,19 @@ def _load(comment_id: int, seen_version: int | None) -> Comment:
     return comment
 
 
+def _refuse_withdrawn(comment: Comment) -> None:
+    """Its author took the comment back: no moderator decision (or undo) brings it back."""
+    if comment.status is CommentStatus.WITHDRAWN:
+        raise InvalidTransition(CommentStatus.WITHDRAWN.value)
+
+
 def _move(comment: Comment, target: CommentStatus) -> CommentStatus:
-    """Set the comment's status, keeping the article's published count right; returns the old one."""
+    """Set the comment's status; returns the old one.
+
+    The article's and thread's counters are recounted by the comment_decided subscriber (blog/notifications.py).
+    """
     before = comment.status
-    if target is before:
-        return before
-    article = db.session.get(Article, comment.article_id)
     comment.status = target
-    if target is CommentStatus.PUBLISHED:
-        article.published_comment_count = Article.published_comment_count + 1
-    elif before is CommentStatus.PUBLISHED:
-        article.published_comment_count = Article.published_comment_count - 1
     return before
 
 
@@ -113,6 +115,7 @@ def _decided(comment: Comment, before: CommentStatus, action: ActionKind, flagge
 def decide(decision: Decision, actor: User) -> Comment:
     """Apply a moderator's decision; exactly one of two concurrent decisions wins."""
     comment = _load(decision.comment_id, decision.seen_version)
+    _refuse_withdrawn(comment)
     target = _TARGET[decision.action]
     action = decision.action
     if decision.action is ActionKind.REJECT and decision.rule is None:
@@ -138,6 +141,7 @@ def decide(decision: Decision, actor: User) -> Comment:
 def undo_last(comment_id: int, seen_version: int | None, actor: User) -> Comment:
     """Put a comment back where it was before its last decision (an undo is itself undoable)."""
     comment = _load(comment_id, seen_version)
+    _refuse_withdrawn(comment)
     last = db.session.scalars(
         select(ModerationAction)
         .where(ModerationAction.comment_id == comment.id, ModerationAction.action.in_(UNDOABLE))

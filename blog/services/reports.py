@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..extensions import db
-from ..models import ActionKind, Article, Comment, CommentReport, CommentStatus, ModerationAction, utcnow
+from ..models import ActionKind, Comment, CommentReport, CommentStatus, ModerationAction, utcnow
 from ..moderation.types import Rule
 from .errors import NotFound
 
@@ -24,7 +24,10 @@ class ReportOutcome:
 
 
 def report_comment(comment_id: int, rule: Rule, address: str) -> ReportOutcome:
-    """Record a reader's report; at REPORT_THRESHOLD the comment goes back to the queue (hidden or not)."""
+    """Record a reader's report; at REPORT_THRESHOLD the comment goes back to the queue (hidden or not).
+
+    The comment_reported subscriber recounts the article's and thread's counters.
+    """
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status is not CommentStatus.PUBLISHED:
         raise NotFound(comment_id)
@@ -53,11 +56,6 @@ def report_comment(comment_id: int, rule: Rule, address: str) -> ReportOutcome:
         rules = db.session.scalars(select(CommentReport.rule).where(CommentReport.comment_id == comment_id)).all()
         top = max(set(rules), key=rules.count) if rules else rule.value
         after = CommentStatus.PENDING if hide else CommentStatus.PUBLISHED
-        if hide:
-            db.session.execute(
-                update(Article).where(Article.id == comment.article_id)
-                .values(published_comment_count=Article.published_comment_count - 1)
-            )
         db.session.add(ModerationAction(
             comment_id=comment_id, actor_id=None, action=ActionKind.REPORT, rule=top,
             reason=f"{len(rules)} reports", from_status=CommentStatus.PUBLISHED.value, to_status=after.value,

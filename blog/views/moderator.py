@@ -24,10 +24,12 @@ bp = Blueprint("moderator", __name__, url_prefix="/moderation")
 
 STATUS_LABELS = {
     "pending": "في الانتظار", "published": "منشور", "rejected": "مرفوض", "spam": "رسالة مزعجة",
+    "withdrawn": "سحبه صاحبه",
 }
 ACTION_LABELS = {
     "screen": "الفرز الآلي", "approve": "قبول", "reject": "رفض", "spam": "مزعج", "undo": "تراجع",
     "edit": "تعديل", "report": "بلاغات القراء", "keep": "إبقاء بعد البلاغات",
+    "withdraw": "سحب صاحبه",
 }
 
 

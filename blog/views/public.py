@@ -1,7 +1,7 @@
 """Readers' pages: the front page, articles and the comment form."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -12,19 +12,13 @@ from ..moderation.types import Rule
 from ..net import shorten_address
 from ..services import comments as comment_service
 from ..services import reports as report_service
-from ..services.errors import CommentsClosed, NotFound
+from ..services.errors import CommentsClosed, NotFound, ReplyTargetGone
+from . import conversation
+from .conversation import page_arg as _page_arg
+from .reader import remember_own_comment, store_details
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_global(RULE_CHOICES, "report_rule_choices")
-
-OWN_COMMENTS_KEY = "own_comments"
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
 
 
 @bp.get("/")
@@ -45,10 +39,7 @@ def index():
 
 
 def _render_article(article: Article, form: CommentForm, status: int = 200):
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
-    thread = comment_service.published_comments(article, _page_arg(), per_page)
-    own = comment_service.own_pending_comments(article, session.get(OWN_COMMENTS_KEY, []))
-    return render_template("public/article.html", article=article, thread=thread, own=own, form=form), status
+    return conversation.render_article(article, form, status)
 
 
 @bp.get("/articles/<slug>")
@@ -58,7 +49,7 @@ def article(slug: str):
         found = comment_service.published_article(slug)
     except NotFound:
         abort(404)
-    return _render_article(found, CommentForm())
+    return _render_article(found, conversation.new_comment_form())
 
 
 @bp.post("/articles/<slug>/comments")
@@ -69,9 +60,15 @@ def post_comment(slug: str):
     except NotFound:
         abort(404)
     form = CommentForm()
+    parent_id = form.reply_to()
+
+    def again(status: int):
+        if parent_id:
+            return conversation.render_reply_page(found, parent_id, form, status)
+        return _render_article(found, form, status)
+
     if not form.validate_on_submit():
-        return _render_article(found, form, status=422)
-    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+        return again(422)
     draft = comment_service.CommentDraft(
         article_id=found.id,
         author_name=form.author_name.data,
@@ -79,14 +76,21 @@ def post_comment(slug: str):
         body=form.body.data,
         address=shorten_address(request.remote_addr),
         parent_id=parent_id,
+        notify=bool(form.notify.data),
     )
     try:
         comment = comment_service.submit_comment(draft)
     except CommentsClosed:
         form.body.errors = [*form.body.errors, _("التعليقات مغلقة على هذا المقال.")]
         return _render_article(found, form, status=403)
-    session[OWN_COMMENTS_KEY] = [*session.get(OWN_COMMENTS_KEY, [])[-49:], comment.id]
-    return redirect(url_for("public.article", slug=found.slug, _anchor=f"comment-{comment.id}"), code=303)
+    except ReplyTargetGone:
+        form.parent_id.data = ""
+        form.body.errors = [*form.body.errors, _("التعليق الذي ترد عليه لم يعد متاحا. يمكنك نشر نصك تعليقا جديدا.")]
+        return _render_article(found, form, status=422)
+    remember_own_comment(comment.id)
+    response = redirect(conversation.after_post_url(comment), code=303)
+    store_details(response, draft.author_name, draft.author_email, bool(form.remember.data))
+    return response
 
 
 @bp.post("/comments/<int:comment_id>/report")

@@ -1,14 +1,14 @@
 """Moderators' workbench: queue risk order, readers' reports, edit text, ban lifting, audit indexes.
 
 Revision ID: b4e1a7c20d13
-Revises: 9dc9b45e7bd6
+Revises: a9ed9c5707f6
 Create Date: 2026-11-29 01:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "b4e1a7c20d13"
-down_revision = "9dc9b45e7bd6"
+down_revision = "a9ed9c5707f6"
 branch_labels = None
 depends_on = None
 

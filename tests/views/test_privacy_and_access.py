@@ -18,8 +18,12 @@ MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "ماي", "ي�
 
 def public_urls(app):
     """Every GET route that is not for staff, with its arguments filled from the demo data."""
-    with app.app_context():
+    from blog.notifications import unsubscribe_token
+
+    with app.test_request_context("/"):
         slugs = [a.slug for a in db.session.scalars(select(Article))]
+        comments = [(c.id, c.article.slug) for c in db.session.scalars(select(Comment))]
+        tokens = [unsubscribe_token(ident) for ident, _slug in comments]
     urls = set()
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith(STAFF_PREFIXES) or rule.endpoint == "static":
@@ -28,6 +32,14 @@ def public_urls(app):
             urls.add(rule.rule)
         elif rule.arguments == {"slug"}:
             urls.update(rule.rule.replace("<slug>", s) for s in slugs)
+        elif rule.arguments == {"comment_id"}:
+            urls.update(rule.rule.replace("<int:comment_id>", str(ident)) for ident, _slug in comments)
+        elif rule.arguments == {"slug", "comment_id"}:
+            urls.update(
+                rule.rule.replace("<slug>", slug).replace("<int:comment_id>", str(ident)) for ident, slug in comments
+            )
+        elif rule.arguments == {"token"}:
+            urls.update(rule.rule.replace("<token>", token) for token in tokens)
         else:
             raise AssertionError(f"no sample arguments for public route {rule.rule}")
     return sorted(urls)

@@ -1,20 +1,17 @@
 """Readers' reports up to the threshold and beyond; e-mail received by a real local SMTP server."""
 from __future__ import annotations
 
-import email
-import socket
-import threading
 import time
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from blog import create_app
 from blog.extensions import db
+from blog.mail import sender
 from blog.models import ActionKind, Article, Comment, CommentReport, CommentStatus, Role
 from tests.conftest import csrf_token
+from tests.smtp_inbox import smtp_server
 from tests.workbench import CLEAN, INSULT, actions, add_comment, comment_row, human_actions
 
 
@@ -128,69 +125,43 @@ def test_reports_are_rate_limited(database_urls, tmp_path):
 
 # --- e-mail ----------------------------------------------------------------------------------------
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message received."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes = []
-        self.arrived = threading.Condition()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.arrived:
-            self.envelopes.append(envelope)
-            self.messages.append(email.message_from_bytes(envelope.content, policy=default_policy))
-            self.arrived.notify_all()
-        return "250 OK"
-
-    def wait(self, count: int, timeout: float = 10) -> list:
-        deadline = time.monotonic() + timeout
-        with self.arrived:
-            while len(self.messages) < count and time.monotonic() < deadline:
-                self.arrived.wait(deadline - time.monotonic())
-        return self.messages
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_DEFAULT_SENDER="majlis@example.org")
-    yield inbox
-    controller.stop()
+    with smtp_server(app) as inbox:
+        yield inbox
 
 
-def test_commenter_is_told_when_published_or_rejected(app, article, smtp):
-    from blog.models import ActionKind as K
-    from blog.notifications import notify_commenter
-
-    published = add_comment(app, article["id"], CLEAN, email="happy@example.org", name="سعيد")
-    rejected = add_comment(app, article["id"], INSULT, email="angry@example.org", name="غاضب")
-    with app.test_request_context("/"):
-        notify_commenter(app, db.session.get(Comment, published), K.APPROVE).join(10)
-        notify_commenter(app, db.session.get(Comment, rejected), K.REJECT, "insult").join(10)
+def test_opted_in_commenter_is_told_when_published_or_rejected_with_the_rule(app, article, smtp, staff_client):
+    """The opt-in box of the comment form drives both: publication (readers' conversation) and rejection."""
+    moderator = staff_client(Role.MODERATOR)
+    published = add_comment(app, article["id"], CLEAN, email="happy@example.org", name="سعيد", notify=True)
+    rejected = add_comment(app, article["id"], INSULT, email="angry@example.org", name="غاضب", notify=True)
+    t = csrf_token(moderator.get("/moderation/").get_data(as_text=True))
+    assert moderator.post(f"/moderation/comments/{published}/approve", data={"csrf_token": t}).status_code == 303
+    sender.join()
+    assert moderator.post(f"/moderation/comments/{rejected}/reject",
+                          data={"csrf_token": t, "rule": "insult"}).status_code == 303
+    sender.join()
     first, second = smtp.wait(2)
     assert first["To"] == "happy@example.org" and first["From"] == "majlis@example.org"
-    assert "نُشر تعليقك" in first["Subject"] and article["slug"] in first.get_content()
+    assert "نُشر تعليقك" in first["Subject"] and f"/comments/{published}" in first.get_content()
+    assert first["List-Unsubscribe"].startswith("<") and "/unsubscribe/" in first["List-Unsubscribe"]
     assert second["To"] == "angry@example.org" and "لم يُنشر تعليقك" in second["Subject"]
     body = second.get_content()
     assert "لا إساءة ولا شتم" in body and INSULT in body and "غاضب" in body
+    assert "/unsubscribe/" in body and second["List-Unsubscribe"]
 
 
 def test_no_mail_to_a_commenter_who_did_not_opt_in(app, article, smtp, staff_client):
-    app.config["NOTIFY_COMMENTERS"] = True
     moderator = staff_client(Role.MODERATOR)
     cid = add_comment(app, article["id"], CLEAN, email="silent@example.org")
+    other = add_comment(app, article["id"], INSULT, email="silent2@example.org")
     t = csrf_token(moderator.get("/moderation/").get_data(as_text=True))
     assert moderator.post(f"/moderation/comments/{cid}/approve", data={"csrf_token": t}).status_code == 303
-    time.sleep(0.5)
+    assert moderator.post(f"/moderation/comments/{other}/reject",
+                          data={"csrf_token": t, "rule": "insult"}).status_code == 303
+    sender.join()
+    time.sleep(0.3)
     assert smtp.messages == []
 
 
