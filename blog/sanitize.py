@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache, partial
 
 import bleach
-from bleach.linkifier import Linker
+from bleach.html5lib_shim import Filter
+from bleach.linkifier import Linker, LinkifyFilter
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 LINK_REL = "nofollow ugc noopener"
@@ -57,3 +60,55 @@ def render_comment(text: str) -> Markup:
 def strip_all(html: str) -> str:
     """Remove every tag, keeping the text (for summaries and plain-text output)."""
     return bleach.clean(html, tags=set(), strip=True)
+
+
+# --- Articles: Markdown written by editors --------------------------------------------------------
+
+ARTICLE_LINK_REL = "nofollow noopener"
+ARTICLE_TAGS = frozenset({
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "blockquote",
+    "code", "pre", "img",
+})
+ARTICLE_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title"], "ol": ["start"]}
+ARTICLE_PROTOCOLS = frozenset({"http", "https", "mailto"})
+# Images only from the site's own uploads (the names blog.services.uploads gives them).
+OWN_UPLOAD_RE = re.compile(r"^/uploads/[A-Za-z0-9_-]{8,64}\.(?:jpg|png|webp)$")
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def _article_rel(attrs, new=False):
+    href = attrs.get((None, "href"), "")
+    if not href.lower().startswith(("http://", "https://", "mailto:", "/", "#")):
+        return None  # unlinkify anything else
+    attrs[(None, "rel")] = ARTICLE_LINK_REL
+    return attrs
+
+
+class _OwnImagesOnly(Filter):
+    """Drop every image whose source is not one of the site's own uploads."""
+
+    def __iter__(self):
+        for token in Filter.__iter__(self):
+            if token.get("name") == "img" and token["type"] in ("StartTag", "EmptyTag"):
+                if not OWN_UPLOAD_RE.match(token["data"].get((None, "src"), "")):
+                    continue
+            yield token
+
+
+_article_cleaner = bleach.Cleaner(
+    tags=ARTICLE_TAGS,
+    attributes=ARTICLE_ATTRIBUTES,
+    protocols=ARTICLE_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[_OwnImagesOnly, partial(LinkifyFilter, callbacks=[_article_rel], skip_tags=["pre", "code"], parse_email=False)],
+)
+
+
+@lru_cache(maxsize=512)
+def render_article(markdown: str) -> Markup:
+    """An article body in Markdown as allow-listed HTML: no script, handler, style, frame or foreign image."""
+    html = _markdown.render(clean_text(markdown or ""))
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")  # the page's h1 is the title
+    return Markup(_article_cleaner.clean(html))

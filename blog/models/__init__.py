@@ -1,11 +1,11 @@
 """The database models."""
-from .article import Article, ArticleStatus
+from .article import Article, ArticleRevision, ArticleSlug, ArticleStatus, ArticleTerm, Category, Tag, article_tags
 from .comment import Comment, CommentStatus
 from .moderation import ActionKind, Ban, ModerationAction, ScreeningTerm, SiteState
 from .types import utcnow
 from .user import Role, User
 
 __all__ = [
-    "ActionKind", "Article", "ArticleStatus", "Ban", "Comment", "CommentStatus",
+    "ActionKind", "Article", "ArticleRevision", "ArticleSlug", "ArticleStatus", "ArticleTerm", "Category", "Tag", "article_tags", "Ban", "Comment", "CommentStatus",
     "ModerationAction", "Role", "ScreeningTerm", "SiteState", "User", "utcnow",
 ]

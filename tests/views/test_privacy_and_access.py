@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from blog.demo import COMMENTS, load_demo_content
 from blog.extensions import db
-from blog.models import Article, Comment, Role
+from blog.models import Article, Category, Comment, Role
 
 STAFF_PREFIXES = ("/moderation",)
+# Staff pages with their own access tests (tests/views/test_desk_access.py).
+PRIVATE_PREFIXES = STAFF_PREFIXES + ("/desk", "/admin")
 MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر", "أكتوبر", "نونبر", "دجنبر"]
 
 
@@ -19,14 +21,17 @@ def public_urls(app):
     """Every GET route that is not for staff, with its arguments filled from the demo data."""
     with app.app_context():
         slugs = [a.slug for a in db.session.scalars(select(Article))]
+        slugs += [c.slug for c in db.session.scalars(select(Category))]
     urls = set()
     for rule in app.url_map.iter_rules():
-        if "GET" not in rule.methods or rule.rule.startswith(STAFF_PREFIXES) or rule.endpoint == "static":
+        if "GET" not in rule.methods or rule.rule.startswith(PRIVATE_PREFIXES) or rule.endpoint == "static":
             continue
         if not rule.arguments:
             urls.add(rule.rule)
         elif rule.arguments == {"slug"}:
             urls.update(rule.rule.replace("<slug>", s) for s in slugs)
+        elif rule.arguments == {"name"}:
+            urls.add(rule.rule.replace("<name>", "missing-image.jpg"))
         else:
             raise AssertionError(f"no sample arguments for public route {rule.rule}")
     return sorted(urls)
