@@ -140,9 +140,14 @@ class ArticleForm(FlaskForm):
     remove_cover = BooleanField(_l("حذف صورة الغلاف"))
     version = HiddenField()
 
-    def validate_publish_at(self, field):
-        if self.status.data == ArticleStatus.SCHEDULED.value and field.data is None:
-            raise ValidationError(_l("حدد تاريخ ووقت النشر للمقال المجدول."))
+    def validate(self, extra_validators=None):
+        """Field checks, then: a scheduled article needs its time."""
+        ok = super().validate(extra_validators)
+        if self.status.data == ArticleStatus.SCHEDULED.value and self.publish_at.data is None:
+            if not self.publish_at.errors:
+                self.publish_at.errors = [*self.publish_at.errors, _l("حدد تاريخ ووقت النشر للمقال المجدول.")]
+            ok = False
+        return ok
 
     def tag_names(self) -> tuple[str, ...]:
         """The tags typed, split on Latin or Arabic commas, each cleaned and cut to 60 characters."""

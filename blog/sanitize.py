@@ -74,7 +74,16 @@ ARTICLE_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Images only from the site's own uploads (the names blog.services.uploads gives them).
 OWN_UPLOAD_RE = re.compile(r"^/uploads/[A-Za-z0-9_-]{8,64}\.(?:jpg|png|webp)$")
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+# Raw HTML in the Markdown goes through to the cleaner below, which keeps only the allow-list.
+_markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+
+
+# Elements whose content is code, not text: dropped with their content before Markdown (cosmetic:
+# the cleaner below is what keeps them out; this only keeps their source from showing as text).
+_CODE_ELEMENTS = re.compile(
+    r"<(script|style|iframe|object|embed|template|noscript|textarea|title|xmp)\b[^>]*>.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _article_rel(attrs, new=False):
@@ -109,6 +118,6 @@ _article_cleaner = bleach.Cleaner(
 @lru_cache(maxsize=512)
 def render_article(markdown: str) -> Markup:
     """An article body in Markdown as allow-listed HTML: no script, handler, style, frame or foreign image."""
-    html = _markdown.render(clean_text(markdown or ""))
+    html = _markdown.render(_CODE_ELEMENTS.sub("", clean_text(markdown or "")))
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")  # the page's h1 is the title
     return Markup(_article_cleaner.clean(html))
