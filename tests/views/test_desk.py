@@ -311,7 +311,7 @@ def test_markdown_attacks_are_stripped(app, editor, client):
     with app.app_context():
         slug = db.session.get(Article, article_id).slug
     html = client.get(f"/articles/{slug}").get_data(as_text=True)
-    article_html = html.split('<div class="article-body">', 1)[1].split("</div>", 1)[0]
+    article_html = html.split('<div class="article-body" dir="auto">', 1)[1].split("</div>", 1)[0]
     elements = parse(article_html)
     assert {tag for tag, _attrs in elements} <= {"p", "a", "em", "strong"}, elements
     for _tag, attrs in elements:
