@@ -48,24 +48,24 @@ def index():
     return render_template("public/index.html", listing=article_service.latest(_page_arg(), _per_page()))
 
 
-@bp.get("/category/<slug>")
-def category(slug: str):
-    """The published articles of a category."""
+def _listing_of(find, slug: str):
     try:
-        listing = article_service.in_category(slug, _page_arg(), _per_page())
+        listing = find(slug, _page_arg(), _per_page())
     except NotFound:
         abort(404)
     return render_template("public/index.html", listing=listing)
+
+
+@bp.get("/category/<slug>")
+def category(slug: str):
+    """The published articles of a category."""
+    return _listing_of(article_service.in_category, slug)
 
 
 @bp.get("/tag/<slug>")
 def tag(slug: str):
     """The published articles carrying a tag."""
-    try:
-        listing = article_service.with_tag(slug, _page_arg(), _per_page())
-    except NotFound:
-        abort(404)
-    return render_template("public/index.html", listing=listing)
+    return _listing_of(article_service.with_tag, slug)
 
 
 @bp.get("/search")

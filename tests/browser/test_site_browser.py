@@ -48,7 +48,7 @@ def hostile_article(app) -> tuple[str, int]:
         make_user(app, Role.EDITOR, "xss-editor@example.org")
         editor = db.session.query(User).filter_by(email="xss-editor@example.org").one()
         draft = article_service.ArticleDraft(
-            title="عنوان " + HOSTILE, lead="مقدمة " + HOSTILE, body=BODY, source="مصدر " + HOSTILE,
+            title=("عنوان " + HOSTILE)[:300], lead="مقدمة " + HOSTILE, body=BODY, source=("مصدر " + HOSTILE)[:200],
             category="قسم " + HOSTILE[:60], tags=("وسم " + PAYLOADS[1][:50], PAYLOADS[0][:55]),
             status=ArticleStatus.PUBLISHED, publish_at=utcnow() - timedelta(minutes=1),
         )
