@@ -46,7 +46,7 @@ def site(app):
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r'<h2><a href="/articles/[^"]+">([^<]+)</a></h2>', html)
+    return re.findall(r'<h2[^>]*><a href="/articles/[^"]+">([^<]+)</a></h2>', html)
 
 
 def test_front_page_lists_the_latest_with_lead_date_and_comment_count_paginated(app, client, site):
