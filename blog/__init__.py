@@ -54,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_templates(app)
     _register_errors(app)
     _register_security_headers(app)
+    _connect_signals(app)
 
     from .cli import register_cli
 
@@ -139,13 +140,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, editor, moderator, public
+    from .views import admin, auth, conversation, editor, moderator, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(conversation.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderator.bp)
     app.register_blueprint(editor.bp)
-    app.register_blueprint(admin.bp)
 
 
 def _register_templates(app: Flask) -> None:
@@ -196,6 +198,15 @@ def _register_errors(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, page(code, "error"))
+
+
+def _connect_signals(app: Flask) -> None:
+    """Subscribers of the named signals (side effects of services)."""
+    from . import notifications, signals
+    from .services.comments import on_comment_decided
+
+    signals.comment_decided.connect(on_comment_decided)
+    notifications.connect(app)
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -12,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .models import ArticleStatus, Role
-from .moderation.types import Rule
+from .moderation.types import Rule, Severity
 from .sanitize import clean_name, clean_text
 from .slugs import SLUG_MAX, SLUG_RE
 
@@ -24,8 +24,26 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class CommentForm(FlaskForm):
-    """A reader's comment: name*, e-mail* (never published) and comment*."""
+class CommentTextForm(FlaskForm):
+    """The text of a comment (also the form that edits one)."""
+
+    body = TextAreaField(
+        _l("التعليق"),
+        validators=[
+            InputRequired(_l("التعليق مطلوب.")),
+            Length(max=BODY_MAX, message=_l("التعليق طويل جدا: %(max)d حرف على الأكثر.", max=BODY_MAX)),
+        ],
+    )
+
+    def validate_body(self, field):
+        cleaned = clean_text(field.data or "")
+        if not cleaned.strip():
+            raise ValidationError(_l("التعليق مطلوب."))
+        field.data = cleaned
+
+
+class CommentForm(CommentTextForm):
+    """A reader's comment: name*, e-mail* (never published) and comment*; optional reply target and boxes."""
 
     author_name = StringField(
         _l("الاسم"),
@@ -40,14 +58,9 @@ class CommentForm(FlaskForm):
         filters=[_strip],
         validators=[InputRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254, message=_l("البريد الإلكتروني طويل جدا."))],
     )
-    body = TextAreaField(
-        _l("التعليق"),
-        validators=[
-            InputRequired(_l("التعليق مطلوب.")),
-            Length(max=BODY_MAX, message=_l("التعليق طويل جدا: %(max)d حرف على الأكثر.", max=BODY_MAX)),
-        ],
-    )
     parent_id = HiddenField()
+    remember = BooleanField(_l("تذكّر اسمي وبريدي في هذا المتصفح"))
+    notify = BooleanField(_l("راسلني عند نشر تعليقي وعند الرد عليه"))
 
     def validate_author_name(self, field):
         cleaned = clean_name(field.data or "")
@@ -65,11 +78,21 @@ class CommentForm(FlaskForm):
             raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
         field.data = result.normalized
 
-    def validate_body(self, field):
-        cleaned = clean_text(field.data or "")
-        if not cleaned.strip():
-            raise ValidationError(_l("التعليق مطلوب."))
-        field.data = cleaned
+    def reply_to(self) -> int | None:
+        """The id of the comment answered, if any (anything else in the hidden field is ignored)."""
+        value = (self.parent_id.data or "").strip()
+        return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+class ReactionForm(FlaskForm):
+    """A reader's reaction to a comment: like, dislike, or none (taking it back)."""
+
+    value = SelectField(choices=[("like", "like"), ("dislike", "dislike"), ("none", "none")],
+                        validators=[InputRequired()])
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for actions that need no other input."""
 
 
 class LoginForm(FlaskForm):
@@ -155,10 +178,6 @@ class ArticleForm(FlaskForm):
         return tuple(dict.fromkeys(n for n in (clean_name(p)[:60] for p in parts) if n))
 
 
-class EmptyForm(FlaskForm):
-    """A button that changes something: only the CSRF token."""
-
-
 class StaffForm(FlaskForm):
     """A new staff account."""
 
@@ -180,3 +199,38 @@ class RoleForm(FlaskForm):
     """Change an account's role."""
 
     role = SelectField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+
+
+_SEVERITY_CHOICES = [
+    (Severity.HOLD.value, _l("تعليق للمراجعة")),
+    (Severity.REJECT.value, _l("رفض آلي")),
+]
+
+
+class TermForm(FlaskForm):
+    """A new term of the screening lists."""
+
+    text = StringField(_l("الكلمة أو العبارة"), filters=[_strip],
+                       validators=[InputRequired(_l("اكتب الكلمة.")), Length(max=120)])
+    rule = SelectField(_l("القاعدة"), choices=[
+        (Rule.INSULT.value, _l("إساءة أو شتم")),
+        (Rule.RELIGION.value, _l("مهاجمة الأديان أو المقدسات")),
+        (Rule.INCITEMENT.value, _l("تحريض عنصري أو كراهية")),
+        (Rule.SPAM.value, _l("إشهار أو رسائل مزعجة")),
+    ])
+    severity = SelectField(_l("الدرجة"), choices=_SEVERITY_CHOICES)
+    lang = SelectField(_l("اللغة"), choices=[
+        ("ar", _l("العربية")), ("darija", _l("الدارجة")), ("darija_latn", _l("الدارجة بالحروف اللاتينية")),
+        ("fr", _l("الفرنسية")), ("en", _l("الإنجليزية")),
+    ])
+    stem = BooleanField(_l("جذع: يطابق مع السوابق واللواحق"))
+
+
+class TermToggleForm(FlaskForm):
+    """Enable or disable a term (CSRF only)."""
+
+
+class SeverityForm(FlaskForm):
+    """A term's new severity."""
+
+    severity = SelectField(_l("الدرجة"), choices=_SEVERITY_CHOICES)

@@ -1,11 +1,13 @@
 """The database models."""
 from .article import Article, ArticleRevision, ArticleSlug, ArticleStatus, ArticleTerm, Category, Tag, article_tags
 from .comment import Comment, CommentStatus
+from .reaction import DISLIKE, LIKE, CommentReaction
 from .moderation import ActionKind, Ban, ModerationAction, ScreeningTerm, SiteState
 from .types import utcnow
 from .user import Role, User
 
 __all__ = [
-    "ActionKind", "Article", "ArticleRevision", "ArticleSlug", "ArticleStatus", "ArticleTerm", "Category", "Tag", "article_tags", "Ban", "Comment", "CommentStatus",
+    "ActionKind", "Article", "ArticleRevision", "ArticleSlug", "ArticleStatus", "ArticleTerm", "Ban", "Category",
+    "Comment", "CommentReaction", "CommentStatus", "DISLIKE", "LIKE", "Tag", "article_tags",
     "ModerationAction", "Role", "ScreeningTerm", "SiteState", "User", "utcnow",
 ]

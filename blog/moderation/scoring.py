@@ -266,6 +266,11 @@ def _fit_part(X, y: np.ndarray, w: np.ndarray, kind: str, C: float, n_char: int)
     from sklearn.linear_model import LogisticRegression
 
     n_features = X.shape[1]
+    if kind == "nbword":  # NB-LR on the word and term-hit features only
+        X = X.tocsr().copy()
+        X.data[X.indices < n_char] = 0
+        X.eliminate_zeros()
+        kind = "nb"
     if kind == "nb":
         xb = X.copy()
         xb.data = np.ones_like(xb.data, dtype=np.float64)
@@ -296,6 +301,26 @@ def _fit_part(X, y: np.ndarray, w: np.ndarray, kind: str, C: float, n_char: int)
                       den=(scale * scale).astype(np.float32), intercept=float(clf.intercept_[0]))
 
 
+def stack_extras(norm: Normalized) -> tuple[float, float]:
+    """Shape of a comment for the stacker: log(1 + number of tokens) and the share of Latin tokens."""
+    toks = norm.tokens
+    n = len(toks)
+    if not n:
+        return 0.0, 0.0
+    latin = sum(1 for t in toks if t.text and t.text[0] < "\u0600")
+    return math.log1p(n), latin / n
+
+
+def stack_matrix(zs: Sequence[np.ndarray], norms: Sequence[Normalized],
+                 hits: Sequence[Sequence[Hit]]) -> np.ndarray:
+    """The stacker's inputs: base logits, term-hit counts, shape, and logit × shape interactions."""
+    n = len(norms)
+    Z = np.column_stack([np.asarray(z, dtype=np.float64).reshape(n) for z in zs])
+    hs = np.asarray([hit_summary(h) for h in hits], dtype=np.float64).reshape(n, 3)
+    ex = np.asarray([stack_extras(m) for m in norms], dtype=np.float64).reshape(n, 2)
+    return np.column_stack([Z, hs, ex, Z * ex[:, :1], Z * ex[:, 1:]])
+
+
 def hit_summary(hits: Sequence[Hit]) -> list[float]:
     """The stacker's view of the term lists: counts of reject and hold term hits, and any hit."""
     n_rej = sum(1 for h in hits if not h.signal and h.severity is Severity.REJECT)
@@ -310,13 +335,16 @@ def _sigmoid(z):
 # --- the learned scorer ---------------------------------------------------------------------------
 
 DEFAULT_PARAMS: dict[str, Any] = {
-    "parts": [["nb", 4.0], ["tfidf", 10.0]],
+    "parts": [["nb", 4.0], ["tfidf", 10.0], ["nbword", 4.0]],
     "folds": 5,
     "leak_target": 0.02,
     "holdout": 0.2,
     "min_site_holdout": 100,
     "source_balance": "sqrt",
     "seed": 0,
+    "char_bits": 20,
+    "word_bits": 19,
+    "hit_bits": 14,
 }
 
 
@@ -342,8 +370,8 @@ class LearnedScorer:
         """Probability that the comment breaks a rule."""
         raw = np.asarray(self.featurizer.indices(norm, hits), dtype=np.int64)
         idx, cnt = np.unique(raw, return_counts=True)
-        z = [p.decision_one(idx, cnt) for p in self.parts]
-        feats = np.asarray(z + hit_summary(hits))
+        zs = [np.asarray([p.decision_one(idx, cnt)]) for p in self.parts]
+        feats = stack_matrix(zs, [norm], [hits])[0]
         return float(_sigmoid(self.stack_intercept + float(feats @ self.stack_coef)))
 
     def score_many(self, texts: Sequence[str], norms: Sequence[Normalized],
@@ -352,13 +380,8 @@ class LearnedScorer:
         if not norms:
             return []
         X = self.featurizer.count_matrix(norms, hits)
-        return _sigmoid(self._stack_inputs(X, hits) @ self.stack_coef
-                        + self.stack_intercept).tolist()
-
-    def _stack_inputs(self, X, hits: Sequence[Sequence[Hit]]) -> np.ndarray:
-        zs = [p.decision_rows(X) for p in self.parts]
-        hs = np.asarray([hit_summary(h) for h in hits], dtype=np.float64).reshape(len(hits), 3)
-        return np.column_stack(zs + [hs])
+        S = stack_matrix([p.decision_rows(X) for p in self.parts], norms, hits)
+        return _sigmoid(S @ self.stack_coef + self.stack_intercept).tolist()
 
     # -- persistence -----------------------------------------------------------------------------
 
@@ -468,8 +491,8 @@ def _stratified_folds(y: np.ndarray, k: int, seed: int) -> list[tuple[np.ndarray
     return list(skf.split(np.zeros(len(y)), y))
 
 
-def _fit_stack(X, y: np.ndarray, w: np.ndarray, hits: Sequence[Sequence[Hit]],
-               params: dict[str, Any], n_jobs: int):
+def _fit_stack(X, y: np.ndarray, w: np.ndarray, norms: Sequence[Normalized],
+               hits: Sequence[Sequence[Hit]], params: dict[str, Any], n_jobs: int):
     """Out-of-fold base logits, the stacker fitted on them, and the base models refitted on all."""
     from joblib import Parallel, delayed
     from sklearn.linear_model import LogisticRegression
@@ -493,9 +516,8 @@ def _fit_stack(X, y: np.ndarray, w: np.ndarray, hits: Sequence[Sequence[Hit]],
         te, z = res
         oof[te, j // len(folds)] = z
     parts: list[LinearPart] = list(results[n_oof:])
-    hs = np.asarray([hit_summary(h) for h in hits], dtype=np.float64).reshape(len(hits), 3)
-    Z = np.column_stack([oof, hs])
-    stack = LogisticRegression(C=1.0, max_iter=1000).fit(Z, y, sample_weight=w)
+    Z = stack_matrix([oof[:, j] for j in range(len(specs))], norms, hits)
+    stack = LogisticRegression(C=1.0, max_iter=5000).fit(Z, y, sample_weight=w)
     oof_p = stack.predict_proba(Z)[:, 1]
     return parts, stack.coef_.ravel(), float(stack.intercept_[0]), oof_p
 
@@ -513,15 +535,16 @@ def fit_scorer(norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]], y: Se
     offensive training comments would auto-publish). No held-out measurement here: see ``train``.
     """
     prm = {**DEFAULT_PARAMS, **(params or {})}
-    fz = featurizer or Featurizer()
-    prm["char_bits"] = fz.char_bits
+    fz = featurizer or Featurizer(char_bits=int(prm["char_bits"]), word_bits=int(prm["word_bits"]),
+                                  hit_bits=int(prm["hit_bits"]))
+    prm.update(char_bits=fz.char_bits, word_bits=fz.word_bits, hit_bits=fz.hit_bits)
     y_arr = np.asarray(y, dtype=np.int64)
     if len(np.unique(y_arr)) < 2:
         raise ValueError("training needs both offensive and clean examples")
     src = list(sources) if sources is not None else ["import"] * len(y_arr)
     w = _source_weights(src, prm["source_balance"])
     X = fz.count_matrix(norms, hits)
-    parts, coef, intercept, oof_p = _fit_stack(X, y_arr, w, hits, prm, n_jobs)
+    parts, coef, intercept, oof_p = _fit_stack(X, y_arr, w, norms, hits, prm, n_jobs)
     threshold = choose_publish_threshold(y_arr, oof_p, _flagged(hits), prm["leak_target"])
     meta = {"format_version": FORMAT_VERSION, "publish_threshold": threshold,
             "leak_target": prm["leak_target"], "params": {k: v for k, v in prm.items()}}

@@ -57,3 +57,15 @@ class InvalidImage(ServiceError):
 
 class LastAdmin(ServiceError):
     """The change would leave the site without an active admin."""
+
+
+class ReplyTargetGone(ServiceError):
+    """The comment being answered is not (or no longer) published on this article."""
+
+
+class NotAllowed(ServiceError):
+    """The reader may not do this (not their comment, or its edit window has closed)."""
+
+
+class ReactionsDisabled(ServiceError):
+    """This kind of reaction is turned off on the site."""

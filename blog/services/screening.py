@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import ScreeningTerm, SiteState
@@ -105,7 +106,11 @@ def get_screener() -> Screener:
     cached = _cache.get(key)
     if cached and now - cached.checked_at < app.config["TERMS_REFRESH_SECONDS"]:
         return cached.screener
-    version = terms_version()
+    try:
+        version = terms_version()
+    except SQLAlchemyError:  # no schema yet (e.g. the CLI on a fresh instance): the shipped lists
+        db.session.rollback()
+        version = -1
     mtime = _model_mtime(app.config["MODEL_PATH"])
     with _lock:
         cached = _cache.get(key)
@@ -113,7 +118,8 @@ def get_screener() -> Screener:
             cached.checked_at = now
             return cached.screener
         scorer = load_scorer(app.config["MODEL_PATH"]) if mtime else NullScorer()
-        screener = Screener(database_terms(), scorer=scorer, settings=site_settings(app.config))
+        terms = database_terms() if version >= 0 else load_shipped_terms()
+        screener = Screener(terms, scorer=scorer, settings=site_settings(app.config))
         _cache[key] = _Cached(screener, version, mtime, now)
         return screener
 

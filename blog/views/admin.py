@@ -1,24 +1,114 @@
-"""Admins: staff accounts and their roles, in the browser."""
+"""Admins' pages: the screening term lists, staff accounts and their roles."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..forms import EmptyForm, RoleForm, StaffForm
+from ..forms import EmptyForm, RoleForm, SeverityForm, StaffForm, TermForm, TermToggleForm
+from ..moderation.types import Rule, Severity
 from ..models import Role
-from ..security import admin_required
+from ..security import role_required
+from ..services import terms as term_service
 from ..services import users as user_service
-from ..services.errors import LastAdmin, NotFound
+from ..services.errors import InvalidTransition, LastAdmin, NotFound
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-@admin_required
+@role_required(Role.ADMIN)
 def _only_admins():
-    """Every route here is for admins."""
+    """Every route of this blueprint is for admins."""
 
+
+FILTERS = ("q", "rule", "lang")
+
+
+def _filters() -> dict[str, str]:
+    return {key: request.args[key][:120] for key in FILTERS if request.args.get(key)}
+
+
+def _back():
+    return redirect(url_for("admin.terms", **_filters()), code=303)
+
+
+@bp.get("/terms")
+def terms():
+    """The term lists, filterable, with the forms to change them."""
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    filters = _filters()
+    listing = term_service.list_terms(
+        page, current_app.config["QUEUE_PER_PAGE"], filters.get("q", ""), filters.get("rule", ""),
+        filters.get("lang", ""),
+    )
+    return render_template(
+        "admin/terms.html", listing=listing, form=TermForm(), toggle_form=TermToggleForm(),
+        severity_form=SeverityForm(), filters=filters,
+    )
+
+
+@bp.post("/terms")
+def add_term():
+    """Add a term to a list."""
+    form = TermForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "warning")
+        return _back()
+    try:
+        term_service.add_term(term_service.TermDraft(
+            text=form.text.data, rule=Rule(form.rule.data), severity=Severity(form.severity.data),
+            lang=form.lang.data, stem=form.stem.data,
+        ))
+    except InvalidTransition:
+        abort(400)
+    flash(_("أضيفت الكلمة، ويسري مفعولها على التعليقات الجديدة."), "success")
+    return _back()
+
+
+def _toggle(term_id: int, enabled: bool):
+    if not TermToggleForm().validate_on_submit():
+        abort(400)
+    try:
+        term_service.set_enabled(term_id, enabled)
+    except NotFound:
+        abort(404)
+    flash(_("تم تحديث القائمة."), "success")
+    return _back()
+
+
+@bp.post("/terms/<int:term_id>/enable")
+def enable_term(term_id: int):
+    """Put a term back into use."""
+    return _toggle(term_id, True)
+
+
+@bp.post("/terms/<int:term_id>/disable")
+def disable_term(term_id: int):
+    """Stop using a term (it stays listed)."""
+    return _toggle(term_id, False)
+
+
+@bp.post("/terms/<int:term_id>/severity")
+def term_severity(term_id: int):
+    """Change a term's severity."""
+    form = SeverityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        term_service.set_severity(term_id, Severity(form.severity.data))
+    except NotFound:
+        abort(404)
+    flash(_("تم تحديث القائمة."), "success")
+    return _back()
+
+
+# --- Staff accounts ---------------------------------------------------------------------------
 
 def _users_page(form: StaffForm, status: int = 200):
     return render_template(

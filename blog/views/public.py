@@ -2,30 +2,23 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint, abort, current_app, make_response, redirect, render_template, request, send_from_directory, session,
-    url_for,
+    Blueprint, abort, current_app, make_response, redirect, render_template, request, send_from_directory, url_for,
 )
 from flask_babel import gettext as _
 
 from ..forms import CommentForm
-from ..models import Article
+from ..models import Article, ArticleStatus
 from ..net import shorten_address
 from ..sanitize import OWN_UPLOAD_RE
 from ..services import articles as article_service
 from ..services import comments as comment_service
-from ..services.errors import CommentsClosed, Moved, NotFound
+from ..services.errors import CommentsClosed, Moved, NotFound, ReplyTargetGone
 from ..services.uploads import upload_folder
+from . import conversation
+from .conversation import page_arg as _page_arg
+from .reader import remember_own_comment, store_details
 
 bp = Blueprint("public", __name__)
-
-OWN_COMMENTS_KEY = "own_comments"
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
 
 
 @bp.before_app_request
@@ -77,13 +70,7 @@ def search():
 
 
 def _render_article(article: Article, form: CommentForm, status: int = 200):
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
-    thread = comment_service.published_comments(article, _page_arg(), per_page)
-    own = comment_service.own_pending_comments(article, session.get(OWN_COMMENTS_KEY, []))
-    neighbours = article_service.neighbours(article)
-    return render_template(
-        "public/article.html", article=article, thread=thread, own=own, form=form, neighbours=neighbours
-    ), status
+    return conversation.render_article(article, form, status)
 
 
 @bp.get("/articles/<slug>")
@@ -95,7 +82,15 @@ def article(slug: str):
         return redirect(url_for("public.article", slug=moved.slug), code=301)
     except NotFound:
         abort(404)
-    return _render_article(found, CommentForm())
+    if found.status is ArticleStatus.SCHEDULED:
+        article_service.publish_due()  # its time has come: store it as published for every other route
+    return _render_article(found, conversation.new_comment_form())
+
+
+@bp.app_template_global("article_neighbours")
+def article_neighbours(article: Article) -> article_service.Neighbours:
+    """The published articles before and after this one (for the article page's links)."""
+    return article_service.neighbours(article)
 
 
 @bp.post("/articles/<slug>/comments")
@@ -106,9 +101,15 @@ def post_comment(slug: str):
     except NotFound:
         abort(404)
     form = CommentForm()
+    parent_id = form.reply_to()
+
+    def again(status: int):
+        if parent_id:
+            return conversation.render_reply_page(found, parent_id, form, status)
+        return _render_article(found, form, status)
+
     if not form.validate_on_submit():
-        return _render_article(found, form, status=422)
-    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+        return again(422)
     draft = comment_service.CommentDraft(
         article_id=found.id,
         author_name=form.author_name.data,
@@ -116,14 +117,21 @@ def post_comment(slug: str):
         body=form.body.data,
         address=shorten_address(request.remote_addr),
         parent_id=parent_id,
+        notify=bool(form.notify.data),
     )
     try:
         comment = comment_service.submit_comment(draft)
     except CommentsClosed:
         form.body.errors = [*form.body.errors, _("التعليقات مغلقة على هذا المقال.")]
         return _render_article(found, form, status=403)
-    session[OWN_COMMENTS_KEY] = [*session.get(OWN_COMMENTS_KEY, [])[-49:], comment.id]
-    return redirect(url_for("public.article", slug=found.slug, _anchor=f"comment-{comment.id}"), code=303)
+    except ReplyTargetGone:
+        form.parent_id.data = ""
+        form.body.errors = [*form.body.errors, _("التعليق الذي ترد عليه لم يعد متاحا. يمكنك نشر نصك تعليقا جديدا.")]
+        return _render_article(found, form, status=422)
+    remember_own_comment(comment.id)
+    response = redirect(conversation.after_post_url(comment), code=303)
+    store_details(response, draft.author_name, draft.author_email, bool(form.remember.data))
+    return response
 
 
 @bp.post("/language")

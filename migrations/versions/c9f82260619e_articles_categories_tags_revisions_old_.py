@@ -1,7 +1,7 @@
 """articles: categories, tags, revisions, old slugs, version, search terms
 
 Revision ID: c9f82260619e
-Revises: 9dc9b45e7bd6
+Revises: a9ed9c5707f6
 Create Date: 2026-11-29 00:43:10.660743
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c9f82260619e'
-down_revision = '9dc9b45e7bd6'
+down_revision = 'a9ed9c5707f6'
 branch_labels = None
 depends_on = None
 

@@ -38,7 +38,10 @@ DANGEROUS_DOM = """() => {
           || value.startsWith('javascript:') || value.startsWith('data:text')) bad.push(el.tagName + ' ' + attr.name);
     }
   }
-  for (const el of document.querySelectorAll('script, iframe, object, embed, svg, .article-body details')) bad.push(el.tagName);
+  for (const el of document.querySelectorAll('script')) {
+    if (!el.src.startsWith(location.origin + '/static/')) bad.push('SCRIPT ' + el.src);  // only the site's own files
+  }
+  for (const el of document.querySelectorAll('iframe, object, embed, svg, .article-body details')) bad.push(el.tagName);
   return bad;
 }"""
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import datetime, timezone
 
 import pytest
@@ -11,16 +12,20 @@ from blog.demo import COMMENTS, load_demo_content
 from blog.extensions import db
 from blog.models import Article, Category, Comment, Role
 
-STAFF_PREFIXES = ("/moderation",)
-# Staff pages with their own access tests (tests/views/test_desk_access.py).
-PRIVATE_PREFIXES = STAFF_PREFIXES + ("/desk", "/admin")
+STAFF_PREFIXES = ("/moderation", "/admin")
+# The desk has its own access tests (tests/views/test_desk_access.py): editors are allowed there.
+PRIVATE_PREFIXES = STAFF_PREFIXES + ("/desk",)
 MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت", "شتنبر", "أكتوبر", "نونبر", "دجنبر"]
 
 
 def public_urls(app):
     """Every GET route that is not for staff, with its arguments filled from the demo data."""
-    with app.app_context():
+    from blog.notifications import unsubscribe_token
+
+    with app.test_request_context("/"):
         slugs = [a.slug for a in db.session.scalars(select(Article))]
+        comments = [(c.id, c.article.slug) for c in db.session.scalars(select(Comment))]
+        tokens = [unsubscribe_token(ident) for ident, _slug in comments]
         slugs += [c.slug for c in db.session.scalars(select(Category))]
     urls = set()
     for rule in app.url_map.iter_rules():
@@ -30,6 +35,14 @@ def public_urls(app):
             urls.add(rule.rule)
         elif rule.arguments == {"slug"}:
             urls.update(rule.rule.replace("<slug>", s) for s in slugs)
+        elif rule.arguments == {"comment_id"}:
+            urls.update(rule.rule.replace("<int:comment_id>", str(ident)) for ident, _slug in comments)
+        elif rule.arguments == {"slug", "comment_id"}:
+            urls.update(
+                rule.rule.replace("<slug>", slug).replace("<int:comment_id>", str(ident)) for ident, slug in comments
+            )
+        elif rule.arguments == {"token"}:
+            urls.update(rule.rule.replace("<token>", token) for token in tokens)
         elif rule.arguments == {"name"}:
             urls.add(rule.rule.replace("<name>", "missing-image.jpg"))
         else:
@@ -64,7 +77,7 @@ def staff_routes(app):
     comment_id = ids[0] if ids else 1
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(STAFF_PREFIXES):
-            url = rule.rule.replace("<int:comment_id>", str(comment_id))
+            url = re.sub(r"<int:\w+>", str(comment_id), rule.rule)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield method, url
 
@@ -83,6 +96,10 @@ def test_every_staff_route_refuses_anonymous_and_editors(app, staff_client):
             assert "/auth/login" in response.headers["Location"]
         response = editor.open(url, method=method)
         assert response.status_code in (400, 403), (method, url, response.status_code)
+    moderator = staff_client(Role.MODERATOR)
+    for method, url in routes:
+        if url.startswith("/admin"):
+            assert moderator.open(url, method=method).status_code in (400, 403), (method, url)
     # And nothing changed: no decision was recorded by those attempts.
     with app.app_context():
         from blog.models import ModerationAction
@@ -132,3 +149,20 @@ def test_language_switch_is_remembered_in_a_cookie(app, article):
     assert '<html lang="fr" dir="ltr">' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert client.post("/language", data={"lang": "xx", "csrf_token": token}).status_code == 400
     assert client.get("/language").status_code == 405
+
+
+@pytest.mark.parametrize(("lang", "heading", "message"), [
+    ("fr", "Ajoutez votre commentaire", "Cette adresse e-mail n'est pas valide."),
+    ("en", "Add your comment", "This e-mail address is not valid."),
+    ("ar", "أضف تعليقك", "عنوان البريد الإلكتروني غير صالح."),
+])
+def test_the_form_speaks_the_readers_language(app, article, lang, heading, message):
+    from tests.conftest import csrf_token
+
+    client = app.test_client()
+    page = client.get(f"/articles/{article['slug']}?lang={lang}").get_data(as_text=True)
+    assert heading in page
+    response = client.post(f"/articles/{article['slug']}/comments?lang={lang}", data={
+        "csrf_token": csrf_token(page), "author_name": "Nadia", "author_email": "nope", "body": "Texte gardé"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in unescape(html) and "Texte gardé" in html

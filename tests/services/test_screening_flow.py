@@ -1,0 +1,147 @@
+"""Screening inside the app: first status by verdict, reasons on record, overturning, live term edits, learning."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from blog.extensions import db
+from blog.models import ActionKind, Comment, CommentStatus, ModerationAction, Role
+from blog.moderation.types import Rule, Severity
+from blog.services import comments as comment_service
+from blog.services import moderation as moderation_service
+from blog.services import terms as term_service
+from blog.services.screening import forget_screener
+from tests.conftest import make_user
+
+CLEAN = "شكرا على هذا المقال المفيد، أتمنى أن تتابعوا الموضوع."
+OFFENSIVE = "انت حمار وما كتفهم والو"  # a hold or reject term of the shipped Darija list
+
+
+def submit(app, article, body, email="reader@example.org"):
+    with app.test_request_context("/"):
+        comment = comment_service.submit_comment(comment_service.CommentDraft(
+            article_id=article["id"], author_name="قارئ", author_email=email, body=body, address="192.0.2.0/24"))
+        return comment.id
+
+
+def set_mode(app, mode):
+    app.config["MODERATION_MODE"] = mode
+    forget_screener()
+
+
+def status_of(app, comment_id):
+    with app.app_context():
+        return db.session.get(Comment, comment_id).status
+
+
+def test_post_moderation_publishes_clean_and_stops_offensive(app, article):
+    set_mode(app, "post")
+    clean = submit(app, article, CLEAN)
+    bad = submit(app, article, OFFENSIVE, email="other@example.org")
+    assert status_of(app, clean) is CommentStatus.PUBLISHED
+    with app.app_context():
+        comment = db.session.get(Comment, bad)
+        assert comment.status in (CommentStatus.PENDING, CommentStatus.REJECTED)
+        assert comment.screen_rules == "insult"
+        hit = comment.screen_details["hits"][0]
+        assert OFFENSIVE[hit["start"]:hit["end"]] == "حمار"
+        reasons = comment.screen_details["reasons"]
+        assert reasons and all(r["ar"] and r["fr"] and r["en"] for r in reasons)
+        audit = db.session.scalars(select(ModerationAction).where(ModerationAction.comment_id == bad)).one()
+        assert audit.action is ActionKind.SCREEN and audit.actor_id is None and audit.rule == "insult"
+        assert audit.text_snapshot == OFFENSIVE and audit.reason
+    page = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert CLEAN in page and OFFENSIVE not in page
+
+
+def test_pre_moderation_holds_clean_comments_except_from_known_authors(app, article):
+    set_mode(app, "pre")
+    first = submit(app, article, CLEAN)
+    assert status_of(app, first) is CommentStatus.PENDING
+    moderator_id = make_user(app, Role.MODERATOR)
+    with app.test_request_context("/"):
+        from blog.models import User
+
+        moderation_service.decide(moderation_service.Decision(first, ActionKind.APPROVE), db.session.get(User, moderator_id))
+    second = submit(app, article, "وأضيف أن المكتبة تحتاج إلى مواقف للدراجات.")
+    assert status_of(app, second) is CommentStatus.PUBLISHED
+    stranger = submit(app, article, "وأضيف أن المكتبة تحتاج إلى مواقف للسيارات.", email="new@example.org")
+    assert status_of(app, stranger) is CommentStatus.PENDING
+
+
+def test_an_automatic_reject_is_kept_and_can_be_overturned(app, article):
+    set_mode(app, "post")
+    with app.app_context():
+        term_service.add_term(term_service.TermDraft("كلمةممنوعةللاختبار", Rule.INSULT, Severity.REJECT, "ar"))
+    rejected = submit(app, article, "هذا التعليق فيه كلمةممنوعةللاختبار واضحة")
+    assert status_of(app, rejected) is CommentStatus.REJECTED
+    moderator_id = make_user(app, Role.MODERATOR)
+    with app.test_request_context("/"):
+        from blog.models import User
+
+        moderation_service.decide(moderation_service.Decision(rejected, ActionKind.APPROVE), db.session.get(User, moderator_id))
+    with app.app_context():
+        comment = db.session.get(Comment, rejected)
+        assert comment.status is CommentStatus.PUBLISHED and comment.screen_action == "reject"
+        trail = db.session.scalars(select(ModerationAction).where(ModerationAction.comment_id == rejected)
+                                   .order_by(ModerationAction.id)).all()
+        assert [(a.action, a.from_status, a.to_status) for a in trail] == [
+            (ActionKind.SCREEN, "", "rejected"), (ActionKind.APPROVE, "rejected", "published")]
+
+
+def test_term_edits_take_effect_without_a_restart(app, article, staff_client):
+    from tests.conftest import csrf_token
+
+    set_mode(app, "post")
+    word = "بطيخولوجي"
+    assert status_of(app, submit(app, article, f"رأي {word} في الموضوع")) is CommentStatus.PUBLISHED
+    admin = staff_client(Role.ADMIN)
+    token = csrf_token(admin.get("/admin/terms").get_data(as_text=True))
+    response = admin.post("/admin/terms", data={"csrf_token": token, "text": word, "rule": "insult",
+                                                 "severity": "hold", "lang": "ar"})
+    assert response.status_code == 303
+    held = submit(app, article, f"رأي آخر {word} هنا", email="b@example.org")
+    assert status_of(app, held) is CommentStatus.PENDING
+    with app.app_context():
+        from blog.models import ScreeningTerm
+
+        term_id = db.session.scalar(select(ScreeningTerm.id).where(ScreeningTerm.text == word))
+    admin.post(f"/admin/terms/{term_id}/severity", data={"csrf_token": token, "severity": "reject"})
+    assert status_of(app, submit(app, article, f"ثالث {word}", email="c@example.org")) is CommentStatus.REJECTED
+    admin.post(f"/admin/terms/{term_id}/disable", data={"csrf_token": token})
+    assert status_of(app, submit(app, article, f"رابع {word}", email="d@example.org")) is CommentStatus.PUBLISHED
+    listing = admin.get(f"/admin/terms?q={word}").get_data(as_text=True)
+    assert word in listing
+
+
+def test_the_learner_trains_on_decisions_made_in_the_app(app, article, staff_client):
+    """Moderators reject comments with an invented insult; the model then scores a new one higher."""
+    from blog.services.learning import retrain, site_examples
+    from blog.services.screening import get_screener
+
+    set_mode(app, "pre")
+    moderator_id = make_user(app, Role.MODERATOR)
+    clean_texts = [f"شكرا على المقال رقم {i}، معلومات مفيدة عن التعاونيات والمكتبات" for i in range(40)]
+    bad_texts = [f"انت واحد زرقوطي {i} وصاحبك زرقوطي حتى هو" for i in range(40)]
+    with app.test_request_context("/"):
+        from blog.models import User
+
+        moderator = db.session.get(User, moderator_id)
+        for i, text in enumerate(clean_texts + bad_texts):
+            comment = comment_service.submit_comment(comment_service.CommentDraft(
+                article_id=article["id"], author_name="قارئ", author_email=f"r{i}@example.org", body=text))
+            if text in clean_texts:
+                decision = moderation_service.Decision(comment.id, ActionKind.APPROVE)
+            else:
+                decision = moderation_service.Decision(comment.id, ActionKind.REJECT, rule=Rule.INSULT)
+            moderation_service.decide(decision, moderator)
+        examples = site_examples()
+        assert sum(e.offensive for e in examples) == 40 and len(examples) == 80
+        probe = "هاد الكاتب زرقوطي بزاف"
+        before = get_screener().screen(probe).score
+        model = retrain()
+        after = get_screener().screen(probe).score
+        clean_after = get_screener().screen("شكرا على المقال، معلومات مفيدة").score
+    assert before == 0.0
+    assert after > 0.5 > clean_after
+    assert model.metadata["examples"]["by_source"]["site"] == {"offensive": 40, "clean": 40}
