@@ -181,43 +181,22 @@ class Featurizer:
             out.append(ho + (mm(f"h\x00t\x00{h.term}", 0, True) & nh))
         return out
 
-    def matrix(self, norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]]):
-        """A CSR matrix of feature counts, one row per comment."""
-        from scipy import sparse
-        indptr = [0]
-        chunks: list[np.ndarray] = []
-        total = 0
-        for norm, hs in zip(norms, hits):
-            idx = np.unique(np.asarray(self.indices(norm, hs), dtype=np.int64), return_counts=False)
-            chunks.append(idx)
-            total += len(idx)
-            indptr.append(total)
-        # counts are recomputed below so that both binary and tf models can read them
-        cols = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
-        data = np.ones(len(cols), dtype=np.float32)
-        mat = sparse.csr_matrix((data, cols.astype(np.int32), np.asarray(indptr, dtype=np.int64)),
-                                shape=(len(indptr) - 1, self.n_features))
-        return mat
-
     def count_matrix(self, norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]]):
         """A CSR matrix of feature counts (duplicates summed), one row per comment."""
         from scipy import sparse
-        indptr = [0]
-        cols_l: list[np.ndarray] = []
-        cnt_l: list[np.ndarray] = []
-        total = 0
+        cols: list[int] = []
+        lens: list[int] = []
         for norm, hs in zip(norms, hits):
-            idx, cnt = np.unique(np.asarray(self.indices(norm, hs), dtype=np.int64),
-                                 return_counts=True)
-            cols_l.append(idx)
-            cnt_l.append(cnt)
-            total += len(idx)
-            indptr.append(total)
-        cols = np.concatenate(cols_l) if cols_l else np.zeros(0, dtype=np.int64)
-        cnts = np.concatenate(cnt_l) if cnt_l else np.zeros(0, dtype=np.int64)
-        return sparse.csr_matrix((cnts.astype(np.float32), cols.astype(np.int32),
-                                  np.asarray(indptr, dtype=np.int64)),
-                                 shape=(len(indptr) - 1, self.n_features))
+            idx = self.indices(norm, hs)
+            cols.extend(idx)
+            lens.append(len(idx))
+        n = len(lens)
+        rows = np.repeat(np.arange(n, dtype=np.int32), lens)
+        mat = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32),
+                                 (rows, np.asarray(cols, dtype=np.int32))),
+                                shape=(n, self.n_features))
+        mat.sum_duplicates()
+        return mat
 
 
 # --- the linear parts -----------------------------------------------------------------------------
@@ -473,6 +452,13 @@ def choose_publish_threshold(y: Sequence[int], scores: Sequence[float], flagged:
     return t
 
 
+def default_jobs(n_jobs: int | None = None) -> int:
+    """Worker processes for training: as asked, else two (or one on a single-core machine)."""
+    if n_jobs is not None:
+        return max(1, int(n_jobs))
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def _source_weights(sources: Sequence[str], mode: str) -> np.ndarray:
     counts = Counter(sources)
     if mode == "sqrt":
@@ -492,7 +478,7 @@ def _stratified_folds(y: np.ndarray, k: int, seed: int) -> list[tuple[np.ndarray
 
 
 def _fit_stack(X, y: np.ndarray, w: np.ndarray, norms: Sequence[Normalized],
-               hits: Sequence[Sequence[Hit]], params: dict[str, Any], n_jobs: int):
+               hits: Sequence[Sequence[Hit]], params: dict[str, Any], n_jobs: int | None):
     """Out-of-fold base logits, the stacker fitted on them, and the base models refitted on all."""
     from joblib import Parallel, delayed
     from sklearn.linear_model import LogisticRegression
@@ -509,7 +495,7 @@ def _fit_stack(X, y: np.ndarray, w: np.ndarray, norms: Sequence[Normalized],
         part = _fit_part(X[tr], y[tr], w[tr], kind, C, n_char)
         return te, part.decision_rows(X[te])
 
-    results = Parallel(n_jobs=n_jobs)(delayed(run)(*j) for j in jobs)
+    results = Parallel(n_jobs=default_jobs(n_jobs))(delayed(run)(*j) for j in jobs)
     n_oof = len(specs) * len(folds)
     oof = np.zeros((len(y), len(specs)))
     for j, res in enumerate(results[:n_oof]):
@@ -528,7 +514,7 @@ def _flagged(hits: Sequence[Sequence[Hit]]) -> np.ndarray:
 
 def fit_scorer(norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]], y: Sequence[int],
                sources: Sequence[str] | None = None, *, params: dict[str, Any] | None = None,
-               n_jobs: int = 1, featurizer: Featurizer | None = None) -> tuple[LearnedScorer, np.ndarray]:
+               n_jobs: int | None = None, featurizer: Featurizer | None = None) -> tuple[LearnedScorer, np.ndarray]:
     """Fit a scorer on analyzed comments; returns it and its out-of-fold training scores.
 
     The publish threshold is chosen on the out-of-fold scores (at most ``leak_target`` of the
@@ -552,7 +538,8 @@ def fit_scorer(norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]], y: Se
 
 
 def train(examples: Iterable[Example], analyze: Analyze, *, params: dict[str, Any] | None = None,
-          n_jobs: int = 1, progress: Callable[[str], None] | None = None) -> LearnedScorer:
+          n_jobs: int | None = None,
+          progress: Callable[[str], None] | None = None) -> LearnedScorer:
     """Train the learned score from examples (site decisions and imported history).
 
     When the site has enough decisions of its own (``Example.source == SITE_SOURCE``), a
