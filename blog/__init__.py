@@ -140,17 +140,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, conversation, moderator, public
+    from .views import admin, auth, conversation, editor, moderator, public
 
     app.register_blueprint(public.bp)
     app.register_blueprint(conversation.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderator.bp)
+    app.register_blueprint(editor.bp)
 
 
 def _register_templates(app: Flask) -> None:
-    from .sanitize import render_comment
+    from .sanitize import render_article, render_comment, strip_all
 
     def language() -> str:
         _select_locale()
@@ -167,6 +168,9 @@ def _register_templates(app: Flask) -> None:
         }
 
     app.jinja_env.filters["comment_html"] = render_comment
+    app.jinja_env.filters["article_html"] = render_article
+    app.jinja_env.filters["plain_text"] = strip_all
+    app.jinja_env.filters["iso_utc"] = lambda value: value.isoformat(timespec="seconds") if value else ""
     app.jinja_env.filters["long_date"] = lambda value: format_date(value, "long") if value else ""
     app.jinja_env.filters["date_time"] = lambda value: format_datetime(value, "medium") if value else ""
     app.jinja_env.globals["current_locale"] = get_locale
