@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--single", type=int, default=3_000, help="comments timed one by one")
     ap.add_argument("--batch-size", type=int, default=1_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3, help="batch runs; the best is reported")
     args = ap.parse_args(argv)
 
     screener = Screener.default()
@@ -104,26 +105,36 @@ def main(argv: list[str] | None = None) -> None:
     single = rest[:args.single]
     mean_len = statistics.mean(len(t) for t in batch)
 
-    t0 = time.process_time()
-    w0 = time.perf_counter()
-    for i in range(0, len(batch), args.batch_size):
-        screener.screen_many(batch[i:i + args.batch_size])
-    cpu = time.process_time() - t0
-    wall = time.perf_counter() - w0
-    rate = len(batch) / cpu
+    # best of a few runs: on a shared machine other processes only ever slow a run down
+    cpu_runs, wall_runs = [], []
+    for _ in range(args.repeat):
+        t0 = time.process_time()
+        w0 = time.perf_counter()
+        for i in range(0, len(batch), args.batch_size):
+            screener.screen_many(batch[i:i + args.batch_size])
+        cpu_runs.append(time.process_time() - t0)
+        wall_runs.append(time.perf_counter() - w0)
+    rate = len(batch) / min(cpu_runs)
+    wall_rate = len(batch) / min(wall_runs)
 
-    lat = []
+    wall_ms, cpu_ms = [], []
     for t in single:
         s = time.perf_counter()
+        c = time.thread_time()
         screener.screen(t)
-        lat.append((time.perf_counter() - s) * 1000)
-    p50, p99 = percentile(lat, 50), percentile(lat, 99)
+        cpu_ms.append((time.thread_time() - c) * 1000)
+        wall_ms.append((time.perf_counter() - s) * 1000)
+    p50, p99 = percentile(wall_ms, 50), percentile(wall_ms, 99)
+    c50, c99 = percentile(cpu_ms, 50), percentile(cpu_ms, 99)
 
-    print(f"comments: {len(batch)} in batches of {args.batch_size}, mean length {mean_len:.0f} chars")
-    print(f"batch throughput: {rate:,.0f} comments/s per core (CPU time; wall {len(batch) / wall:,.0f}/s)"
+    print(f"comments: {len(batch)} in batches of {args.batch_size}, mean length {mean_len:.0f} chars, "
+          f"best of {args.repeat} runs")
+    print(f"batch throughput: {rate:,.0f} comments/s on one core (CPU time; wall clock {wall_rate:,.0f}/s)"
           f"  ratio to target {TARGET_RATE:,.0f}/s: {rate / TARGET_RATE:.2f}")
-    print(f"single comment:   p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {max(lat):.3f} ms"
+    print(f"single comment:   wall p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {max(wall_ms):.3f} ms"
           f"  ratio target/p99 ({TARGET_P99_MS} ms): {TARGET_P99_MS / p99:.2f}")
+    print(f"                  CPU  p50 {c50:.3f} ms, p99 {c99:.3f} ms"
+          f"  ratio target/p99: {TARGET_P99_MS / c99:.2f}")
 
 
 if __name__ == "__main__":

@@ -100,17 +100,23 @@ class Featurizer:
     """Hashed sparse features of a normalized comment and its hits (stateless apart from a cache)."""
 
     def __init__(self, char_bits: int = 20, word_bits: int = 19, hit_bits: int = 14,
-                 char_ngrams: tuple[int, int] = (1, 5), arabizi: bool = False) -> None:
+                 char_ngrams: tuple[int, int] = (1, 5), arabizi: bool = False,
+                 boost_ngrams: tuple[int, int] | None = None, boost_bits: int = 20) -> None:
         self.char_bits, self.word_bits, self.hit_bits = char_bits, word_bits, hit_bits
         self.char_ngrams = char_ngrams
         self.arabizi = arabizi
+        # longer n-grams counted a second time in their own block: they weigh more than letters
+        self.boost_ngrams = tuple(boost_ngrams) if boost_ngrams else None
+        self.boost_bits = boost_bits
         self.n_char = 1 << char_bits
+        self.n_boost = (1 << boost_bits) if self.boost_ngrams else 0
         self.n_word = 1 << word_bits
         self.n_hit = 1 << hit_bits
-        self.word_offset = self.n_char
-        self.hit_offset = self.n_char + self.n_word
+        self.boost_offset = self.n_char
+        self.word_offset = self.n_char + self.n_boost
+        self.hit_offset = self.word_offset + self.n_word
         self.n_features = self.hit_offset + self.n_hit
-        self._cache: dict[str, tuple[int, ...]] = {}
+        self._cache: dict[str, np.ndarray] = {}
         self._cache_max = 300_000
         from sklearn.utils import murmurhash3_32
         self._mm = murmurhash3_32
@@ -119,9 +125,11 @@ class Featurizer:
         """The parameters that define the feature space (saved with a model)."""
         return {"char_bits": self.char_bits, "word_bits": self.word_bits,
                 "hit_bits": self.hit_bits, "char_ngrams": list(self.char_ngrams),
-                "arabizi": self.arabizi}
+                "arabizi": self.arabizi,
+                "boost_ngrams": list(self.boost_ngrams) if self.boost_ngrams else None,
+                "boost_bits": self.boost_bits}
 
-    def _token(self, tok: str) -> tuple[int, ...]:
+    def _token(self, tok: str) -> np.ndarray:
         """Indices of a token's own features: its char n-grams and the word itself (cached)."""
         feats = self._cache.get(tok)
         if feats is not None:
@@ -136,34 +144,51 @@ class Featurizer:
             alt = arabizi_to_arabic(tok)
             if alt and alt != tok:
                 words.append(alt)
+        boost = self.boost_ngrams
         for w in words:
             padded = f" {w[:60]} "
             n_len = len(padded)
             for n in range(lo, hi + 1):
                 for i in range(n_len - n + 1):
                     out.append(mm(padded[i:i + n], 0, True) & nc)
+            if boost:
+                bo, nb = self.boost_offset, self.n_boost - 1
+                for n in range(boost[0], boost[1] + 1):
+                    for i in range(n_len - n + 1):
+                        out.append(bo + (mm("d" + padded[i:i + n], 0, True) & nb))
             out.append(self.word_offset + (mm("w\x00" + w, 0, True) & (self.n_word - 1)))
-        feats = tuple(out)
+        feats = np.asarray(out, dtype=np.int32)
         if len(self._cache) >= self._cache_max:
             self._cache.clear()
         self._cache[tok] = feats
         return feats
 
-    def indices(self, norm: Normalized, hits: Sequence[Hit] = ()) -> list[int]:
-        """Feature indices of one comment, with repetitions (a count is how often one occurs)."""
+    def _pieces(self, norm: Normalized, hits: Sequence[Hit]) -> list[np.ndarray]:
+        """Arrays of feature indices of one comment (cached token arrays, pairs, hits)."""
         mm = self._mm
-        out: list[int] = []
         words = [t.text for t in norm.tokens[:4000]]
+        cache = self._cache
+        pieces: list[np.ndarray] = []
         for w in words:
-            out.extend(self._token(w))
+            feats = cache.get(w)
+            pieces.append(feats if feats is not None else self._token(w))
         nw = self.n_word - 1
         wo = self.word_offset
-        for a, b in zip(words, words[1:]):
-            out.append(wo + (mm(f"b\x00{a}\x00{b}", 0, True) & nw))
-        if not words:
-            out.append(wo + (mm("empty\x00", 0, True) & nw))
-        out.extend(self.hit_indices(hits))
-        return out
+        extra: list[int] = []
+        if len(words) > 1:
+            extra = [wo + (mm(f"b\x00{a}\x00{b}", 0, True) & nw) for a, b in zip(words, words[1:])]
+        elif not words:
+            extra = [wo + (mm("empty\x00", 0, True) & nw)]
+        if hits:
+            extra.extend(self.hit_indices(hits))
+        if extra:
+            pieces.append(np.asarray(extra, dtype=np.int32))
+        return pieces
+
+    def indices(self, norm: Normalized, hits: Sequence[Hit] = ()) -> np.ndarray:
+        """Feature indices of one comment, with repetitions (a count is how often one occurs)."""
+        pieces = self._pieces(norm, hits)
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
 
     def hit_indices(self, hits: Sequence[Hit]) -> list[int]:
         """Features of the term lists' evidence: any hit, per rule, per rule and severity, per term."""
@@ -184,16 +209,16 @@ class Featurizer:
     def count_matrix(self, norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]]):
         """A CSR matrix of feature counts (duplicates summed), one row per comment."""
         from scipy import sparse
-        cols: list[int] = []
+        pieces: list[np.ndarray] = []
         lens: list[int] = []
         for norm, hs in zip(norms, hits):
-            idx = self.indices(norm, hs)
-            cols.extend(idx)
-            lens.append(len(idx))
+            row = self._pieces(norm, hs)
+            pieces.extend(row)
+            lens.append(sum(len(p) for p in row))
         n = len(lens)
         rows = np.repeat(np.arange(n, dtype=np.int32), lens)
-        mat = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32),
-                                 (rows, np.asarray(cols, dtype=np.int32))),
+        cols = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+        mat = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32), (rows, cols)),
                                 shape=(n, self.n_features))
         mat.sum_duplicates()
         return mat
@@ -239,7 +264,8 @@ class LinearPart:
         return self.intercept + num / den
 
 
-def _fit_part(X, y: np.ndarray, w: np.ndarray, kind: str, C: float, n_char: int) -> LinearPart:
+def _fit_part(X, y: np.ndarray, w: np.ndarray, kind: str, C: float, n_char: int,
+              word_offset: int | None = None, max_iter: int = 2000) -> LinearPart:
     """Fit one base model (``nb``: NB-weighted binary LR; ``tfidf``: sublinear TF-IDF char LR)."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
@@ -247,7 +273,7 @@ def _fit_part(X, y: np.ndarray, w: np.ndarray, kind: str, C: float, n_char: int)
     n_features = X.shape[1]
     if kind == "nbword":  # NB-LR on the word and term-hit features only
         X = X.tocsr().copy()
-        X.data[X.indices < n_char] = 0
+        X.data[X.indices < (n_char if word_offset is None else word_offset)] = 0
         X.eliminate_zeros()
         kind = "nb"
     if kind == "nb":
@@ -273,9 +299,18 @@ def _fit_part(X, y: np.ndarray, w: np.ndarray, kind: str, C: float, n_char: int)
     norms = np.sqrt(np.asarray(xs.multiply(xs).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     xs = sparse.diags(1.0 / norms) @ xs
-    clf = LogisticRegression(C=C, max_iter=2000, tol=1e-4)
-    clf.fit(xs.tocsr(), y, sample_weight=w)
-    coef = clf.coef_.ravel()
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    clf = LogisticRegression(C=C, max_iter=max_iter, tol=1e-4)
+    xs = xs.tocsr()
+    # fit on the columns that occur: same solution, far less work for the solver
+    used = np.unique(xs.indices)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(xs[:, used], y, sample_weight=w)
+    coef = np.zeros(n_features)
+    coef[used] = clf.coef_.ravel()
     return LinearPart(transform=transform, num=(coef * scale).astype(np.float32),
                       den=(scale * scale).astype(np.float32), intercept=float(clf.intercept_[0]))
 
@@ -324,6 +359,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "char_bits": 20,
     "word_bits": 19,
     "hit_bits": 14,
+    "boost_ngrams": (3, 6),
+    "boost_bits": 20,
+    "max_iter": 2000,
 }
 
 
@@ -347,8 +385,7 @@ class LearnedScorer:
 
     def score(self, text: str, norm: Normalized, hits: Sequence[Hit]) -> float:
         """Probability that the comment breaks a rule."""
-        raw = np.asarray(self.featurizer.indices(norm, hits), dtype=np.int64)
-        idx, cnt = np.unique(raw, return_counts=True)
+        idx, cnt = np.unique(self.featurizer.indices(norm, hits), return_counts=True)
         zs = [np.asarray([p.decision_one(idx, cnt)]) for p in self.parts]
         feats = stack_matrix(zs, [norm], [hits])[0]
         return float(_sigmoid(self.stack_intercept + float(feats @ self.stack_coef)))
@@ -402,6 +439,8 @@ class LearnedScorer:
             raise ValueError(f"unsupported model format in {path}")
         fcfg = dict(state["featurizer"])
         fcfg["char_ngrams"] = tuple(fcfg["char_ngrams"])
+        if fcfg.get("boost_ngrams"):
+            fcfg["boost_ngrams"] = tuple(fcfg["boost_ngrams"])
         parts = [LinearPart(transform=p["transform"], num=np.asarray(p["num"], dtype=np.float32),
                             den=np.asarray(p["den"], dtype=np.float32),
                             intercept=float(p["intercept"])) for p in state["parts"]]
@@ -484,6 +523,8 @@ def _fit_stack(X, y: np.ndarray, w: np.ndarray, norms: Sequence[Normalized],
     from sklearn.linear_model import LogisticRegression
 
     n_char = 1 << int(params.get("char_bits", 20))
+    word_offset = int(params.get("word_offset", n_char))
+    max_iter = int(params.get("max_iter", 2000))
     specs = [(kind, float(C)) for kind, C in params["parts"]]
     folds = _stratified_folds(y, int(params["folds"]), int(params["seed"]))
     jobs = [(kind, C, tr, te) for kind, C in specs for tr, te in folds]
@@ -491,8 +532,8 @@ def _fit_stack(X, y: np.ndarray, w: np.ndarray, norms: Sequence[Normalized],
 
     def run(kind, C, tr, te):
         if tr is None:
-            return _fit_part(X, y, w, kind, C, n_char)
-        part = _fit_part(X[tr], y[tr], w[tr], kind, C, n_char)
+            return _fit_part(X, y, w, kind, C, n_char, word_offset, max_iter)
+        part = _fit_part(X[tr], y[tr], w[tr], kind, C, n_char, word_offset, max_iter)
         return te, part.decision_rows(X[te])
 
     results = Parallel(n_jobs=default_jobs(n_jobs))(delayed(run)(*j) for j in jobs)
@@ -522,8 +563,10 @@ def fit_scorer(norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]], y: Se
     """
     prm = {**DEFAULT_PARAMS, **(params or {})}
     fz = featurizer or Featurizer(char_bits=int(prm["char_bits"]), word_bits=int(prm["word_bits"]),
-                                  hit_bits=int(prm["hit_bits"]))
-    prm.update(char_bits=fz.char_bits, word_bits=fz.word_bits, hit_bits=fz.hit_bits)
+                                  hit_bits=int(prm["hit_bits"]), boost_ngrams=prm["boost_ngrams"],
+                                  boost_bits=int(prm["boost_bits"]))
+    prm.update(char_bits=fz.char_bits, word_bits=fz.word_bits, hit_bits=fz.hit_bits,
+               word_offset=fz.word_offset)
     y_arr = np.asarray(y, dtype=np.int64)
     if len(np.unique(y_arr)) < 2:
         raise ValueError("training needs both offensive and clean examples")

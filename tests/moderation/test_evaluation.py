@@ -89,8 +89,9 @@ def test_cross_validate_end_to_end(tmp_path):
     a = _write(tmp_path / "site_a.csv", [("a", t, 1) for t in OFF] + [("a", t, 0) for t in CLEAN])
     b = _write(tmp_path / "other.csv", [("b", t + " !", 1) for t in OFF]
                + [("b", t + " !", 0) for t in CLEAN])
-    params = {"folds": 2, "char_bits": 12, "word_bits": 10, "hit_bits": 8}
-    r = cross_validate([a], [b], k=2, params=params)
+    params = {"folds": 2, "char_bits": 12, "word_bits": 10, "hit_bits": 8, "boost_bits": 10,
+              "max_iter": 200}
+    r = cross_validate([a], [b], k=2, params=params, n_jobs=1)
     assert r["k"] == 2 and len(r["fold_thresholds"]) == 2
     assert set(r["files"]) >= {"site_a"}
     assert r["overall"]["n"] == 20  # only the cross-validated file is measured

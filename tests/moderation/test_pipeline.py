@@ -167,7 +167,9 @@ def test_bad_input_with_a_learned_scorer():
     exs = [Example("يا حمار", 1), Example("انت حمار كبير", 1), Example("حمار وغبي", 1),
            Example("شكرا", 0), Example("مقال رائع", 0), Example("merci bien", 0)]
     model = train(exs, lambda t: (normalize(t), []),
-                  params={"folds": 2, "char_bits": 12, "word_bits": 10, "hit_bits": 8})
+                  params={"folds": 2, "char_bits": 12, "word_bits": 10, "hit_bits": 8,
+                          "boost_bits": 10, "max_iter": 200},
+                  n_jobs=1)
     s = Screener(TERMS, model)
     verdicts = s.screen_many(list(BAD_INPUTS.values()))
     assert all(0.0 <= v.score <= 1.0 for v in verdicts)
