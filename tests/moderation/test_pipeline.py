@@ -185,3 +185,10 @@ def test_non_str_input_is_coerced(screener):
 
 def test_null_scorer_is_the_default(screener):
     assert isinstance(screener.scorer, NullScorer)
+
+
+def test_package_exports_the_entry_points():
+    import blog.moderation as moderation
+    assert moderation.Screener is Screener
+    with pytest.raises(AttributeError):
+        moderation.nothing_here  # noqa: B018
