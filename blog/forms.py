@@ -43,6 +43,9 @@ class CommentForm(FlaskForm):
         ],
     )
     parent_id = HiddenField()
+    # Abuse resistance (blog/abuse.py): when the form was served, and a field people never see.
+    started = HiddenField()
+    website = StringField(filters=[_strip])
 
     def validate_author_name(self, field):
         cleaned = clean_name(field.data or "")
@@ -65,6 +68,10 @@ class CommentForm(FlaskForm):
         if not cleaned.strip():
             raise ValidationError(_l("التعليق مطلوب."))
         field.data = cleaned
+
+
+class EmptyForm(FlaskForm):
+    """A form with nothing but its CSRF token, for actions that are one button."""
 
 
 class LoginForm(FlaskForm):

@@ -1,14 +1,16 @@
 """Staff login and logout."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
+from .. import throttle
 from ..extensions import db
-from ..forms import LoginForm
+from ..forms import EmptyForm, LoginForm
 from ..models import User
+from ..services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -29,6 +31,15 @@ def login():
         return redirect(url_for("moderator.queue"))
     form = LoginForm()
     if form.validate_on_submit():
+        exceeded = throttle.hit("login-address", "LOGIN_LIMIT_PER_ADDRESS", request.remote_addr or "-") or throttle.hit(
+            "login-account", "LOGIN_LIMIT_PER_ACCOUNT", form.email.data
+        )
+        if exceeded:
+            form.password.errors.append(_(
+                "محاولات كثيرة لتسجيل الدخول. أعد المحاولة بعد %(minutes)d دقيقة.",
+                minutes=max(1, -(-exceeded.retry_after // 60)),
+            ))
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(exceeded.retry_after)}
         user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.lower()))
         ok = (user or _DUMMY).check_password(form.password.data)
         if user is not None and ok and user.is_active:
@@ -46,4 +57,17 @@ def logout():
     logout_user()
     session.clear()
     flash(_("تم تسجيل الخروج."))
+    return redirect(url_for("public.index"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """Log out of every browser and device: the account's session token changes."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    accounts.rotate_session_token(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("تم تسجيل الخروج من كل الأجهزة."))
     return redirect(url_for("public.index"))

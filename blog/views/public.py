@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from .. import abuse
 from ..extensions import db
 from ..forms import CommentForm
 from ..models import Article, ArticleStatus
@@ -41,11 +43,29 @@ def index():
     )
 
 
-def _render_article(article: Article, form: CommentForm, status: int = 200):
+# What a reader is told when the form is refused before screening (blog/abuse.py).
+_REFUSAL_MESSAGES = {
+    abuse.Refusal.HONEYPOT: _l("لم يُقبل التعليق: ملئ حقل مخفي لا يملؤه إلا برنامج آلي. أعد الإرسال دون ملئه."),
+    abuse.Refusal.TOO_FAST: _l("أُرسل النموذج بسرعة كبيرة. انتظر بضع ثوان ثم أعد الإرسال، ونصك محفوظ."),
+    abuse.Refusal.STALE_FORM: _l("انتهت صلاحية النموذج. أعد الإرسال، ونصك محفوظ."),
+    abuse.Refusal.ADDRESS_RATE: _l("أُرسلت تعليقات كثيرة من عنوانك في وقت قصير. أعد المحاولة بعد %(seconds)d ثانية."),
+    abuse.Refusal.EMAIL_RATE: _l("أرسلت تعليقات كثيرة في وقت قصير. أعد المحاولة بعد %(seconds)d ثانية."),
+}
+_RATE_REFUSALS = {abuse.Refusal.ADDRESS_RATE, abuse.Refusal.EMAIL_RATE}
+
+
+def _render_article(article: Article, form: CommentForm, status: int = 200, headers: dict | None = None):
     per_page = current_app.config["COMMENTS_PER_PAGE"]
     thread = comment_service.published_comments(article, _page_arg(), per_page)
     own = comment_service.own_pending_comments(article, session.get(OWN_COMMENTS_KEY, []))
-    return render_template("public/article.html", article=article, thread=thread, own=own, form=form), status
+    if abuse.fresh_stamp_needed(form.started.data):
+        form.started.data = abuse.form_stamp()
+    hints = {comment.id: comment_service.screening_signals(comment) for comment in own}
+    return (
+        render_template("public/article.html", article=article, thread=thread, own=own, hints=hints, form=form),
+        status,
+        headers or {},
+    )
 
 
 @bp.get("/articles/<slug>")
@@ -68,6 +88,15 @@ def post_comment(slug: str):
     form = CommentForm()
     if not form.validate_on_submit():
         return _render_article(found, form, status=422)
+    refused = abuse.check_comment_form(
+        honeypot=form.website.data or "", stamp=form.started.data, address=request.remote_addr or "",
+        email=form.author_email.data,
+    )
+    if refused:
+        form.form_errors.append(_REFUSAL_MESSAGES[refused.reason] % {"seconds": refused.retry_after})
+        if refused.reason in _RATE_REFUSALS:
+            return _render_article(found, form, 429, {"Retry-After": str(refused.retry_after)})
+        return _render_article(found, form, 422)
     parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
     draft = comment_service.CommentDraft(
         article_id=found.id,
@@ -81,6 +110,10 @@ def post_comment(slug: str):
         comment = comment_service.submit_comment(draft)
     except CommentsClosed:
         form.body.errors = [*form.body.errors, _("التعليقات مغلقة على هذا المقال.")]
+        return _render_article(found, form, status=403)
+    if "banned" in comment_service.screening_signals(comment):
+        # Stored as rejected for the moderators; the reader is told why and keeps the text.
+        form.form_errors.append(_("لا يمكنك التعليق على هذا الموقع حاليا: تم حظر عنوانك أو بريدك الإلكتروني."))
         return _render_article(found, form, status=403)
     session[OWN_COMMENTS_KEY] = [*session.get(OWN_COMMENTS_KEY, [])[-49:], comment.id]
     return redirect(url_for("public.article", slug=found.slug, _anchor=f"comment-{comment.id}"), code=303)
