@@ -2,10 +2,11 @@
 from .article import Article, ArticleStatus
 from .comment import Comment, CommentStatus
 from .moderation import ActionKind, Ban, ModerationAction, ScreeningTerm, SiteState
+from .privacy import PrivacyKind, PrivacyRequest
 from .types import utcnow
 from .user import Role, User
 
 __all__ = [
     "ActionKind", "Article", "ArticleStatus", "Ban", "Comment", "CommentStatus",
-    "ModerationAction", "Role", "ScreeningTerm", "SiteState", "User", "utcnow",
+    "ModerationAction", "PrivacyKind", "PrivacyRequest", "Role", "ScreeningTerm", "SiteState", "User", "utcnow",
 ]
