@@ -78,6 +78,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_templates(app)
     _register_errors(app)
     _register_security_headers(app)
+    _register_input_guards(app)
 
     from .cli import register_cli
 
@@ -234,3 +235,14 @@ def _register_security_headers(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")
         return response
+
+
+def _register_input_guards(app: Flask) -> None:
+    from flask import abort
+
+    @app.before_request
+    def json_bodies_are_objects():
+        """A JSON body must be an object: forms and JSON endpoints read fields from it (no 500 on `false`)."""
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json:
+            if not isinstance(request.get_json(silent=True), dict):
+                abort(400)

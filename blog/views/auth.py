@@ -1,6 +1,8 @@
 """Staff login and logout."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -19,7 +21,11 @@ _DUMMY = User(password_hash="scrypt:32768:8:1$aaaaaaaaaaaaaaaa$" + "0" * 128)
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """A same-site path to go back to after login, or None (no host, scheme, backslash or control character)."""
+    if not target or len(target) > 2000 or any(ch <= " " or ch == "\x7f" or ch == "\\" for ch in target):
+        return None
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
         return target
     return None
 
