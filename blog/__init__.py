@@ -241,6 +241,14 @@ def _register_input_guards(app: Flask) -> None:
     from flask import abort
 
     @app.before_request
+    def no_nul_in_the_url():
+        """A NUL byte in a path or query is never meaningful and no database column may hold one."""
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400)
+
+    @app.before_request
     def json_bodies_are_objects():
         """A JSON body must be an object: forms and JSON endpoints read fields from it (no 500 on `false`)."""
         if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json:

@@ -16,7 +16,8 @@ BODY_MAX = 5000
 
 
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trim a typed value and drop what no database column may hold (NUL, lone surrogates)."""
+    return clean_text(value).strip() if isinstance(value, str) else value
 
 
 class CommentForm(FlaskForm):
@@ -100,7 +101,7 @@ class RejectForm(DecisionForm):
         ],
         validators=[InputRequired(_l("اختر القاعدة."))],
     )
-    note = TextAreaField(_l("ملاحظة"), validators=[Optional(), Length(max=1000)])
+    note = TextAreaField(_l("ملاحظة"), filters=[_strip], validators=[Optional(), Length(max=1000)])
 
 
 _SEVERITY_CHOICES = [

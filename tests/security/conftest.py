@@ -10,7 +10,6 @@ from sqlalchemy import select
 from blog.demo import load_demo_content
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, Role, ScreeningTerm, User
-from tests.browser.conftest import artifacts, browser, live_server  # noqa: F401  (Chromium for test_xss_browser)
 from tests.conftest import login, make_user
 
 ROLES = ("anonymous", "editor", "moderator", "admin")

@@ -20,11 +20,12 @@ from blog.extensions import db
 from blog.models import Article, ArticleStatus, Comment, CommentStatus, Role, ScreeningTerm, utcnow
 from blog.services.screening import bump_terms_version, forget_screener
 from tests.conftest import PASSWORD, csrf_token, make_user
+from tests.security.conftest import world  # noqa: F401  (demo content and sample route arguments)
 
 pytestmark = pytest.mark.browser
 
 PAYLOADS = [
-    line for line in (Path(__file__).with_name("xss_payloads.txt").read_text(encoding="utf-8").splitlines())
+    line for line in (Path(__file__).parents[1].joinpath("security", "xss_payloads.txt").read_text(encoding="utf-8").splitlines())
     if line.strip() and not line.startswith("## ")
 ]
 
