@@ -127,7 +127,7 @@ def set_language():
         abort(400)
     target = request.referrer if _same_site(request.referrer) else url_for("public.index")
     response = redirect(target)
-    response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure)
     return response
 
 
