@@ -79,6 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_errors(app)
     _register_security_headers(app)
     _register_input_guards(app)
+    _connect_signals(app)
 
     from .cli import register_cli
 
@@ -167,9 +168,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, moderator, public
+    from .views import admin, auth, conversation, moderator, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(conversation.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderator.bp)
@@ -193,6 +195,9 @@ def _register_templates(app: Flask) -> None:
         }
 
     app.jinja_env.filters["comment_html"] = render_comment
+    from .services.comments import screening_signals
+
+    app.jinja_env.filters["screening_signals"] = screening_signals
     app.jinja_env.filters["long_date"] = lambda value: format_date(value, "long") if value else ""
     app.jinja_env.filters["date_time"] = lambda value: format_datetime(value, "medium") if value else ""
     app.jinja_env.globals["current_locale"] = get_locale
@@ -220,6 +225,15 @@ def _register_errors(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 413, 429, 500, 501):
         app.register_error_handler(code, page(code, "error"))
+
+
+def _connect_signals(app: Flask) -> None:
+    """Subscribers of the named signals (side effects of services)."""
+    from . import notifications, signals
+    from .services.comments import on_comment_decided
+
+    signals.comment_decided.connect(on_comment_decided)
+    notifications.connect(app)
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -61,6 +61,19 @@ class Config:
         self.ADDRESS_RETENTION_DAYS = int(os.environ.get("ADDRESS_RETENTION_DAYS", "30"))
         # Behind a reverse proxy: how many proxies to trust for X-Forwarded-For/-Proto/-Host (0: none).
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+        # Readers' conversation.
+        self.COMMENT_EDIT_MINUTES = int(os.environ.get("COMMENT_EDIT_MINUTES", "15"))
+        self.REACTIONS_DISLIKE_ENABLED = _bool("REACTIONS_DISLIKE_ENABLED", True)
+        self.REACTION_RATE_LIMIT = os.environ.get("REACTION_RATE_LIMIT", "30 per minute;600 per day")
+        self.REMEMBER_DETAILS_DAYS = int(os.environ.get("REMEMBER_DETAILS_DAYS", "365"))
+        # E-mail (SMTP through smtplib); no MAIL_SERVER: nothing is sent.
+        self.SITE_URL = os.environ.get("SITE_URL") or None
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
 
 
 def normalize_database_url(url: str) -> str:

@@ -1,12 +1,13 @@
 """The database models."""
 from .article import Article, ArticleStatus
 from .comment import Comment, CommentStatus
+from .reaction import DISLIKE, LIKE, CommentReaction
 from .moderation import ActionKind, Ban, ModerationAction, ScreeningTerm, SiteState
 from .privacy import PrivacyKind, PrivacyRequest
 from .types import utcnow
 from .user import Role, User
 
 __all__ = [
-    "ActionKind", "Article", "ArticleStatus", "Ban", "Comment", "CommentStatus",
+    "ActionKind", "Article", "ArticleStatus", "Ban", "Comment", "CommentReaction", "CommentStatus", "DISLIKE", "LIKE",
     "ModerationAction", "PrivacyKind", "PrivacyRequest", "Role", "ScreeningTerm", "SiteState", "User", "utcnow",
 ]

@@ -2,15 +2,16 @@
 
 The pipeline (``normalize``) is a sequence of small, separately testable steps:
 
-1. ``truncate``: only the first ``MAX_CHARS`` characters are screened (linear time, bounded cost);
-   longer comments are held for size by other layers, and the tail is never matched.
+1. ``truncate``: only the first ``MAX_CHARS`` (20,000) characters are normalized and matched, so
+   the cost is linear and bounded; ``Normalized.truncated`` tells callers that a tail went unread.
 2. Per character (one table lookup, cached): lone surrogates become spaces; Unicode NFKC;
    Arabic diacritics, Quranic marks, superscript alef and tatweel are dropped (``strip_diacritics``);
    zero-width, bidi and other invisible controls are dropped (``strip_controls``);
    Persian/Urdu/Maghrebi letter variants become the Arabic letter (``map_lookalikes``), and so do
    Cyrillic and Greek letters that look Latin; Arabic-Indic digits become ASCII (``map_digits``);
    alef, hamza, ya and ta marbuta variants are unified (``unify_letters``):
-   ``أ إ آ ٱ ٲ ٳ → ا``, ``ى → ي``, ``ئ → ي``, ``ؤ → و``, ``ة → ه``; a bare ``ء`` is kept.
+   ``أ إ آ ٱ ٲ ٳ → ا``, ``ى → ي``, ``ئ → ي``, ``ؤ → و``, ``ة → ه``; a bare ``ء`` is kept at the
+   edges of a word and read as ``ي`` inside it (``medial_hamza``: ``رءيس → رييس``).
    Latin is lowercased and French accents folded (``fold_latin``: ``é → e``, ``œ → oe``, ``ß → ss``).
 3. Tokens are runs of Arabic letters, or runs of Latin letters, digits and the leet symbols
    ``@ $ ! *`` (leading ``@ ! *`` and trailing ``! * @`` are dropped: mentions and punctuation).
@@ -289,6 +290,21 @@ def deleet(word: str) -> str:
     return "".join(LEET.get(c, c) for c in word)
 
 
+_ARABIZI_KEY_RE = re.compile(r"kh|gh|sh|dj|q")
+_ARABIZI_KEY = {"kh": "5", "gh": "8", "sh": "ch", "dj": "j", "q": "9"}
+
+
+def arabizi_key(word: str) -> str:
+    """One spelling for the Arabizi letters Latin-script Darija writes in two ways.
+
+    ``kh``/``5`` → ``5``, ``gh``/``8`` → ``8``, ``q``/``9`` → ``9``, ``sh``/``ch`` → ``ch``,
+    ``dj``/``j`` → ``j``: ``khanz`` and ``5anz``, ``qahba`` and ``9ahba`` share a key.
+    """
+    if not any(c in word for c in "khgsdq"):
+        return word
+    return _ARABIZI_KEY_RE.sub(lambda m: _ARABIZI_KEY[m.group()], word)
+
+
 def arabizi_to_arabic(word: str) -> str:
     """Arabic-script reading of a Latin-script Darija token (``9a7ba → قاحبا``, ``chmkar → شمكار``).
 
@@ -348,6 +364,13 @@ def skeleton_gaps(arabic: str) -> tuple[str, tuple[frozenset[str], ...]]:
     return "".join(cons), tuple(frozenset(g) for g in gaps)
 
 
+def medial_hamza(word: str) -> str:
+    """A bare ء inside an Arabic word stands for ئ and becomes ي (الجزاءر → الجزاير, like الجزائر)."""
+    if len(word) < 3:
+        return word
+    return word[0] + word[1:-1].replace("ء", "ي") + word[-1]
+
+
 def _clean_latin(word: str) -> str:
     """Drop mention/punctuation leet symbols at the edges of a Latin token."""
     return word.lstrip("@!*").rstrip("!*@")
@@ -374,15 +397,15 @@ def tokenize(text: str, offsets: Sequence[int], original: str) -> list[Token]:
         nxt = offsets[e] if e < len(offsets) else n_orig
         while end < nxt and _map_char(original[end]) == "":
             end += 1
-        if stretchy:
-            collapsed = collapse_stretch(word)
-            tokens.append(Token(collapsed, start, end, collapsed != word))
+        collapsed = collapse_stretch(word) if stretchy else word
+        if "ء" in collapsed[1:-1]:
+            collapsed = medial_hamza(collapsed)
+            tokens.append(Token(collapsed, start, end, stretchy and collapse_stretch(word) != word))
         else:
-            tokens.append(Token(word, start, end))
+            tokens.append(Token(collapsed, start, end, collapsed != word))
     return tokens
 
 
-_SEPARATOR_OK = re.compile(r"[^\w]{1,3}")
 
 
 def _single(token: Token, original: str) -> bool:

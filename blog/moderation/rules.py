@@ -11,7 +11,9 @@ Each token is read in every way people write it:
   reading (``deleet``, for French and English terms), Darija clitics around ``darija_latn`` stems
   and plural/feminine endings around French/English stems; and its Arabizi reading in Arabic
   script (``arabizi_to_arabic``), compared by consonant skeleton with Arabic-script terms.
-All keys are ``squeeze``-d (runs of a letter count once), so stretching never hides a term.
+A token is also looked up ``squeeze``-d (runs of a letter count once) against squeezed terms when
+it shows a doubled letter, so stretching never hides a term (``zebiii``, ``كلللب``) while ``as`` is
+never ``ass``. ``terms/exceptions.txt`` lists innocent words and phrases that are never hits.
 """
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .normalize import (Normalized, Token, arabizi_to_arabic, deleet, normalize, skeleton_gaps,
-                        squeeze)
+from .normalize import (Normalized, Token, arabizi_key, arabizi_to_arabic, deleet, normalize,
+                        skeleton_gaps, squeeze)
 from .types import Context, Hit, Rule, Settings, Severity, Term
 
 TERMS_DIR = Path(__file__).with_name("terms")
@@ -29,11 +31,14 @@ LANG_FILES = ("ar", "darija", "darija_latn", "fr", "en")
 ARABIC_SCRIPT_LANGS = frozenset({"ar", "darija"})
 
 AR_PREFIXES = ("", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل",
-               "يا", "ويا", "وب", "ول", "فب", "فل", "وك", "ا", "د", "دال", "وا")
+               "يا", "ويا", "يال", "وب", "ول", "فب", "فل", "وك", "ا", "د", "دال", "وا")
 AR_SUFFIXES = ("", "ه", "ها", "هم", "هن", "ك", "كم", "كن", "ي", "ني", "نا", "ين", "ون", "ات", "ان",
                "يه", "يات", "يين", "تي", "و", "هوم", "كوم", "ش", "تين", "اتك", "اتهم", "تك", "ته",
-               "تها", "تهم", "تكم")
-# Suffixes that make a new word too easily on a three-letter stem (زب+ون is "customer").
+               "تها", "تهم", "تكم", "ا")
+# Clitics that make a new word too easily on a short core: a two- or three-letter term takes only
+# these (ف+خرا is "pride", زب+ون is "customer").
+AR_SHORT_PREFIXES = ("", "و", "ال", "وال", "فال", "يا", "يال", "ويا", "بال", "لل", "ل", "ول", "د",
+                     "دال", "ا")
 AR_SHORT_STEM_SUFFIXES = ("", "ه", "ها", "هم", "ك", "كم", "ي", "ني", "نا", "تك", "ته", "تها", "و")
 
 LAT_PREFIXES = ("", "l", "el", "al", "w", "wl", "wel", "b", "bl", "f", "fl", "ya", "a")
@@ -41,9 +46,10 @@ LAT_DARIJA_SUFFIXES = ("", "a", "i", "o", "ou", "k", "ek", "ik", "ak", "ha", "ho
                        "ine", "at", "iya", "ia", "ti", "tek", "to", "tou", "tha", "hoom")
 LAT_FR_SUFFIXES = ("", "s", "e", "es", "x")
 LAT_EN_SUFFIXES = ("", "s", "es")
-LAT_FR_EN_SUFFIXES = LAT_FR_SUFFIXES
 
 MIN_SKELETON = 3
+MAX_WORD = 64
+_NOTHING: tuple[tuple[Term, ...], frozenset[str], frozenset[str]] = ((), frozenset(), frozenset())
 ARABIZI_SUFFIXES = frozenset({"", "ي", "ك", "ه", "ها", "هم", "كم", "نا", "ات", "ين", "و"})
 _TA_MARBUTA_DROPPED = frozenset({"ات", "ين", "ون", "يات", "ان"})
 
@@ -52,30 +58,51 @@ def parse_terms(lines: Iterable[str], lang: str) -> list[Term]:
     """Parse the term-file format described in ``terms/README.md``."""
     terms: list[Term] = []
     rule, severity, stem_default = Rule.INSULT, Severity.HOLD, False
-    for raw in lines:
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("@"):
-            parts = line[1:].split()
-            rule = Rule(parts[0])
-            severity = Severity(parts[1]) if len(parts) > 1 else Severity.HOLD
-            stem_default = len(parts) > 2 and parts[2] == "stem"
-            continue
-        fields = [f.strip() for f in line.split("\t")] if "\t" in line else [line]
-        text = fields[0]
-        stem = stem_default
-        if text.endswith("*"):
-            stem, text = True, text[:-1].strip()
-        elif text.endswith("="):
-            stem, text = False, text[:-1].strip()
-        t_rule = Rule(fields[1]) if len(fields) > 1 and fields[1] else rule
-        t_sev = Severity(fields[2]) if len(fields) > 2 and fields[2] else severity
-        if len(fields) > 3 and fields[3]:
-            stem = fields[3] == "stem"
-        if text:
-            terms.append(Term(text=text, rule=t_rule, severity=t_sev, lang=lang, stem=stem))
+        try:
+            term, rule, severity, stem_default = _parse_line(line, lang, rule, severity, stem_default)
+        except ValueError as exc:
+            raise ValueError(f"{lang} terms, line {number}: {line!r}: {exc}") from None
+        if term is not None:
+            terms.append(term)
     return terms
+
+
+def _parse_line(line: str, lang: str, rule: Rule, severity: Severity, stem_default: bool
+                ) -> tuple[Term | None, Rule, Severity, bool]:
+    """One non-comment line: a directive (returns new defaults) or a term."""
+    if line.startswith("@"):
+        parts = line[1:].split()
+        if not parts or len(parts) > 3 or (len(parts) == 3 and parts[2] != "stem"):
+            raise ValueError("expected '@<rule> <severity> [stem]'")
+        return (None, Rule(parts[0]), Severity(parts[1]) if len(parts) > 1 else Severity.HOLD,
+                len(parts) == 3)
+    fields = [f.strip() for f in line.split("\t")]
+    text, stem = fields[0], stem_default
+    if text.endswith("*"):
+        stem, text = True, text[:-1].strip()
+    elif text.endswith("="):
+        stem, text = False, text[:-1].strip()
+    t_rule = Rule(fields[1]) if len(fields) > 1 and fields[1] else rule
+    t_sev = Severity(fields[2]) if len(fields) > 2 and fields[2] else severity
+    if len(fields) > 3 and fields[3]:
+        stem = fields[3] == "stem"
+    if not text:
+        raise ValueError("empty term")
+    term = Term(text=text, rule=t_rule, severity=t_sev, lang=lang, stem=stem)
+    return term, rule, severity, stem_default
+
+
+def load_shipped_exceptions() -> list[str]:
+    """Innocent words and phrases that are never hits, from ``terms/exceptions.txt``."""
+    path = TERMS_DIR / "exceptions.txt"
+    if not path.exists():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 def load_shipped_terms() -> list[Term]:
@@ -149,23 +176,39 @@ class TermIndex:
     Terms are keyed by their normalized words as written (``_exact``/``_stem``) and by their
     squeezed words (``_sq_exact``/``_sq_stem``). A token is looked up as written, and squeezed only
     when it has a doubled letter: ``zebii`` finds ``zebi`` and ``connnard`` finds ``connard``, but
-    ``as`` never finds ``ass``.
+    ``as`` never finds ``ass``. ``version`` is a stable fingerprint of the indexed terms (same
+    terms, same version, in any process).
     """
 
-    def __init__(self, terms: Iterable[Term], arabizi: bool = True) -> None:
+    def __init__(self, terms: Iterable[Term], arabizi: bool = True,
+                 exceptions: Iterable[str] | None = None) -> None:
+        """Index ``terms``; ``exceptions`` are innocent words and phrases that are never hits
+        (None: the shipped ``terms/exceptions.txt``; pass ``()`` for none)."""
         self.terms = [t for t in terms if t.enabled]
         self.arabizi = arabizi
+        self._never: set[str] = set()
+        self._never_multi: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in load_shipped_exceptions() if exceptions is None else exceptions:
+            words = tuple(t.text for t in normalize(phrase).tokens)
+            if len(words) == 1:
+                self._never.add(words[0])
+            elif words:
+                self._never_multi.setdefault(words[0], []).append(words[1:])
         self._exact: dict[str, list[Term]] = {}
         self._stem: dict[str, list[Term]] = {}
         self._sq_exact: dict[str, list[Term]] = {}
         self._sq_stem: dict[str, list[Term]] = {}
-        self._skel: dict[str, list[tuple[tuple[frozenset[str], ...], Term]]] = {}
+        self._skel: dict[str, list[tuple[tuple[frozenset[str], ...], Term, int]]] = {}
         self._multi: dict[str, list[tuple[tuple[tuple[str, str], ...], Term]]] = {}
+        self._az_exact: dict[str, list[Term]] = {}   # darija_latn terms by Arabizi key (5 = kh)
+        self._az_stem: dict[str, list[Term]] = {}
         for term in self.terms:
             words = term_words(term)
             if not words:
                 continue
             if len(words) > 1:
+                if term.lang == "darija_latn":
+                    words = tuple(arabizi_key(w) for w in words)
                 rest = tuple((w, squeeze(w)) for w in words[1:])
                 for first in {words[0], squeeze(words[0])}:
                     self._multi.setdefault(first, []).append((rest, term))
@@ -173,16 +216,18 @@ class TermIndex:
             word = words[0]
             (self._stem if term.stem else self._exact).setdefault(word, []).append(term)
             (self._sq_stem if term.stem else self._sq_exact).setdefault(squeeze(word), []).append(term)
+            if term.lang == "darija_latn":
+                (self._az_stem if term.stem else self._az_exact).setdefault(
+                    squeeze(arabizi_key(word)), []).append(term)
             if term.lang in ARABIC_SCRIPT_LANGS:
                 sk, gaps = skeleton_gaps(word)
                 if len(sk) >= MIN_SKELETON:
-                    self._skel.setdefault(sk, []).append((gaps, term))
+                    self._skel.setdefault(sk, []).append((gaps, term, len(word)))
         digest = hashlib.sha1()
         for row in sorted((t.text, t.rule.value, t.severity.value, t.lang, str(t.stem))
                           for t in self.terms):
             digest.update("\t".join(row).encode("utf-8", "surrogatepass") + b"\n")
         self.version = digest.hexdigest()[:12]
-        """A stable fingerprint of the indexed terms (same terms, same version, in any process)."""
         self._cache: dict[str, tuple[tuple[Term, ...], frozenset[str], frozenset[str]]] = {}
 
     # -- per-word analysis (cached) --------------------------------------------------------
@@ -194,6 +239,8 @@ class TermIndex:
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
+        if len(word) > MAX_WORD:  # no term is that long; keeps time and the cache bounded
+            return _NOTHING
         found: list[Term] = []
         keys: set[str] = set()
         cores: set[str] = set()
@@ -221,9 +268,14 @@ class TermIndex:
                     if sq_leet != leet:
                         self._latin_lookup(sq_leet, self._sq_exact, self._sq_stem, found, sq_keys,
                                            sq_cores, leet=True)
+            # one Arabizi spelling for Darija terms: "5ra" is "khra", "9ahba" is "qahba"
+            az = squeeze(arabizi_key(sq))
+            unused: set[str] = set()
+            self._latin_lookup(az, self._az_exact, self._az_stem, found, unused, unused, leet=False)
+            keys.add(arabizi_key(word))
             if self.arabizi and any(c.isalpha() for c in word):
                 found.extend(self._arabizi_hits(sq))
-        if arabic or stretched:  # "salle" is not "sale", but "saaale" is
+        if stretched and not arabic:  # "salle" is not "sale", but "saaale" is (Arabic: squeezed)
             keys.update([squeeze(k) for k in keys])
             cores.update([squeeze(c) for c in cores])
         result = (tuple(dict.fromkeys(found)), frozenset(keys), frozenset(cores))
@@ -242,14 +294,13 @@ class TermIndex:
             cores.add(core)
             if not s:
                 keys.add(core)
-                if len(core) >= 3:
+                if len(core) >= 4 or (len(core) == 3 and p in AR_SHORT_PREFIXES):
                     found.extend(t for t in exact.get(core, ()) if t.lang in ARABIC_SCRIPT_LANGS)
             for t in stem.get(core, ()):
                 if t.lang not in ARABIC_SCRIPT_LANGS:
                     continue
-                if len(core) > 3 or s in AR_SHORT_STEM_SUFFIXES:
-                    if len(core) > 2 or not p:
-                        found.append(t)
+                if len(core) > 3 or (s in AR_SHORT_STEM_SUFFIXES and p in AR_SHORT_PREFIXES):
+                    found.append(t)
 
     @staticmethod
     def _latin_lookup(word: str, exact: dict, stem: dict, found: list, keys: set, cores: set,
@@ -281,14 +332,19 @@ class TermIndex:
         if len(arabic) < 3:
             return []
         found: list[Term] = []
+        # a Latin word without Arabizi digits may well be French or English ("agreed" reads قريد):
+        # then only terms of four letters or more are compared
+        short_ok = any(c in "235789" for c in word)
         for p, core, s in [("", arabic, "")] + _ar_splits(arabic):
             if s not in ARABIZI_SUFFIXES or arabic[len(p):len(arabic) - len(s)] != core:
                 continue  # Arabizi readings are loose already: plain clitics only
             sk, gaps = skeleton_gaps(core)
             if len(sk) < MIN_SKELETON:
                 continue
-            for t_gaps, term in self._skel.get(sk, ()):
-                if (s or p) and not term.stem and s:
+            for t_gaps, term, t_len in self._skel.get(sk, ()):
+                if s and not term.stem:
+                    continue
+                if t_len < 4 and not short_ok:
                     continue
                 if all(tg <= rg for tg, rg in zip(t_gaps, gaps)):
                     found.append(term)
@@ -299,11 +355,14 @@ class TermIndex:
     def match(self, norm: Normalized) -> list[Hit]:
         """Every term hit in the comment, with rule, term, severity and span in the original."""
         hits: list[Hit] = []
-        seen: set[tuple[str, int, int]] = set()
+        seen: set[tuple[str, Rule, int, int]] = set()
         tokens = norm.tokens
         analyses = [self._analyze(t.text, t.stretched) for t in tokens]
         multi = self._multi
+        never = self._never
         for i, (tok, (found, keys, cores)) in enumerate(zip(tokens, analyses)):
+            if tok.text in never:
+                continue
             for term in found:
                 self._add(hits, seen, term, tok.start, tok.end)
             if not multi:
@@ -313,7 +372,22 @@ class TermIndex:
                     end = self._match_rest(rest, term, tokens, analyses, i + 1)
                     if end is not None:
                         self._add(hits, seen, term, tok.start, end)
+        if hits and self._never_multi:
+            hits = self._drop_exceptions(hits, tokens)
         return hits
+
+    def _drop_exceptions(self, hits: list[Hit], tokens: tuple[Token, ...]) -> list[Hit]:
+        """Remove hits that lie inside an innocent phrase (``الكلاب الضاله``, ``chili con carne``)."""
+        spans = []
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            for rest in self._never_multi.get(tok.text, ()):
+                j = i + 1 + len(rest)
+                if j <= n and all(tokens[i + 1 + k].text == w for k, w in enumerate(rest)):
+                    spans.append((tok.start, tokens[j - 1].end))
+        if not spans:
+            return hits
+        return [h for h in hits if not any(s <= h.start and h.end <= e for s, e in spans)]
 
     @staticmethod
     def _match_rest(rest: tuple[tuple[str, str], ...], term: Term, tokens: tuple[Token, ...],
@@ -355,18 +429,25 @@ def default_index() -> TermIndex:
 
 # --- structural signals ------------------------------------------------------------------------
 
-_LINK_RE = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"']+"
-    r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\."
-    r"(?:com|net|org|info|biz|io|co|ma|fr|me|ly|xyz|site|online|shop|top|club|app|link|tk|ru|"
-    r"de|uk|us|tv|cc|ws|gg|to|be|ch|es|it|dz|tn|eg|sa|ae|qa)\b(?:/[^\s<>\"']*)?",
-    re.IGNORECASE,
-)
+_URL_OR_RUN_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|[a-z0-9][a-z0-9.-]*")
+LINK_TLDS = frozenset(
+    "com net org info biz io co ma fr me ly xyz site online shop top club app link tk ru de uk us "
+    "tv cc ws gg to be ch es it dz tn eg sa ae qa".split())
 
 
 def count_links(text: str) -> int:
-    """Number of URLs and bare domain names in the text."""
-    return sum(1 for _ in _LINK_RE.finditer(text[:100_000]))
+    """Number of URLs and bare domain names in the text (linear time, no backtracking)."""
+    count = 0
+    for m in _URL_OR_RUN_RE.finditer(text[:100_000].lower()):
+        run = m.group()
+        if run.startswith(("http", "www.")) and ("://" in run or run.startswith("www.")):
+            count += 1
+            continue
+        labels = run.strip(".-").split(".")
+        if (len(labels) >= 2 and labels[-1] in LINK_TLDS
+                and all(0 < len(label) <= 63 for label in labels)):
+            count += 1
+    return count
 
 
 def structural_hits(text: str, context: Context, settings: Settings) -> list[Hit]:
@@ -385,5 +466,5 @@ def structural_hits(text: str, context: Context, settings: Settings) -> list[Hit
     return hits
 
 
-__all__ = ["TermIndex", "load_shipped_terms", "parse_terms", "structural_hits", "count_links",
+__all__ = ["TermIndex", "load_shipped_terms", "load_shipped_exceptions", "parse_terms", "structural_hits", "count_links",
            "default_index", "term_words"]

@@ -1,7 +1,7 @@
 """Readers' pages: the front page, articles and the comment form."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -12,18 +12,12 @@ from ..forms import CommentForm
 from ..models import Article, ArticleStatus
 from ..net import shorten_address
 from ..services import comments as comment_service
-from ..services.errors import CommentsClosed, NotFound
+from ..services.errors import CommentsClosed, NotFound, ReplyTargetGone
+from . import conversation
+from .conversation import page_arg as _page_arg
+from .reader import remember_own_comment, store_details
 
 bp = Blueprint("public", __name__)
-
-OWN_COMMENTS_KEY = "own_comments"
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
 
 
 @bp.get("/")
@@ -43,6 +37,10 @@ def index():
     )
 
 
+def _render_article(article: Article, form: CommentForm, status: int = 200):
+    return conversation.render_article(article, form, status)
+
+
 # What a reader is told when the form is refused before screening (blog/abuse.py).
 _REFUSAL_MESSAGES = {
     abuse.Refusal.HONEYPOT: _l("لم يُقبل التعليق: ملئ حقل مخفي لا يملؤه إلا برنامج آلي. أعد الإرسال دون ملئه."),
@@ -54,20 +52,6 @@ _REFUSAL_MESSAGES = {
 _RATE_REFUSALS = {abuse.Refusal.ADDRESS_RATE, abuse.Refusal.EMAIL_RATE}
 
 
-def _render_article(article: Article, form: CommentForm, status: int = 200, headers: dict | None = None):
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
-    thread = comment_service.published_comments(article, _page_arg(), per_page)
-    own = comment_service.own_pending_comments(article, session.get(OWN_COMMENTS_KEY, []))
-    if abuse.fresh_stamp_needed(form.started.data):
-        form.started.data = abuse.form_stamp()
-    hints = {comment.id: comment_service.screening_signals(comment) for comment in own}
-    return (
-        render_template("public/article.html", article=article, thread=thread, own=own, hints=hints, form=form),
-        status,
-        headers or {},
-    )
-
-
 @bp.get("/articles/<slug>")
 def article(slug: str):
     """An article with its published comments and the comment form."""
@@ -75,7 +59,7 @@ def article(slug: str):
         found = comment_service.published_article(slug)
     except NotFound:
         abort(404)
-    return _render_article(found, CommentForm())
+    return _render_article(found, conversation.new_comment_form())
 
 
 @bp.post("/articles/<slug>/comments")
@@ -86,18 +70,27 @@ def post_comment(slug: str):
     except NotFound:
         abort(404)
     form = CommentForm()
+    parent_id = form.reply_to()
+
+    def again(status: int):
+        if parent_id:
+            return conversation.render_reply_page(found, parent_id, form, status)
+        return _render_article(found, form, status)
+
     if not form.validate_on_submit():
-        return _render_article(found, form, status=422)
+        return again(422)
     refused = abuse.check_comment_form(
         honeypot=form.website.data or "", stamp=form.started.data, address=request.remote_addr or "",
         email=form.author_email.data,
     )
     if refused:
         form.form_errors.append(_REFUSAL_MESSAGES[refused.reason] % {"seconds": refused.retry_after})
+        if abuse.fresh_stamp_needed(form.started.data):
+            form.started.data = abuse.form_stamp()
+        response = again(429 if refused.reason in _RATE_REFUSALS else 422)
         if refused.reason in _RATE_REFUSALS:
-            return _render_article(found, form, 429, {"Retry-After": str(refused.retry_after)})
-        return _render_article(found, form, 422)
-    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+            response.headers["Retry-After"] = str(refused.retry_after)
+        return response
     draft = comment_service.CommentDraft(
         article_id=found.id,
         author_name=form.author_name.data,
@@ -105,18 +98,25 @@ def post_comment(slug: str):
         body=form.body.data,
         address=shorten_address(request.remote_addr),
         parent_id=parent_id,
+        notify=bool(form.notify.data),
     )
     try:
         comment = comment_service.submit_comment(draft)
     except CommentsClosed:
         form.body.errors = [*form.body.errors, _("التعليقات مغلقة على هذا المقال.")]
         return _render_article(found, form, status=403)
+    except ReplyTargetGone:
+        form.parent_id.data = ""
+        form.body.errors = [*form.body.errors, _("التعليق الذي ترد عليه لم يعد متاحا. يمكنك نشر نصك تعليقا جديدا.")]
+        return _render_article(found, form, status=422)
     if "banned" in comment_service.screening_signals(comment):
         # Stored as rejected for the moderators; the reader is told why and keeps the text.
         form.form_errors.append(_("لا يمكنك التعليق على هذا الموقع حاليا: تم حظر عنوانك أو بريدك الإلكتروني."))
-        return _render_article(found, form, status=403)
-    session[OWN_COMMENTS_KEY] = [*session.get(OWN_COMMENTS_KEY, [])[-49:], comment.id]
-    return redirect(url_for("public.article", slug=found.slug, _anchor=f"comment-{comment.id}"), code=303)
+        return again(403)
+    remember_own_comment(comment.id)
+    response = redirect(conversation.after_post_url(comment), code=303)
+    store_details(response, draft.author_name, draft.author_email, bool(form.remember.data))
+    return response
 
 
 @bp.post("/language")

@@ -83,11 +83,13 @@ def world(app):
     """Demo articles and comments, and a sample value for every kind of route argument."""
     with app.app_context():
         load_demo_content()
-        pending = db.session.scalars(select(Comment).where(Comment.status == CommentStatus.PENDING)).first()
+        published = db.session.scalars(
+            select(Comment).where(Comment.status == CommentStatus.PUBLISHED).order_by(Comment.id)
+        ).first()
         term = db.session.scalars(select(ScreeningTerm).order_by(ScreeningTerm.id)).first()
-        article = pending.article
         return {
-            "slug": article.slug, "comment_id": pending.id, "term_id": term.id, "filename": "css/site.css",
+            "slug": published.article.slug, "comment_id": published.id, "term_id": term.id,
+            "filename": "css/site.css", "token": "not-a-valid-token",
         }
 
 

@@ -20,6 +20,15 @@ MATRIX_TABLE = """
    GET    /articles/<slug>                                      200       200      200      200
    POST   /articles/<slug>/comments                             303       303      303      303
    POST   /language                                             302       302      302      302
+   GET    /articles/<slug>/comments                             200       200      200      200
+   GET    /articles/<slug>/comments/<int:comment_id>/reply      200       200      200      200
+   GET    /comments/<int:comment_id>                            302       302      302      302
+   POST   /comments/<int:comment_id>/reaction                   303       303      303      303
+   GET    /comments/<int:comment_id>/edit                       403       403      403      403
+   POST   /comments/<int:comment_id>/edit                       403       403      403      403
+   POST   /comments/<int:comment_id>/withdraw                   403       403      403      403
+   GET    /notifications/unsubscribe/<token>                    400       400      400      400
+   POST   /notifications/unsubscribe/<token>                    400       400      400      400
    GET    /auth/login                                           200       302      302      302
    POST   /auth/login                                           401       302      302      302
    POST   /auth/logout                                          login      302      302      302
@@ -41,6 +50,8 @@ FORMS: dict[str, dict[str, str]] = {
         "author_name": "قارئ", "author_email": "matrix.reader@example.org", "body": "تعليق لاختبار الصلاحيات.",
     },
     "/language": {"lang": "fr"},
+    "/comments/<int:comment_id>/reaction": {"value": "like"},
+    "/comments/<int:comment_id>/edit": {"body": "نص معدل ممن لا يملك التعليق"},
     "/auth/login": {"email": "nobody@example.org", "password": "not the password"},
     "/moderation/comments/<int:comment_id>/reject": {"rule": "insult"},
     "/admin/terms": {"text": "كلمةللاختبار", "rule": "insult", "severity": "hold", "lang": "ar"},
