@@ -40,8 +40,8 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def form_stamp() -> str:
-    """A signed timestamp to put in the comment form when it is served."""
-    return _serializer().dumps("c")
+    """A signed timestamp (to the millisecond) to put in the comment form when it is served."""
+    return _serializer().dumps(round(time.time(), 3))
 
 
 def stamp_age(stamp: str | None) -> float | None:
@@ -50,10 +50,12 @@ def stamp_age(stamp: str | None) -> float | None:
         return None
     max_age = int(current_app.config["COMMENT_FORM_MAX_AGE_HOURS"] * 3600)
     try:
-        _value, signed_at = _serializer().loads(stamp, max_age=max_age, return_timestamp=True)
+        served_at = _serializer().loads(stamp, max_age=max_age)
     except (BadSignature, SignatureExpired, ValueError, TypeError):
         return None
-    return max(0.0, time.time() - signed_at.timestamp())
+    if not isinstance(served_at, (int, float)) or isinstance(served_at, bool):
+        return None
+    return max(0.0, time.time() - served_at)
 
 
 def fresh_stamp_needed(stamp: str | None) -> bool:
