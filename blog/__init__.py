@@ -228,11 +228,9 @@ def _register_errors(app: Flask) -> None:
 
 
 def _connect_signals(app: Flask) -> None:
-    """Subscribers of the named signals (side effects of services)."""
-    from . import notifications, signals
-    from .services.comments import on_comment_decided
+    """Subscribers of the named signals (side effects of services): see blog/notifications.py."""
+    from . import notifications
 
-    signals.comment_decided.connect(on_comment_decided)
     notifications.connect(app)
 
 

@@ -1,13 +1,14 @@
 """The database models."""
 from .article import Article, ArticleStatus
 from .comment import Comment, CommentStatus
+from .moderation import ActionKind, Ban, CommentReport, ModerationAction, ScreeningTerm, SiteState
 from .reaction import DISLIKE, LIKE, CommentReaction
-from .moderation import ActionKind, Ban, ModerationAction, ScreeningTerm, SiteState
 from .privacy import PrivacyKind, PrivacyRequest
 from .types import utcnow
 from .user import Role, User
 
 __all__ = [
-    "ActionKind", "Article", "ArticleStatus", "Ban", "Comment", "CommentReaction", "CommentStatus", "DISLIKE", "LIKE",
+    "ActionKind", "Article", "ArticleStatus", "Ban", "Comment", "CommentReaction", "CommentReport", "CommentStatus",
+    "DISLIKE", "LIKE",
     "ModerationAction", "PrivacyKind", "PrivacyRequest", "Role", "ScreeningTerm", "SiteState", "User", "utcnow",
 ]

@@ -1,7 +1,7 @@
 """privacy requests
 
 Revision ID: 559ba42a62c3
-Revises: a9ed9c5707f6
+Revises: b4e1a7c20d13
 Create Date: 2026-11-29 01:01:09.242707
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '559ba42a62c3'
-down_revision = 'a9ed9c5707f6'
+down_revision = 'b4e1a7c20d13'
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from blog.demo import load_demo_content
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, Role, ScreeningTerm, User
+from blog.models import Ban, Comment, CommentStatus, Role, ScreeningTerm, User
 from tests.conftest import login, make_user
 
 ROLES = ("anonymous", "editor", "moderator", "admin")
@@ -87,7 +87,11 @@ def world(app):
             select(Comment).where(Comment.status == CommentStatus.PUBLISHED).order_by(Comment.id)
         ).first()
         term = db.session.scalars(select(ScreeningTerm).order_by(ScreeningTerm.id)).first()
+        ban = Ban(email="banned.sample@example.org", reason="sample")
+        db.session.add(ban)
+        db.session.commit()
         return {
+            "queue": "pending", "article_id": published.article_id, "ban_id": ban.id,
             "slug": published.article.slug, "comment_id": published.id, "term_id": term.id,
             "filename": "css/site.css", "token": "not-a-valid-token",
         }

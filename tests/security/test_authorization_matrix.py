@@ -24,6 +24,7 @@ MATRIX_TABLE = """
    GET    /articles/<slug>/comments/<int:comment_id>/reply      200       200      200      200
    GET    /comments/<int:comment_id>                            302       302      302      302
    POST   /comments/<int:comment_id>/reaction                   303       303      303      303
+   POST   /comments/<int:comment_id>/report                     303       303      303      303
    GET    /comments/<int:comment_id>/edit                       403       403      403      403
    POST   /comments/<int:comment_id>/edit                       403       403      403      403
    POST   /comments/<int:comment_id>/withdraw                   403       403      403      403
@@ -37,6 +38,19 @@ MATRIX_TABLE = """
    POST   /moderation/comments/<int:comment_id>/approve         401       403      303      303
    POST   /moderation/comments/<int:comment_id>/reject          401       403      303      303
    POST   /moderation/comments/<int:comment_id>/spam            401       403      303      303
+   GET    /moderation/queue/<queue>                             login     403      200      200
+   GET    /moderation/articles/<int:article_id>                 login     403      200      200
+   GET    /moderation/comments/<int:comment_id>                 login     403      200      200
+   POST   /moderation/comments/<int:comment_id>/undo            401       403      303      303
+   POST   /moderation/comments/<int:comment_id>/edit            401       403      303      303
+   POST   /moderation/bulk/approve                              401       403      303      303
+   POST   /moderation/bulk/reject                               401       403      303      303
+   POST   /moderation/bulk/spam                                 401       403      303      303
+   GET    /moderation/bans                                      login     403      200      200
+   POST   /moderation/bans                                      401       403      303      303
+   POST   /moderation/bans/<int:ban_id>/lift                    401       403      303      303
+   GET    /moderation/audit                                     login     403      200      200
+   GET    /moderation/dashboard                                 login     403      200      200
    GET    /admin/terms                                          login     403      403      200
    POST   /admin/terms                                          401       403      403      303
    POST   /admin/terms/<int:term_id>/enable                     401       403      403      303
@@ -51,11 +65,14 @@ FORMS: dict[str, dict[str, str]] = {
     },
     "/language": {"lang": "fr"},
     "/comments/<int:comment_id>/reaction": {"value": "like"},
+    "/comments/<int:comment_id>/report": {"rule": "insult"},
     "/comments/<int:comment_id>/edit": {"body": "نص معدل ممن لا يملك التعليق"},
     "/auth/login": {"email": "nobody@example.org", "password": "not the password"},
     "/moderation/comments/<int:comment_id>/reject": {"rule": "insult"},
     "/admin/terms": {"text": "كلمةللاختبار", "rule": "insult", "severity": "hold", "lang": "ar"},
     "/admin/terms/<int:term_id>/severity": {"severity": "reject"},
+    "/moderation/comments/<int:comment_id>/edit": {"body": "نص صححه المشرف", "note": "تصحيح إملائي"},
+    "/moderation/bans": {"email": "spammer@example.org", "duration": "7", "reason": "إشهار متكرر"},
 }
 
 
