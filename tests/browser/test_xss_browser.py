@@ -105,11 +105,25 @@ def plant_admin_search(site):
     return [("admin", "/admin/terms?q=" + quote(payload[:120])) for payload in PAYLOADS[::9]]
 
 
+def plant_ban_reason(site):
+    """Moderators type a reason for each ban; the bans page lists them."""
+    client = site.admin
+    token = csrf_token(client.get("/moderation/bans").get_data(as_text=True))
+    accepted = 0
+    for i, payload in enumerate(PAYLOADS):
+        response = client.post("/moderation/bans", data={"email": f"ban{i}@example.org", "duration": "7",
+                                                         "reason": payload, "csrf_token": token})
+        accepted += response.status_code == 303
+    assert accepted >= 200
+    return [("moderator", "/moderation/bans")]
+
+
 FIELDS = [
     ("commenter name and comment", plant_comment_name_and_body),
     ("article title, lead, body, source", plant_article_fields),
     ("screening term", plant_term_text),
     ("admin term search", plant_admin_search),
+    ("ban reason", plant_ban_reason),
 ]
 
 # --- the browser side ----------------------------------------------------------------------------------
