@@ -7,7 +7,9 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_babel import format_date, format_datetime, get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -25,6 +27,24 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+# Headers every answer carries (docs/security.md says what each one is for).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, whose cookie is also Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -48,12 +68,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
+    app.session_interface = SessionInterface()
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # only behind proxies we run: otherwise anyone could claim an address or HTTPS
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     _init_extensions(app)
     _register_blueprints(app)
     _register_templates(app)
     _register_errors(app)
     _register_security_headers(app)
+    _register_input_guards(app)
     _connect_signals(app)
 
     from .cli import register_cli
@@ -121,6 +146,9 @@ def _init_extensions(app: Flask) -> None:
     cache.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
+    from .throttle import init_throttle
+
+    init_throttle(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -171,6 +199,9 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.filters["article_html"] = render_article
     app.jinja_env.filters["plain_text"] = strip_all
     app.jinja_env.filters["iso_utc"] = lambda value: value.isoformat(timespec="seconds") if value else ""
+    from .services.comments import screening_signals
+
+    app.jinja_env.filters["screening_signals"] = screening_signals
     app.jinja_env.filters["long_date"] = lambda value: format_date(value, "long") if value else ""
     app.jinja_env.filters["date_time"] = lambda value: format_datetime(value, "medium") if value else ""
     app.jinja_env.globals["current_locale"] = get_locale
@@ -196,7 +227,7 @@ def _register_errors(app: Flask) -> None:
     def csrf_error(error):
         return render_template("errors/csrf.html", code=400), 400
 
-    for code in (400, 403, 404, 405, 413, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500, 501):
         app.register_error_handler(code, page(code, "error"))
 
 
@@ -208,10 +239,34 @@ def _connect_signals(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
+    from flask_login import current_user
+
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if current_user.is_authenticated:  # staff pages are never kept by a shared or browser cache
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
         return response
+
+
+def _register_input_guards(app: Flask) -> None:
+    from flask import abort
+
+    @app.before_request
+    def no_nul_in_the_url():
+        """A NUL byte in a path or query is never meaningful and no database column may hold one."""
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400)
+
+    @app.before_request
+    def json_bodies_are_objects():
+        """A JSON body must be an object: forms and JSON endpoints read fields from it (no 500 on `false`)."""
+        if request.method not in ("GET", "HEAD", "OPTIONS") and request.is_json:
+            if not isinstance(request.get_json(silent=True), dict):
+                abort(400)

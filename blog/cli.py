@@ -87,3 +87,6 @@ def register_cli(app: Flask) -> None:
     from .moderation_cli import moderation_cli
 
     app.cli.add_command(moderation_cli)
+    from .privacy_cli import privacy_cli
+
+    app.cli.add_command(privacy_cli)

@@ -27,6 +27,7 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # True: always Secure. False (default): Secure whenever the request came over HTTPS (see TRUSTED_PROXIES).
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
@@ -73,6 +74,18 @@ class Config:
         self.REPORT_HIDES = _bool("REPORT_HIDES", True)
         self.REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "10 per hour;30 per day")
         self.TERMS_REFRESH_SECONDS = float(os.environ.get("TERMS_REFRESH_SECONDS", "5"))
+        # Abuse resistance (docs/security.md). Limits use Flask-Limiter's notation: "5 per minute; 30 per hour".
+        self.LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+        self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+        self.COMMENT_LIMIT_PER_ADDRESS = os.environ.get("COMMENT_LIMIT_PER_ADDRESS", "5 per minute; 40 per hour")
+        self.COMMENT_LIMIT_PER_EMAIL = os.environ.get("COMMENT_LIMIT_PER_EMAIL", "3 per minute; 20 per hour")
+        # A comment form sent sooner than this after the page was served is a robot's (0: no check).
+        self.COMMENT_MIN_FILL_SECONDS = float(os.environ.get("COMMENT_MIN_FILL_SECONDS", "3"))
+        self.COMMENT_FORM_MAX_AGE_HOURS = float(os.environ.get("COMMENT_FORM_MAX_AGE_HOURS", "48"))
+        # Privacy: shortened comment addresses are erased after this many days (`flask privacy purge-addresses`).
+        self.ADDRESS_RETENTION_DAYS = int(os.environ.get("ADDRESS_RETENTION_DAYS", "30"))
+        # Behind a reverse proxy: how many proxies to trust for X-Forwarded-For/-Proto/-Host (0: none).
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         # Readers' conversation.
         self.COMMENT_EDIT_MINUTES = int(os.environ.get("COMMENT_EDIT_MINUTES", "15"))
         self.REACTIONS_DISLIKE_ENABLED = _bool("REACTIONS_DISLIKE_ENABLED", True)

@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .models import ArticleStatus, Role
+from .abuse import form_stamp
 from .moderation.types import Rule, Severity
 from .sanitize import clean_name, clean_text
 from .slugs import SLUG_MAX, SLUG_RE
@@ -29,7 +30,8 @@ RULE_CHOICES = [
 
 
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trim a typed value and drop what no database column may hold (NUL, lone surrogates)."""
+    return clean_text(value).strip() if isinstance(value, str) else value
 
 
 class CommentTextForm(FlaskForm):
@@ -69,6 +71,9 @@ class CommentForm(CommentTextForm):
     parent_id = HiddenField()
     remember = BooleanField(_l("تذكّر اسمي وبريدي في هذا المتصفح"))
     notify = BooleanField(_l("راسلني عند نشر تعليقي وعند الرد عليه"))
+    # Abuse resistance (blog/abuse.py): when the form was served, and a field people never see.
+    started = HiddenField(default=form_stamp)
+    website = StringField(filters=[_strip])
 
     def validate_author_name(self, field):
         cleaned = clean_name(field.data or "")
@@ -124,7 +129,7 @@ class RejectForm(DecisionForm):
         choices=RULE_CHOICES,
         validators=[InputRequired(_l("اختر القاعدة."))],
     )
-    note = TextAreaField(_l("ملاحظة"), validators=[Optional(), Length(max=1000)])
+    note = TextAreaField(_l("ملاحظة"), filters=[_strip], validators=[Optional(), Length(max=1000)])
 
 
 class EditForm(DecisionForm):
@@ -134,7 +139,7 @@ class EditForm(DecisionForm):
         _l("نص التعليق"),
         validators=[InputRequired(_l("التعليق مطلوب.")), Length(max=BODY_MAX, message=_l("التعليق طويل جدا."))],
     )
-    note = StringField(_l("ملاحظة"), validators=[Optional(), Length(max=1000)])
+    note = StringField(_l("ملاحظة"), filters=[_strip], validators=[Optional(), Length(max=1000)])
 
     def validate_body(self, field):
         cleaned = clean_text(field.data or "")

@@ -67,7 +67,8 @@ def app(request, database_urls, tmp_path):
         "SECRET_KEY": "test-" + secrets.token_hex(8),
         "SQLALCHEMY_DATABASE_URI": database_urls[request.param],
         "MODEL_PATH": str(tmp_path / "model"),
-        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_ENABLED": False,  # tests of the limits enable it (tests/security/)
+        "COMMENT_MIN_FILL_SECONDS": 0,  # likewise for the minimum fill time of the comment form
         "SERVER_NAME": None,
     }
     config.update(getattr(request, "app_overrides", {}))

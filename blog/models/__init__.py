@@ -3,11 +3,12 @@ from .article import Article, ArticleRevision, ArticleSlug, ArticleStatus, Artic
 from .comment import Comment, CommentStatus
 from .moderation import ActionKind, Ban, CommentReport, ModerationAction, ScreeningTerm, SiteState
 from .reaction import DISLIKE, LIKE, CommentReaction
+from .privacy import PrivacyKind, PrivacyRequest
 from .types import utcnow
 from .user import Role, User
 
 __all__ = [
     "ActionKind", "Article", "ArticleRevision", "ArticleSlug", "ArticleStatus", "ArticleTerm", "Ban", "Category",
     "Comment", "CommentReaction", "CommentReport", "CommentStatus", "DISLIKE", "LIKE", "Tag", "article_tags",
-    "ModerationAction", "Role", "ScreeningTerm", "SiteState", "User", "utcnow",
+    "ModerationAction", "PrivacyKind", "PrivacyRequest", "Role", "ScreeningTerm", "SiteState", "User", "utcnow",
 ]

@@ -269,6 +269,12 @@ def is_banned(email: str, address: str) -> bool:
     )
 
 
+def screening_signals(comment: Comment) -> list[str]:
+    """The structural signals screening found on a comment: links, duplicate, flood, banned."""
+    hits = (comment.screen_details or {}).get("hits", [])
+    return sorted({str(h.get("term", "")).split(">")[0] for h in hits if h.get("signal")})
+
+
 def verdict_details(verdict: Verdict) -> dict:
     """A verdict as JSON-ready data for the queue and the audit trail."""
     return {

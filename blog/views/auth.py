@@ -1,14 +1,18 @@
 """Staff login and logout."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
+from .. import throttle
 from ..extensions import db
-from ..forms import LoginForm
+from ..forms import EmptyForm, LoginForm
 from ..models import Role, User
+from ..services import accounts
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -22,7 +26,11 @@ def _landing(user: User) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """A same-site path to go back to after login, or None (no host, scheme, backslash or control character)."""
+    if not target or len(target) > 2000 or any(ch <= " " or ch == "\x7f" or ch == "\\" for ch in target):
+        return None
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
         return target
     return None
 
@@ -34,6 +42,15 @@ def login():
         return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        exceeded = throttle.hit("login-address", "LOGIN_LIMIT_PER_ADDRESS", request.remote_addr or "-") or throttle.hit(
+            "login-account", "LOGIN_LIMIT_PER_ACCOUNT", form.email.data
+        )
+        if exceeded:
+            form.password.errors.append(_(
+                "محاولات كثيرة لتسجيل الدخول. أعد المحاولة بعد %(minutes)d دقيقة.",
+                minutes=max(1, -(-exceeded.retry_after // 60)),
+            ))
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(exceeded.retry_after)}
         user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.lower()))
         ok = (user or _DUMMY).check_password(form.password.data)
         if user is not None and ok and user.is_active:
@@ -51,4 +68,17 @@ def logout():
     logout_user()
     session.clear()
     flash(_("تم تسجيل الخروج."))
+    return redirect(url_for("public.index"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """Log out of every browser and device: the account's session token changes."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    accounts.rotate_session_token(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("تم تسجيل الخروج من كل الأجهزة."))
     return redirect(url_for("public.index"))

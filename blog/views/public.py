@@ -6,7 +6,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from .. import abuse
 from ..extensions import db, limiter
 from ..forms import RULE_CHOICES, CommentForm, ReportForm
 from ..models import Article, ArticleStatus
@@ -78,6 +81,17 @@ def _render_article(article: Article, form: CommentForm, status: int = 200):
     return conversation.render_article(article, form, status)
 
 
+# What a reader is told when the form is refused before screening (blog/abuse.py).
+_REFUSAL_MESSAGES = {
+    abuse.Refusal.HONEYPOT: _l("لم يُقبل التعليق: ملئ حقل مخفي لا يملؤه إلا برنامج آلي. أعد الإرسال دون ملئه."),
+    abuse.Refusal.TOO_FAST: _l("أُرسل النموذج بسرعة كبيرة. انتظر بضع ثوان ثم أعد الإرسال، ونصك محفوظ."),
+    abuse.Refusal.STALE_FORM: _l("انتهت صلاحية النموذج. أعد الإرسال، ونصك محفوظ."),
+    abuse.Refusal.ADDRESS_RATE: _l("أُرسلت تعليقات كثيرة من عنوانك في وقت قصير. أعد المحاولة بعد %(seconds)d ثانية."),
+    abuse.Refusal.EMAIL_RATE: _l("أرسلت تعليقات كثيرة في وقت قصير. أعد المحاولة بعد %(seconds)d ثانية."),
+}
+_RATE_REFUSALS = {abuse.Refusal.ADDRESS_RATE, abuse.Refusal.EMAIL_RATE}
+
+
 @bp.get("/articles/<slug>")
 def article(slug: str):
     """An article with its published comments and the comment form; a former slug redirects."""
@@ -115,6 +129,18 @@ def post_comment(slug: str):
 
     if not form.validate_on_submit():
         return again(422)
+    refused = abuse.check_comment_form(
+        honeypot=form.website.data or "", stamp=form.started.data, address=request.remote_addr or "",
+        email=form.author_email.data,
+    )
+    if refused:
+        form.form_errors.append(_REFUSAL_MESSAGES[refused.reason] % {"seconds": refused.retry_after})
+        if abuse.fresh_stamp_needed(form.started.data):
+            form.started.data = abuse.form_stamp()
+        response = again(429 if refused.reason in _RATE_REFUSALS else 422)
+        if refused.reason in _RATE_REFUSALS:
+            response.headers["Retry-After"] = str(refused.retry_after)
+        return response
     draft = comment_service.CommentDraft(
         article_id=found.id,
         author_name=form.author_name.data,
@@ -133,6 +159,10 @@ def post_comment(slug: str):
         form.parent_id.data = ""
         form.body.errors = [*form.body.errors, _("التعليق الذي ترد عليه لم يعد متاحا. يمكنك نشر نصك تعليقا جديدا.")]
         return _render_article(found, form, status=422)
+    if "banned" in comment_service.screening_signals(comment):
+        # Stored as rejected for the moderators; the reader is told why and keeps the text.
+        form.form_errors.append(_("لا يمكنك التعليق على هذا الموقع حاليا: تم حظر عنوانك أو بريدك الإلكتروني."))
+        return again(403)
     remember_own_comment(comment.id)
     response = redirect(conversation.after_post_url(comment), code=303)
     store_details(response, draft.author_name, draft.author_email, bool(form.remember.data))
@@ -164,7 +194,7 @@ def set_language():
         abort(400)
     target = request.referrer if _same_site(request.referrer) else url_for("public.index")
     response = redirect(target)
-    response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure)
     return response
 
 
