@@ -54,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_templates(app)
     _register_errors(app)
     _register_security_headers(app)
+    _register_caching(app)
 
     from .cli import register_cli
 
@@ -139,12 +140,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, moderator, public
+    from .views import admin, auth, moderator, public, reader_tokens
 
     app.register_blueprint(public.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderator.bp)
+    app.register_blueprint(reader_tokens.bp)
 
 
 def _register_templates(app: Flask) -> None:
@@ -192,6 +194,20 @@ def _register_errors(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(code, page(code, "error"))
+
+
+def _register_caching(app: Flask) -> None:
+    """Page cache invalidation by signals, proxy headers, and pages for an unreachable database."""
+    from . import pagecache
+    from .resilience import register_resilience
+
+    pagecache.connect_signals()
+    register_resilience(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _register_security_headers(app: Flask) -> None:

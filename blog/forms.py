@@ -9,6 +9,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .moderation.types import Rule, Severity
+from .pagecache import new_form_token
 from .sanitize import clean_name, clean_text
 
 NAME_MAX = 80
@@ -43,6 +44,8 @@ class CommentForm(FlaskForm):
         ],
     )
     parent_id = HiddenField()
+    # A random token per rendered form: a retried POST of the same form stores one comment.
+    form_token = HiddenField(default=new_form_token, validators=[Optional(), Length(max=64)])
 
     def validate_author_name(self, field):
         cleaned = clean_name(field.data or "")

@@ -48,6 +48,8 @@ class Comment(db.Model):
     screen_rules: Mapped[str] = mapped_column(String(64), default="")
     screen_score: Mapped[float] = mapped_column(Float, default=0.0)
     screen_details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Idempotency: a hash of the form token and the text; a retried POST finds the stored comment.
+    form_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Optimistic concurrency: two moderators deciding the same comment, one wins.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -1,17 +1,20 @@
 """Readers' comments: submitting one, reading the published thread."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..extensions import db
 from ..models import ActionKind, Article, ArticleStatus, Ban, Comment, CommentStatus, ModerationAction, utcnow
 from ..moderation.types import Action, Context, Verdict
 from .errors import CommentsClosed, NotFound
+from .retry import retry_transaction
 from .screening import get_screener
 
 _STATUS_FOR_ACTION = {
@@ -31,6 +34,19 @@ class CommentDraft:
     body: str
     address: str = ""
     parent_id: int | None = None
+    form_token: str = ""  # the random token of the form: a retried POST stores one comment
+
+
+def form_key(draft: CommentDraft) -> str | None:
+    """The idempotency key of a submission: its form token with the article and the text."""
+    if not draft.form_token:
+        return None
+    raw = f"{draft.form_token}\x00{draft.article_id}\x00{draft.body}".encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _already_stored(key: str | None) -> Comment | None:
+    return db.session.scalar(select(Comment).where(Comment.form_key == key)) if key else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +103,15 @@ def own_pending_comments(article: Article, ids: list[int]) -> list[Comment]:
             .order_by(Comment.created_at, Comment.id)
         )
     )
+
+
+def has_own_pending(article_id: int, ids: list[int]) -> bool:
+    """True when one of these comments (the reader's own) awaits moderation on this article."""
+    return db.session.scalar(
+        select(Comment.id).where(
+            Comment.id.in_(ids[-50:]), Comment.article_id == article_id, Comment.status == CommentStatus.PENDING
+        ).limit(1)
+    ) is not None
 
 
 def screening_context(draft: CommentDraft) -> Context:
@@ -148,8 +173,12 @@ def verdict_details(verdict: Verdict) -> dict:
     }
 
 
+@retry_transaction
 def submit_comment(draft: CommentDraft) -> Comment:
-    """Screen and store a new comment; its first status follows the verdict."""
+    """Screen and store a new comment; its first status follows the verdict (a retried form gives the first one)."""
+    key = form_key(draft)
+    if (stored := _already_stored(key)) is not None:
+        return stored
     article = db.session.get(Article, draft.article_id)
     if article is None or article.status is not ArticleStatus.PUBLISHED:
         raise NotFound(draft.article_id)
@@ -177,9 +206,16 @@ def submit_comment(draft: CommentDraft) -> Comment:
         screen_rules=",".join(verdict.rules),
         screen_score=float(verdict.score),
         screen_details=verdict_details(verdict),
+        form_key=key,
     )
     db.session.add(comment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        if (stored := _already_stored(key)) is not None:
+            return stored  # the same form, sent twice at once: the other request stored it
+        raise
     db.session.add(
         ModerationAction(
             comment_id=comment.id,

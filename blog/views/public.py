@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import pagecache, select_language
 from ..extensions import db
 from ..forms import CommentForm
 from ..models import Article, ArticleStatus
@@ -48,14 +49,32 @@ def _render_article(article: Article, form: CommentForm, status: int = 200):
     return render_template("public/article.html", article=article, thread=thread, own=own, form=form), status
 
 
-@bp.get("/articles/<slug>")
-def article(slug: str):
-    """An article with its published comments and the comment form."""
+def _published_or_404(slug: str) -> Article:
     try:
-        found = comment_service.published_article(slug)
+        return comment_service.published_article(slug)
     except NotFound:
         abort(404)
-    return _render_article(found, CommentForm())
+
+
+@bp.get("/articles/<slug>")
+def article(slug: str):
+    """An article with its published comments and the comment form (through the page cache)."""
+
+    def render_shared() -> tuple[str, int]:
+        found = _published_or_404(slug)
+        per_page = current_app.config["COMMENTS_PER_PAGE"]
+        thread = comment_service.published_comments(found, _page_arg(), per_page)
+        html = render_template("public/article.html", article=found, thread=thread, own=[], form=CommentForm())
+        return html, found.id
+
+    def has_own(article_id: int) -> bool:
+        ids = session.get(OWN_COMMENTS_KEY)
+        return bool(ids) and comment_service.has_own_pending(article_id, ids)
+
+    return pagecache.cached_article_page(
+        slug, select_language(), render_shared,
+        lambda: current_app.make_response(_render_article(_published_or_404(slug), CommentForm())), has_own,
+    )
 
 
 @bp.post("/articles/<slug>/comments")
@@ -76,6 +95,7 @@ def post_comment(slug: str):
         body=form.body.data,
         address=shorten_address(request.remote_addr),
         parent_id=parent_id,
+        form_token=form.form_token.data or "",
     )
     try:
         comment = comment_service.submit_comment(draft)

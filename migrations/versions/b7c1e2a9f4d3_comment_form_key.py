@@ -1,0 +1,27 @@
+"""comments.form_key: one comment per submitted form (idempotent retries)
+
+Revision ID: b7c1e2a9f4d3
+Revises: 9dc9b45e7bd6
+Create Date: 2026-11-29 01:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'b7c1e2a9f4d3'
+down_revision = '9dc9b45e7bd6'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('form_key', sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_comments_form_key'), ['form_key'])
+
+
+def downgrade():
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_comments_form_key'), type_='unique')
+        batch_op.drop_column('form_key')
