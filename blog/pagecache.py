@@ -6,7 +6,8 @@ place of what belongs to one reader (the CSRF token and the form token), stored 
 Readers with something of their own on the page (their pending comments, flashed messages, a
 logged-in staff member) get a page rendered for them alone, never stored.
 
-Invalidation: each article has a version token in the cache; the signals that change what the page
+Invalidation: each article has a version token (in Redis, or a file in the instance folder shared by
+the workers of one host when the cache is in-process); the signals that change what the page
 shows (a comment published or unpublished, the article changed) replace it, so every process reads
 new keys at once and old entries simply expire.
 
@@ -20,9 +21,12 @@ Two kinds of cached answers:
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import tempfile
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Callable
 
 from flask import Response, current_app, g, request, session
@@ -50,8 +54,27 @@ def _version_key(slug: str) -> str:
     return f"majlis:pagever:{slug}"
 
 
+def _shared_store() -> bool:
+    """True when the cache itself is shared by every process (Redis)."""
+    return current_app.config.get("CACHE_TYPE") == "RedisCache"
+
+
+def _version_file(slug: str) -> Path:
+    return Path(current_app.instance_path) / "page-versions" / hashlib.sha256(slug.encode()).hexdigest()[:32]
+
+
 def article_version(slug: str) -> str:
-    """The current version token of an article's cached pages (made on first use)."""
+    """The current version token of an article's cached pages.
+
+    With Redis it is a key in Redis; otherwise (an in-process cache per worker) a file in the instance
+    folder, whose identity every worker of the host reads with one stat() per request.
+    """
+    if not _shared_store():
+        try:
+            stat = os.stat(_version_file(slug))
+        except FileNotFoundError:
+            return "0"
+        return f"{stat.st_ino}.{stat.st_mtime_ns}"
     key = _version_key(slug)
     version = cache.get(key)
     if version is None:
@@ -61,10 +84,19 @@ def article_version(slug: str) -> str:
 
 
 def invalidate_article(*slugs: str | None) -> None:
-    """Drop every cached page of these articles, in every process sharing the cache."""
+    """Drop every cached page of these articles, in every process sharing the cache or the instance folder."""
     for slug in slugs:
-        if slug:
+        if not slug:
+            continue
+        if _shared_store():
             cache.set(_version_key(slug), secrets.token_hex(6), timeout=0)
+            continue
+        path = _version_file(slug)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(8))
+        os.replace(tmp, path)  # a new inode: every worker sees a new version at once
 
 
 def reader_mode() -> str:

@@ -217,3 +217,17 @@ def test_invalidate_article_changes_the_version_token(app):
         assert pagecache.article_version("x") == before
         pagecache.invalidate_article("x")
         assert pagecache.article_version("x") != before
+
+
+def test_invalidation_reaches_another_process_without_redis(app, database_urls):
+    """Two apps (two workers) with their own in-process caches share the instance folder's version files."""
+    from blog import create_app
+
+    other = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    assert other.instance_path == app.instance_path and app.config["CACHE_TYPE"] == "SimpleCache"
+    with other.test_request_context():
+        seen = pagecache.article_version("shared-slug")
+    with app.test_request_context():
+        pagecache.invalidate_article("shared-slug")
+    with other.test_request_context():
+        assert pagecache.article_version("shared-slug") != seen
