@@ -34,7 +34,8 @@ def wait_for_http(port: int, path: str = "/static/css/site.css", seconds: float 
             if conn.getresponse().status < 500:
                 return
         except OSError:
-            time.sleep(0.1)
+            pass
+        time.sleep(0.1)
     raise RuntimeError(f"nothing answered on {HOST}:{port}{path} within {seconds}s")
 
 
@@ -119,7 +120,9 @@ def start_nginx(workdir: Path, listen: int, upstreams: list[int]) -> Process:
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (workdir / sub).mkdir(parents=True, exist_ok=True)
     conf = workdir / "nginx.conf"
+    user = "user root root;" if os.geteuid() == 0 else ""  # workers must read the private test folder
     conf.write_text(f"""
+{user}
 worker_processes 1;
 pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
@@ -135,7 +138,11 @@ http {{
 }}
 """)
     process = Process([nginx_binary(), "-p", str(workdir), "-c", str(conf), "-g", "daemon off;"])
-    wait_for_http(listen)
+    try:
+        wait_for_http(listen)
+    except RuntimeError:
+        process.stop()
+        raise RuntimeError((workdir / "error.log").read_text()[-2000:]) from None
     return process
 
 
