@@ -41,6 +41,8 @@ class Config:
         self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
         self.SHARED_PAGE_SECONDS = int(os.environ.get("SHARED_PAGE_SECONDS", "10"))
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        if os.environ.get("CACHE_TYPE"):  # e.g. NullCache to measure rendering with no page cache
+            self.CACHE_TYPE = os.environ["CACHE_TYPE"]
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.QUEUE_PER_PAGE = int(os.environ.get("QUEUE_PER_PAGE", "50"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,6 +28,7 @@ class Comment(db.Model):
         Index("ix_comments_article_status_created", "article_id", "status", "created_at", "id"),
         Index("ix_comments_status_created", "status", "created_at", "id"),
         Index("ix_comments_author_email", "author_email"),
+        Index("ix_comments_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,3 +58,7 @@ class Comment(db.Model):
     parent = relationship("Comment", remote_side=[id])
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# Screening counts an author's comments by lower(e-mail): an expression index on both backends.
+Index("ix_comments_author_email_lower", func.lower(Comment.author_email))
