@@ -202,6 +202,7 @@ def _register_caching(app: Flask) -> None:
     from .resilience import register_resilience
 
     pagecache.connect_signals()
+    pagecache.memoize_filters(app)
     register_resilience(app)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -20,6 +20,7 @@ Two kinds of cached answers:
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import secrets
@@ -41,6 +42,8 @@ FORM_TOKEN_PLACEHOLDER = "__majlis_form_token_placeholder__"
 VARY_ARGS = ("page", "sort")
 SHARED_HEADER = "X-Shared-Cache"
 LOGIN_COOKIES = ("remember_token",)
+COMMENT_HTML_MEMO = 8192
+DATE_MEMO = 8192
 
 
 def new_form_token() -> str:
@@ -211,6 +214,29 @@ def _comment_decided(sender, comment, before, after, **extra) -> None:
 
 def _article_changed(sender, article, old_slug: str | None = None, **extra) -> None:
     invalidate_article(article.slug, old_slug)
+
+
+def memoize_filters(app) -> None:
+    """Memoize the pure, costly template filters: a comment's sanitized HTML and a localized long date.
+
+    Both depend only on their input (and the locale), so a page rendered cold re-uses what earlier pages
+    of the same process already computed; bounded in size.
+    """
+    from flask_babel import get_locale
+
+    env = app.jinja_env
+    sanitize, long_date = env.filters["comment_html"], env.filters["long_date"]
+
+    @functools.lru_cache(maxsize=COMMENT_HTML_MEMO)
+    def comment_html(text: str):
+        return sanitize(text)
+
+    @functools.lru_cache(maxsize=DATE_MEMO)
+    def localized(value, locale: str):
+        return long_date(value)
+
+    env.filters["comment_html"] = lambda text: comment_html(text) if isinstance(text, str) else sanitize(text)
+    env.filters["long_date"] = lambda value: localized(value, str(get_locale())) if value else ""
 
 
 def connect_signals() -> None:
