@@ -176,9 +176,7 @@ def verdict_details(verdict: Verdict) -> dict:
 @retry_transaction
 def submit_comment(draft: CommentDraft) -> Comment:
     """Screen and store a new comment; its first status follows the verdict (a retried form gives the first one)."""
-    key = form_key(draft)
-    if (stored := _already_stored(key)) is not None:
-        return stored
+    key = form_key(draft)  # unique: a retried form fails to insert and finds the stored comment
     article = db.session.get(Article, draft.article_id)
     if article is None or article.status is not ArticleStatus.PUBLISHED:
         raise NotFound(draft.article_id)

@@ -12,6 +12,12 @@ from tests.conftest import make_user
 
 from .procs import Process, app_env, start_gunicorn
 
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/servers/" in str(item.fspath):
+            item.add_marker(pytest.mark.servers)
+
+
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 
 
@@ -35,11 +41,12 @@ def app_env_for(app, tmp_path, server_secret):
 
 
 @pytest.fixture
-def servers():
-    """Processes started by a test, stopped at its end whatever happens."""
+def servers(tmp_path):
+    """Processes started by a test (logs in its tmp_path), stopped at its end whatever happens."""
     started: list[Process] = []
 
     def start(env: dict, **kwargs):
+        kwargs.setdefault("log", tmp_path / f"gunicorn-{len(started)}.log")
         process, port = start_gunicorn(env, **kwargs)
         started.append(process)
         return process, port

@@ -135,3 +135,30 @@ def test_postgresql_unreachable_for_seconds_gives_503_with_the_text_and_recovers
     total, keys, screened = _stored(app)
     assert total == len(forms_sent) == screened, (total, len(forms_sent), screened)  # nothing half-written
     assert max(keys.values()) == 1
+
+
+def test_the_same_form_sent_ten_times_at_once_stores_one_comment(app, article, app_env_for, servers):
+    _, port = servers(app_env_for(), workers=2)
+    slug = article["slug"]
+    first = Browserless(port)
+    _, page = first.get(f"/articles/{slug}")
+    form = _comment_form(slug, 1, 1, hidden(page, "csrf_token"))
+    session_cookie = dict(first.cookies)
+    locations: list[str] = []
+    barrier = threading.Barrier(10)
+
+    def send() -> None:
+        client = Browserless(port)
+        client.cookies.update(session_cookie)
+        barrier.wait(timeout=30)
+        response, _ = client.post(f"/articles/{slug}/comments", form)
+        locations.append(f"{response.status} {response.getheader('Location')}")
+
+    threads = [threading.Thread(target=send) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    total, keys, screened = _stored(app)
+    assert total == 1 and screened == 1, locations
+    assert len(locations) == 10 and len(set(locations)) == 1 and locations[0].startswith("303 ")
