@@ -18,13 +18,14 @@ def test_shared_page_gets_the_readers_tokens_and_the_comment_is_stored_once(app,
         page = context.new_page()
         response = page.goto(f"{live_server}/articles/{article['slug']}")
         assert response.headers["cache-control"].startswith("public")
-        # static/js/reader-tokens.js fills this reader's tokens in from /reader/tokens.
-        page.wait_for_function("document.querySelector('#form_token').value.length > 10")
-        assert page.input_value("input[name=csrf_token] >> nth=0")
+        assert page.input_value("#form_token") == "" and page.input_value("input[name=csrf_token] >> nth=0") == ""
         text = "تعليق من صفحة مشتركة عبر الوكيل."
         page.fill("#author_name", "قارئة من طنجة")
         page.fill("#author_email", "tanger@example.org")
         page.fill("#body", text)
+        # static/js/reader-tokens.js fetched this reader's tokens from /reader/tokens when the form got focus.
+        page.wait_for_function("document.querySelector('#form_token').value.length > 10")
+        assert page.input_value("input[name=csrf_token] >> nth=0")
         page.click("button[type=submit] >> text=أرسل التعليق")
         pending = page.locator(".comment-pending")
         assert pending.count() == 1 and text in pending.inner_text()
@@ -32,5 +33,18 @@ def test_shared_page_gets_the_readers_tokens_and_the_comment_is_stored_once(app,
         with app.app_context():
             stored = db.session.scalars(select(Comment)).all()
             assert len(stored) == 1 and stored[0].status is CommentStatus.PENDING and stored[0].form_key
+    finally:
+        context.close()
+
+
+def test_switching_language_on_a_shared_page_works_at_the_first_click(app, article, live_server, browser):
+    context = browser.new_context(extra_http_headers={"X-Shared-Cache": "1"})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/articles/{article['slug']}")
+        page.click("button[name=lang][value=fr]")  # sent before any token: the script fetches them first
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert any(c["name"] == "lang" and c["value"] == "fr" for c in context.cookies())
     finally:
         context.close()
