@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations bench evaluate clean
+.PHONY: run test install install-test translations messages bench evaluate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ install-test: $(VENV)/.installed-test
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d blog/translations >/dev/null
+
+# Re-extract the interface strings (Arabic source) and merge them into the fr/en/ar catalogues.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --ignore-dirs='.* .venv node_modules' -o blog/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update -i blog/translations/messages.pot -d blog/translations --no-fuzzy-matching >/dev/null
 
 run: install translations
 	$(FLASK) setup

@@ -55,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_errors(app)
     _register_security_headers(app)
     _register_caching(app)
+    _connect_signals(app)
 
     from .cli import register_cli
 
@@ -140,9 +141,10 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, moderator, public, reader_tokens
+    from .views import admin, auth, conversation, moderator, public, reader_tokens
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(conversation.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderator.bp)
@@ -209,6 +211,13 @@ def _register_caching(app: Flask) -> None:
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+def _connect_signals(app: Flask) -> None:
+    """Subscribers of the named signals (side effects of services)."""
+    from . import notifications, signals
+    from .services.comments import on_comment_decided
+
+    signals.comment_decided.connect(on_comment_decided)
+    notifications.connect(app)
 
 
 def _register_security_headers(app: Flask) -> None:

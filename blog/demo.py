@@ -91,5 +91,6 @@ def load_demo_content() -> bool:
         )
         if status is CommentStatus.PUBLISHED:
             first.published_comment_count += 1
+            first.published_thread_count += 1
     db.session.commit()
     return True

@@ -20,8 +20,26 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class CommentForm(FlaskForm):
-    """A reader's comment: name*, e-mail* (never published) and comment*."""
+class CommentTextForm(FlaskForm):
+    """The text of a comment (also the form that edits one)."""
+
+    body = TextAreaField(
+        _l("التعليق"),
+        validators=[
+            InputRequired(_l("التعليق مطلوب.")),
+            Length(max=BODY_MAX, message=_l("التعليق طويل جدا: %(max)d حرف على الأكثر.", max=BODY_MAX)),
+        ],
+    )
+
+    def validate_body(self, field):
+        cleaned = clean_text(field.data or "")
+        if not cleaned.strip():
+            raise ValidationError(_l("التعليق مطلوب."))
+        field.data = cleaned
+
+
+class CommentForm(CommentTextForm):
+    """A reader's comment: name*, e-mail* (never published) and comment*; optional reply target and boxes."""
 
     author_name = StringField(
         _l("الاسم"),
@@ -36,16 +54,11 @@ class CommentForm(FlaskForm):
         filters=[_strip],
         validators=[InputRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254, message=_l("البريد الإلكتروني طويل جدا."))],
     )
-    body = TextAreaField(
-        _l("التعليق"),
-        validators=[
-            InputRequired(_l("التعليق مطلوب.")),
-            Length(max=BODY_MAX, message=_l("التعليق طويل جدا: %(max)d حرف على الأكثر.", max=BODY_MAX)),
-        ],
-    )
     parent_id = HiddenField()
     # A random token per rendered form: a retried POST of the same form stores one comment.
     form_token = HiddenField(default=new_form_token, validators=[Optional(), Length(max=64)])
+    remember = BooleanField(_l("تذكّر اسمي وبريدي في هذا المتصفح"))
+    notify = BooleanField(_l("راسلني عند نشر تعليقي وعند الرد عليه"))
 
     def validate_author_name(self, field):
         cleaned = clean_name(field.data or "")
@@ -63,11 +76,21 @@ class CommentForm(FlaskForm):
             raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
         field.data = result.normalized
 
-    def validate_body(self, field):
-        cleaned = clean_text(field.data or "")
-        if not cleaned.strip():
-            raise ValidationError(_l("التعليق مطلوب."))
-        field.data = cleaned
+    def reply_to(self) -> int | None:
+        """The id of the comment answered, if any (anything else in the hidden field is ignored)."""
+        value = (self.parent_id.data or "").strip()
+        return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+class ReactionForm(FlaskForm):
+    """A reader's reaction to a comment: like, dislike, or none (taking it back)."""
+
+    value = SelectField(choices=[("like", "like"), ("dislike", "dislike"), ("none", "none")],
+                        validators=[InputRequired()])
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for actions that need no other input."""
 
 
 class LoginForm(FlaskForm):

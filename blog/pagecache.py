@@ -39,7 +39,7 @@ from .extensions import cache
 CSRF_PLACEHOLDER = "__majlis_csrf_placeholder__"
 FORM_TOKEN_PLACEHOLDER = "__majlis_form_token_placeholder__"
 # Query arguments that change the article page; every other argument shares the cached page.
-VARY_ARGS = ("page", "sort")
+VARY_ARGS = ("page", "order")
 SHARED_HEADER = "X-Shared-Cache"
 LOGIN_COOKIES = ("remember_token",)
 COMMENT_HTML_MEMO = 8192
@@ -147,16 +147,16 @@ def cached_article_page(
     language: str,
     render: Callable[[], tuple[str, int]],
     render_personal: Callable[[], Response],
-    has_own: Callable[[int], bool],
+    personal: bool,
 ) -> Response:
     """The article page from the cache, filled for this reader.
 
     `render()` renders the reader-independent page and returns (html, article_id) (or aborts);
-    `render_personal()` renders the page for this reader alone (never stored); `has_own(article_id)`
-    tells whether this reader has something of their own on the page (their pending comments).
+    `render_personal()` renders the page for this reader alone (never stored); `personal` tells whether
+    this reader has anything of their own on the page (own comments, remembered details, reactions).
     """
     mode = reader_mode()
-    if mode == "personal":
+    if mode == "personal" or personal:
         return private_headers(render_personal())
     args = "&".join(f"{name}={request.args.get(name, '')}" for name in VARY_ARGS)
     key = f"majlis:page:{slug}:{article_version(slug)}:{language}:{args}"
@@ -172,8 +172,6 @@ def cached_article_page(
             "rendered_at": int(time.time()),
         }
         cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
-    if mode == "private" and has_own(entry["article_id"]):
-        return private_headers(render_personal())
     response = Response(_fill(entry["html"], shared=mode == "shared"), mimetype="text/html")
     response.headers["X-Page-Cache"] = "hit" if hit else "miss"
     if mode == "shared":
@@ -212,6 +210,13 @@ def _comment_decided(sender, comment, before, after, **extra) -> None:
         invalidate_article(comment.article.slug)
 
 
+def _comment_withdrawn(sender, comment, before, **extra) -> None:
+    from .models import CommentStatus
+
+    if before is CommentStatus.PUBLISHED:
+        invalidate_article(comment.article.slug)
+
+
 def _article_changed(sender, article, old_slug: str | None = None, **extra) -> None:
     invalidate_article(article.slug, old_slug)
 
@@ -243,4 +248,6 @@ def connect_signals() -> None:
     """Subscribe the cache to the signals that change what a cached page shows (idempotent)."""
     signals.comment_submitted.connect(_comment_submitted)
     signals.comment_decided.connect(_comment_decided)
+    signals.comment_edited.connect(_comment_decided)  # same shape: comment, before, after
+    signals.comment_withdrawn.connect(_comment_withdrawn)
     signals.article_changed.connect(_article_changed)

@@ -40,6 +40,8 @@ class Article(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     comments_open: Mapped[bool] = mapped_column(default=True)
     published_comment_count: Mapped[int] = mapped_column(default=0)
+    # Published top-level comments (the comment pages are counted in threads).
+    published_thread_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -18,6 +18,7 @@ class CommentStatus(str, enum.Enum):
     PUBLISHED = "published"
     REJECTED = "rejected"
     SPAM = "spam"
+    WITHDRAWN = "withdrawn"  # taken back by its author
 
 
 class Comment(db.Model):
@@ -29,11 +30,16 @@ class Comment(db.Model):
         Index("ix_comments_status_created", "status", "created_at", "id"),
         Index("ix_comments_author_email", "author_email"),
         Index("ix_comments_created_at", "created_at"),
+        Index("ix_comments_thread_roots", "article_id", "status", "root_id", "created_at", "id"),
+        Index("ix_comments_root_status_created", "root_id", "status", "created_at", "id"),
+        Index("ix_comments_thread_roots_liked", "article_id", "status", "root_id", "like_count", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    # The top-level comment of the thread (None for a top-level comment): threads show two levels.
+    root_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
     author_name: Mapped[str] = mapped_column(String(80))
     author_email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64), default="")
@@ -51,11 +57,18 @@ class Comment(db.Model):
     screen_details: Mapped[dict] = mapped_column(JSON, default=dict)
     # Idempotency: a hash of the form token and the text; a retried POST finds the stored comment.
     form_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The author asked for e-mail when it is published and when someone replies.
+    notify: Mapped[bool] = mapped_column(default=False)
+    # Denormalized counters, changed by plain UPDATEs (never through the version counter).
+    like_count: Mapped[int] = mapped_column(default=0)
+    dislike_count: Mapped[int] = mapped_column(default=0)
+    reply_count: Mapped[int] = mapped_column(default=0)
     # Optimistic concurrency: two moderators deciding the same comment, one wins.
     version: Mapped[int] = mapped_column(default=1)
 
     article = relationship("Article")
-    parent = relationship("Comment", remote_side=[id])
+    parent = relationship("Comment", remote_side=[id], foreign_keys=[parent_id])
 
     __mapper_args__ = {"version_id_col": version}
 

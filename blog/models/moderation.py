@@ -20,6 +20,7 @@ class ActionKind(str, enum.Enum):
     SPAM = "spam"
     UNDO = "undo"
     EDIT = "edit"
+    WITHDRAW = "withdraw"   # the author took the comment back
 
 
 class ModerationAction(db.Model):

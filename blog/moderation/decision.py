@@ -46,8 +46,8 @@ def decide(hits: Iterable[Hit], score: float, context: Context = Context(),
     try:
         score = float(score)
     except (TypeError, ValueError):
-        score = 0.0
-    if score != score:  # NaN: treat as unknown, never as clean
+        score = float("nan")
+    if score != score:  # unknown (NaN or not a number): never treated as clean
         score = settings.hold_threshold
     score = min(1.0, max(0.0, score))
     # reject-severity hits first, so the reasons read in order of weight

@@ -140,7 +140,7 @@ def _report(y, s, f, t, mask=None) -> dict[str, Any]:
 
 def cross_validate(files_cv: Sequence[str | Path], files_train_always: Sequence[str | Path] = (),
                    *, k: int = 5, seed: int = 0, screener_factory: Callable[..., Any] | None = None,
-                   params: dict[str, Any] | None = None, n_jobs: int = 1,
+                   params: dict[str, Any] | None = None, n_jobs: int | None = None,
                    progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """k-fold cross-validation of the learned score with the rules.
 

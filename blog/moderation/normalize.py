@@ -2,8 +2,8 @@
 
 The pipeline (``normalize``) is a sequence of small, separately testable steps:
 
-1. ``truncate``: only the first ``MAX_CHARS`` characters are screened (linear time, bounded cost);
-   longer comments are held for size by other layers, and the tail is never matched.
+1. ``truncate``: only the first ``MAX_CHARS`` (20,000) characters are normalized and matched, so
+   the cost is linear and bounded; ``Normalized.truncated`` tells callers that a tail went unread.
 2. Per character (one table lookup, cached): lone surrogates become spaces; Unicode NFKC;
    Arabic diacritics, Quranic marks, superscript alef and tatweel are dropped (``strip_diacritics``);
    zero-width, bidi and other invisible controls are dropped (``strip_controls``);
@@ -290,6 +290,21 @@ def deleet(word: str) -> str:
     return "".join(LEET.get(c, c) for c in word)
 
 
+_ARABIZI_KEY_RE = re.compile(r"kh|gh|sh|dj|q")
+_ARABIZI_KEY = {"kh": "5", "gh": "8", "sh": "ch", "dj": "j", "q": "9"}
+
+
+def arabizi_key(word: str) -> str:
+    """One spelling for the Arabizi letters Latin-script Darija writes in two ways.
+
+    ``kh``/``5`` → ``5``, ``gh``/``8`` → ``8``, ``q``/``9`` → ``9``, ``sh``/``ch`` → ``ch``,
+    ``dj``/``j`` → ``j``: ``khanz`` and ``5anz``, ``qahba`` and ``9ahba`` share a key.
+    """
+    if not any(c in word for c in "khgsdq"):
+        return word
+    return _ARABIZI_KEY_RE.sub(lambda m: _ARABIZI_KEY[m.group()], word)
+
+
 def arabizi_to_arabic(word: str) -> str:
     """Arabic-script reading of a Latin-script Darija token (``9a7ba → قاحبا``, ``chmkar → شمكار``).
 
@@ -391,7 +406,6 @@ def tokenize(text: str, offsets: Sequence[int], original: str) -> list[Token]:
     return tokens
 
 
-_SEPARATOR_OK = re.compile(r"[^\w]{1,3}")
 
 
 def _single(token: Token, original: str) -> bool:

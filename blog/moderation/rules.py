@@ -11,7 +11,9 @@ Each token is read in every way people write it:
   reading (``deleet``, for French and English terms), Darija clitics around ``darija_latn`` stems
   and plural/feminine endings around French/English stems; and its Arabizi reading in Arabic
   script (``arabizi_to_arabic``), compared by consonant skeleton with Arabic-script terms.
-All keys are ``squeeze``-d (runs of a letter count once), so stretching never hides a term.
+A token is also looked up ``squeeze``-d (runs of a letter count once) against squeezed terms when
+it shows a doubled letter, so stretching never hides a term (``zebiii``, ``كلللب``) while ``as`` is
+never ``ass``. ``terms/exceptions.txt`` lists innocent words and phrases that are never hits.
 """
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .normalize import (Normalized, Token, arabizi_to_arabic, deleet, normalize, skeleton_gaps,
-                        squeeze)
+from .normalize import (Normalized, Token, arabizi_key, arabizi_to_arabic, deleet, normalize,
+                        skeleton_gaps, squeeze)
 from .types import Context, Hit, Rule, Settings, Severity, Term
 
 TERMS_DIR = Path(__file__).with_name("terms")
@@ -35,7 +37,8 @@ AR_SUFFIXES = ("", "ه", "ها", "هم", "هن", "ك", "كم", "كن", "ي", "ن
                "تها", "تهم", "تكم", "ا")
 # Clitics that make a new word too easily on a short core: a two- or three-letter term takes only
 # these (ف+خرا is "pride", زب+ون is "customer").
-AR_SHORT_PREFIXES = ("", "و", "ال", "وال", "فال", "يا", "يال", "ويا", "بال", "لل", "ل", "ول", "د", "دال", "ا")
+AR_SHORT_PREFIXES = ("", "و", "ال", "وال", "فال", "يا", "يال", "ويا", "بال", "لل", "ل", "ول", "د",
+                     "دال", "ا")
 AR_SHORT_STEM_SUFFIXES = ("", "ه", "ها", "هم", "ك", "كم", "ي", "ني", "نا", "تك", "ته", "تها", "و")
 
 LAT_PREFIXES = ("", "l", "el", "al", "w", "wl", "wel", "b", "bl", "f", "fl", "ya", "a")
@@ -43,9 +46,10 @@ LAT_DARIJA_SUFFIXES = ("", "a", "i", "o", "ou", "k", "ek", "ik", "ak", "ha", "ho
                        "ine", "at", "iya", "ia", "ti", "tek", "to", "tou", "tha", "hoom")
 LAT_FR_SUFFIXES = ("", "s", "e", "es", "x")
 LAT_EN_SUFFIXES = ("", "s", "es")
-LAT_FR_EN_SUFFIXES = LAT_FR_SUFFIXES
 
 MIN_SKELETON = 3
+MAX_WORD = 64
+_NOTHING: tuple[tuple[Term, ...], frozenset[str], frozenset[str]] = ((), frozenset(), frozenset())
 ARABIZI_SUFFIXES = frozenset({"", "ي", "ك", "ه", "ها", "هم", "كم", "نا", "ات", "ين", "و"})
 _TA_MARBUTA_DROPPED = frozenset({"ات", "ين", "ون", "يات", "ان"})
 
@@ -54,30 +58,42 @@ def parse_terms(lines: Iterable[str], lang: str) -> list[Term]:
     """Parse the term-file format described in ``terms/README.md``."""
     terms: list[Term] = []
     rule, severity, stem_default = Rule.INSULT, Severity.HOLD, False
-    for raw in lines:
+    for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        if line.startswith("@"):
-            parts = line[1:].split()
-            rule = Rule(parts[0])
-            severity = Severity(parts[1]) if len(parts) > 1 else Severity.HOLD
-            stem_default = len(parts) > 2 and parts[2] == "stem"
-            continue
-        fields = [f.strip() for f in line.split("\t")] if "\t" in line else [line]
-        text = fields[0]
-        stem = stem_default
-        if text.endswith("*"):
-            stem, text = True, text[:-1].strip()
-        elif text.endswith("="):
-            stem, text = False, text[:-1].strip()
-        t_rule = Rule(fields[1]) if len(fields) > 1 and fields[1] else rule
-        t_sev = Severity(fields[2]) if len(fields) > 2 and fields[2] else severity
-        if len(fields) > 3 and fields[3]:
-            stem = fields[3] == "stem"
-        if text:
-            terms.append(Term(text=text, rule=t_rule, severity=t_sev, lang=lang, stem=stem))
+        try:
+            term, rule, severity, stem_default = _parse_line(line, lang, rule, severity, stem_default)
+        except ValueError as exc:
+            raise ValueError(f"{lang} terms, line {number}: {line!r}: {exc}") from None
+        if term is not None:
+            terms.append(term)
     return terms
+
+
+def _parse_line(line: str, lang: str, rule: Rule, severity: Severity, stem_default: bool
+                ) -> tuple[Term | None, Rule, Severity, bool]:
+    """One non-comment line: a directive (returns new defaults) or a term."""
+    if line.startswith("@"):
+        parts = line[1:].split()
+        if not parts or len(parts) > 3 or (len(parts) == 3 and parts[2] != "stem"):
+            raise ValueError("expected '@<rule> <severity> [stem]'")
+        return (None, Rule(parts[0]), Severity(parts[1]) if len(parts) > 1 else Severity.HOLD,
+                len(parts) == 3)
+    fields = [f.strip() for f in line.split("\t")]
+    text, stem = fields[0], stem_default
+    if text.endswith("*"):
+        stem, text = True, text[:-1].strip()
+    elif text.endswith("="):
+        stem, text = False, text[:-1].strip()
+    t_rule = Rule(fields[1]) if len(fields) > 1 and fields[1] else rule
+    t_sev = Severity(fields[2]) if len(fields) > 2 and fields[2] else severity
+    if len(fields) > 3 and fields[3]:
+        stem = fields[3] == "stem"
+    if not text:
+        raise ValueError("empty term")
+    term = Term(text=text, rule=t_rule, severity=t_sev, lang=lang, stem=stem)
+    return term, rule, severity, stem_default
 
 
 def load_shipped_exceptions() -> list[str]:
@@ -160,7 +176,8 @@ class TermIndex:
     Terms are keyed by their normalized words as written (``_exact``/``_stem``) and by their
     squeezed words (``_sq_exact``/``_sq_stem``). A token is looked up as written, and squeezed only
     when it has a doubled letter: ``zebii`` finds ``zebi`` and ``connnard`` finds ``connard``, but
-    ``as`` never finds ``ass``.
+    ``as`` never finds ``ass``. ``version`` is a stable fingerprint of the indexed terms (same
+    terms, same version, in any process).
     """
 
     def __init__(self, terms: Iterable[Term], arabizi: bool = True,
@@ -183,11 +200,15 @@ class TermIndex:
         self._sq_stem: dict[str, list[Term]] = {}
         self._skel: dict[str, list[tuple[tuple[frozenset[str], ...], Term, int]]] = {}
         self._multi: dict[str, list[tuple[tuple[tuple[str, str], ...], Term]]] = {}
+        self._az_exact: dict[str, list[Term]] = {}   # darija_latn terms by Arabizi key (5 = kh)
+        self._az_stem: dict[str, list[Term]] = {}
         for term in self.terms:
             words = term_words(term)
             if not words:
                 continue
             if len(words) > 1:
+                if term.lang == "darija_latn":
+                    words = tuple(arabizi_key(w) for w in words)
                 rest = tuple((w, squeeze(w)) for w in words[1:])
                 for first in {words[0], squeeze(words[0])}:
                     self._multi.setdefault(first, []).append((rest, term))
@@ -195,6 +216,9 @@ class TermIndex:
             word = words[0]
             (self._stem if term.stem else self._exact).setdefault(word, []).append(term)
             (self._sq_stem if term.stem else self._sq_exact).setdefault(squeeze(word), []).append(term)
+            if term.lang == "darija_latn":
+                (self._az_stem if term.stem else self._az_exact).setdefault(
+                    squeeze(arabizi_key(word)), []).append(term)
             if term.lang in ARABIC_SCRIPT_LANGS:
                 sk, gaps = skeleton_gaps(word)
                 if len(sk) >= MIN_SKELETON:
@@ -204,7 +228,6 @@ class TermIndex:
                           for t in self.terms):
             digest.update("\t".join(row).encode("utf-8", "surrogatepass") + b"\n")
         self.version = digest.hexdigest()[:12]
-        """A stable fingerprint of the indexed terms (same terms, same version, in any process)."""
         self._cache: dict[str, tuple[tuple[Term, ...], frozenset[str], frozenset[str]]] = {}
 
     # -- per-word analysis (cached) --------------------------------------------------------
@@ -216,6 +239,8 @@ class TermIndex:
         cached = self._cache.get(cache_key)
         if cached is not None:
             return cached
+        if len(word) > MAX_WORD:  # no term is that long; keeps time and the cache bounded
+            return _NOTHING
         found: list[Term] = []
         keys: set[str] = set()
         cores: set[str] = set()
@@ -243,9 +268,14 @@ class TermIndex:
                     if sq_leet != leet:
                         self._latin_lookup(sq_leet, self._sq_exact, self._sq_stem, found, sq_keys,
                                            sq_cores, leet=True)
+            # one Arabizi spelling for Darija terms: "5ra" is "khra", "9ahba" is "qahba"
+            az = squeeze(arabizi_key(sq))
+            unused: set[str] = set()
+            self._latin_lookup(az, self._az_exact, self._az_stem, found, unused, unused, leet=False)
+            keys.add(arabizi_key(word))
             if self.arabizi and any(c.isalpha() for c in word):
                 found.extend(self._arabizi_hits(sq))
-        if arabic or stretched:  # "salle" is not "sale", but "saaale" is
+        if stretched and not arabic:  # "salle" is not "sale", but "saaale" is (Arabic: squeezed)
             keys.update([squeeze(k) for k in keys])
             cores.update([squeeze(c) for c in cores])
         result = (tuple(dict.fromkeys(found)), frozenset(keys), frozenset(cores))
@@ -399,18 +429,25 @@ def default_index() -> TermIndex:
 
 # --- structural signals ------------------------------------------------------------------------
 
-_LINK_RE = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"']+"
-    r"|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\."
-    r"(?:com|net|org|info|biz|io|co|ma|fr|me|ly|xyz|site|online|shop|top|club|app|link|tk|ru|"
-    r"de|uk|us|tv|cc|ws|gg|to|be|ch|es|it|dz|tn|eg|sa|ae|qa)\b(?:/[^\s<>\"']*)?",
-    re.IGNORECASE,
-)
+_URL_OR_RUN_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|[a-z0-9][a-z0-9.-]*")
+LINK_TLDS = frozenset(
+    "com net org info biz io co ma fr me ly xyz site online shop top club app link tk ru de uk us "
+    "tv cc ws gg to be ch es it dz tn eg sa ae qa".split())
 
 
 def count_links(text: str) -> int:
-    """Number of URLs and bare domain names in the text."""
-    return sum(1 for _ in _LINK_RE.finditer(text[:100_000]))
+    """Number of URLs and bare domain names in the text (linear time, no backtracking)."""
+    count = 0
+    for m in _URL_OR_RUN_RE.finditer(text[:100_000].lower()):
+        run = m.group()
+        if run.startswith(("http", "www.")) and ("://" in run or run.startswith("www.")):
+            count += 1
+            continue
+        labels = run.strip(".-").split(".")
+        if (len(labels) >= 2 and labels[-1] in LINK_TLDS
+                and all(0 < len(label) <= 63 for label in labels)):
+            count += 1
+    return count
 
 
 def structural_hits(text: str, context: Context, settings: Settings) -> list[Hit]:

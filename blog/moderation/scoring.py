@@ -181,43 +181,22 @@ class Featurizer:
             out.append(ho + (mm(f"h\x00t\x00{h.term}", 0, True) & nh))
         return out
 
-    def matrix(self, norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]]):
-        """A CSR matrix of feature counts, one row per comment."""
-        from scipy import sparse
-        indptr = [0]
-        chunks: list[np.ndarray] = []
-        total = 0
-        for norm, hs in zip(norms, hits):
-            idx = np.unique(np.asarray(self.indices(norm, hs), dtype=np.int64), return_counts=False)
-            chunks.append(idx)
-            total += len(idx)
-            indptr.append(total)
-        # counts are recomputed below so that both binary and tf models can read them
-        cols = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
-        data = np.ones(len(cols), dtype=np.float32)
-        mat = sparse.csr_matrix((data, cols.astype(np.int32), np.asarray(indptr, dtype=np.int64)),
-                                shape=(len(indptr) - 1, self.n_features))
-        return mat
-
     def count_matrix(self, norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]]):
         """A CSR matrix of feature counts (duplicates summed), one row per comment."""
         from scipy import sparse
-        indptr = [0]
-        cols_l: list[np.ndarray] = []
-        cnt_l: list[np.ndarray] = []
-        total = 0
+        cols: list[int] = []
+        lens: list[int] = []
         for norm, hs in zip(norms, hits):
-            idx, cnt = np.unique(np.asarray(self.indices(norm, hs), dtype=np.int64),
-                                 return_counts=True)
-            cols_l.append(idx)
-            cnt_l.append(cnt)
-            total += len(idx)
-            indptr.append(total)
-        cols = np.concatenate(cols_l) if cols_l else np.zeros(0, dtype=np.int64)
-        cnts = np.concatenate(cnt_l) if cnt_l else np.zeros(0, dtype=np.int64)
-        return sparse.csr_matrix((cnts.astype(np.float32), cols.astype(np.int32),
-                                  np.asarray(indptr, dtype=np.int64)),
-                                 shape=(len(indptr) - 1, self.n_features))
+            idx = self.indices(norm, hs)
+            cols.extend(idx)
+            lens.append(len(idx))
+        n = len(lens)
+        rows = np.repeat(np.arange(n, dtype=np.int32), lens)
+        mat = sparse.csr_matrix((np.ones(len(cols), dtype=np.float32),
+                                 (rows, np.asarray(cols, dtype=np.int32))),
+                                shape=(n, self.n_features))
+        mat.sum_duplicates()
+        return mat
 
 
 # --- the linear parts -----------------------------------------------------------------------------
@@ -266,6 +245,11 @@ def _fit_part(X, y: np.ndarray, w: np.ndarray, kind: str, C: float, n_char: int)
     from sklearn.linear_model import LogisticRegression
 
     n_features = X.shape[1]
+    if kind == "nbword":  # NB-LR on the word and term-hit features only
+        X = X.tocsr().copy()
+        X.data[X.indices < n_char] = 0
+        X.eliminate_zeros()
+        kind = "nb"
     if kind == "nb":
         xb = X.copy()
         xb.data = np.ones_like(xb.data, dtype=np.float64)
@@ -296,6 +280,26 @@ def _fit_part(X, y: np.ndarray, w: np.ndarray, kind: str, C: float, n_char: int)
                       den=(scale * scale).astype(np.float32), intercept=float(clf.intercept_[0]))
 
 
+def stack_extras(norm: Normalized) -> tuple[float, float]:
+    """Shape of a comment for the stacker: log(1 + number of tokens) and the share of Latin tokens."""
+    toks = norm.tokens
+    n = len(toks)
+    if not n:
+        return 0.0, 0.0
+    latin = sum(1 for t in toks if t.text and t.text[0] < "\u0600")
+    return math.log1p(n), latin / n
+
+
+def stack_matrix(zs: Sequence[np.ndarray], norms: Sequence[Normalized],
+                 hits: Sequence[Sequence[Hit]]) -> np.ndarray:
+    """The stacker's inputs: base logits, term-hit counts, shape, and logit × shape interactions."""
+    n = len(norms)
+    Z = np.column_stack([np.asarray(z, dtype=np.float64).reshape(n) for z in zs])
+    hs = np.asarray([hit_summary(h) for h in hits], dtype=np.float64).reshape(n, 3)
+    ex = np.asarray([stack_extras(m) for m in norms], dtype=np.float64).reshape(n, 2)
+    return np.column_stack([Z, hs, ex, Z * ex[:, :1], Z * ex[:, 1:]])
+
+
 def hit_summary(hits: Sequence[Hit]) -> list[float]:
     """The stacker's view of the term lists: counts of reject and hold term hits, and any hit."""
     n_rej = sum(1 for h in hits if not h.signal and h.severity is Severity.REJECT)
@@ -310,13 +314,16 @@ def _sigmoid(z):
 # --- the learned scorer ---------------------------------------------------------------------------
 
 DEFAULT_PARAMS: dict[str, Any] = {
-    "parts": [["nb", 4.0], ["tfidf", 10.0]],
+    "parts": [["nb", 4.0], ["tfidf", 10.0], ["nbword", 4.0]],
     "folds": 5,
     "leak_target": 0.02,
     "holdout": 0.2,
     "min_site_holdout": 100,
     "source_balance": "sqrt",
     "seed": 0,
+    "char_bits": 20,
+    "word_bits": 19,
+    "hit_bits": 14,
 }
 
 
@@ -342,8 +349,8 @@ class LearnedScorer:
         """Probability that the comment breaks a rule."""
         raw = np.asarray(self.featurizer.indices(norm, hits), dtype=np.int64)
         idx, cnt = np.unique(raw, return_counts=True)
-        z = [p.decision_one(idx, cnt) for p in self.parts]
-        feats = np.asarray(z + hit_summary(hits))
+        zs = [np.asarray([p.decision_one(idx, cnt)]) for p in self.parts]
+        feats = stack_matrix(zs, [norm], [hits])[0]
         return float(_sigmoid(self.stack_intercept + float(feats @ self.stack_coef)))
 
     def score_many(self, texts: Sequence[str], norms: Sequence[Normalized],
@@ -352,13 +359,8 @@ class LearnedScorer:
         if not norms:
             return []
         X = self.featurizer.count_matrix(norms, hits)
-        return _sigmoid(self._stack_inputs(X, hits) @ self.stack_coef
-                        + self.stack_intercept).tolist()
-
-    def _stack_inputs(self, X, hits: Sequence[Sequence[Hit]]) -> np.ndarray:
-        zs = [p.decision_rows(X) for p in self.parts]
-        hs = np.asarray([hit_summary(h) for h in hits], dtype=np.float64).reshape(len(hits), 3)
-        return np.column_stack(zs + [hs])
+        S = stack_matrix([p.decision_rows(X) for p in self.parts], norms, hits)
+        return _sigmoid(S @ self.stack_coef + self.stack_intercept).tolist()
 
     # -- persistence -----------------------------------------------------------------------------
 
@@ -450,6 +452,13 @@ def choose_publish_threshold(y: Sequence[int], scores: Sequence[float], flagged:
     return t
 
 
+def default_jobs(n_jobs: int | None = None) -> int:
+    """Worker processes for training: as asked, else two (or one on a single-core machine)."""
+    if n_jobs is not None:
+        return max(1, int(n_jobs))
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def _source_weights(sources: Sequence[str], mode: str) -> np.ndarray:
     counts = Counter(sources)
     if mode == "sqrt":
@@ -468,8 +477,8 @@ def _stratified_folds(y: np.ndarray, k: int, seed: int) -> list[tuple[np.ndarray
     return list(skf.split(np.zeros(len(y)), y))
 
 
-def _fit_stack(X, y: np.ndarray, w: np.ndarray, hits: Sequence[Sequence[Hit]],
-               params: dict[str, Any], n_jobs: int):
+def _fit_stack(X, y: np.ndarray, w: np.ndarray, norms: Sequence[Normalized],
+               hits: Sequence[Sequence[Hit]], params: dict[str, Any], n_jobs: int | None):
     """Out-of-fold base logits, the stacker fitted on them, and the base models refitted on all."""
     from joblib import Parallel, delayed
     from sklearn.linear_model import LogisticRegression
@@ -486,16 +495,15 @@ def _fit_stack(X, y: np.ndarray, w: np.ndarray, hits: Sequence[Sequence[Hit]],
         part = _fit_part(X[tr], y[tr], w[tr], kind, C, n_char)
         return te, part.decision_rows(X[te])
 
-    results = Parallel(n_jobs=n_jobs)(delayed(run)(*j) for j in jobs)
+    results = Parallel(n_jobs=default_jobs(n_jobs))(delayed(run)(*j) for j in jobs)
     n_oof = len(specs) * len(folds)
     oof = np.zeros((len(y), len(specs)))
     for j, res in enumerate(results[:n_oof]):
         te, z = res
         oof[te, j // len(folds)] = z
     parts: list[LinearPart] = list(results[n_oof:])
-    hs = np.asarray([hit_summary(h) for h in hits], dtype=np.float64).reshape(len(hits), 3)
-    Z = np.column_stack([oof, hs])
-    stack = LogisticRegression(C=1.0, max_iter=1000).fit(Z, y, sample_weight=w)
+    Z = stack_matrix([oof[:, j] for j in range(len(specs))], norms, hits)
+    stack = LogisticRegression(C=1.0, max_iter=5000).fit(Z, y, sample_weight=w)
     oof_p = stack.predict_proba(Z)[:, 1]
     return parts, stack.coef_.ravel(), float(stack.intercept_[0]), oof_p
 
@@ -506,22 +514,23 @@ def _flagged(hits: Sequence[Sequence[Hit]]) -> np.ndarray:
 
 def fit_scorer(norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]], y: Sequence[int],
                sources: Sequence[str] | None = None, *, params: dict[str, Any] | None = None,
-               n_jobs: int = 1, featurizer: Featurizer | None = None) -> tuple[LearnedScorer, np.ndarray]:
+               n_jobs: int | None = None, featurizer: Featurizer | None = None) -> tuple[LearnedScorer, np.ndarray]:
     """Fit a scorer on analyzed comments; returns it and its out-of-fold training scores.
 
     The publish threshold is chosen on the out-of-fold scores (at most ``leak_target`` of the
     offensive training comments would auto-publish). No held-out measurement here: see ``train``.
     """
     prm = {**DEFAULT_PARAMS, **(params or {})}
-    fz = featurizer or Featurizer()
-    prm["char_bits"] = fz.char_bits
+    fz = featurizer or Featurizer(char_bits=int(prm["char_bits"]), word_bits=int(prm["word_bits"]),
+                                  hit_bits=int(prm["hit_bits"]))
+    prm.update(char_bits=fz.char_bits, word_bits=fz.word_bits, hit_bits=fz.hit_bits)
     y_arr = np.asarray(y, dtype=np.int64)
     if len(np.unique(y_arr)) < 2:
         raise ValueError("training needs both offensive and clean examples")
     src = list(sources) if sources is not None else ["import"] * len(y_arr)
     w = _source_weights(src, prm["source_balance"])
     X = fz.count_matrix(norms, hits)
-    parts, coef, intercept, oof_p = _fit_stack(X, y_arr, w, hits, prm, n_jobs)
+    parts, coef, intercept, oof_p = _fit_stack(X, y_arr, w, norms, hits, prm, n_jobs)
     threshold = choose_publish_threshold(y_arr, oof_p, _flagged(hits), prm["leak_target"])
     meta = {"format_version": FORMAT_VERSION, "publish_threshold": threshold,
             "leak_target": prm["leak_target"], "params": {k: v for k, v in prm.items()}}
@@ -529,7 +538,8 @@ def fit_scorer(norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]], y: Se
 
 
 def train(examples: Iterable[Example], analyze: Analyze, *, params: dict[str, Any] | None = None,
-          n_jobs: int = 1, progress: Callable[[str], None] | None = None) -> LearnedScorer:
+          n_jobs: int | None = None,
+          progress: Callable[[str], None] | None = None) -> LearnedScorer:
     """Train the learned score from examples (site decisions and imported history).
 
     When the site has enough decisions of its own (``Example.source == SITE_SOURCE``), a

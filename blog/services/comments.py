@@ -1,21 +1,27 @@
-"""Readers' comments: submitting one, reading the published thread."""
+"""Readers' comments: submitting, replying, editing or withdrawing one, reading the published threads."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import timedelta
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import signals
 from ..extensions import db
 from ..models import ActionKind, Article, ArticleStatus, Ban, Comment, CommentStatus, ModerationAction, utcnow
 from ..moderation.types import Action, Context, Verdict
-from .errors import CommentsClosed, NotFound
+from ..security import may_change_own_comment
+from .errors import CommentsClosed, Conflict, NotAllowed, NotFound, ReplyTargetGone
 from .retry import retry_transaction
 from .screening import get_screener
+
+log = logging.getLogger(__name__)
 
 _STATUS_FOR_ACTION = {
     Action.PUBLISH: CommentStatus.PUBLISHED,
@@ -34,6 +40,7 @@ class CommentDraft:
     body: str
     address: str = ""
     parent_id: int | None = None
+    notify: bool = False
     form_token: str = ""  # the random token of the form: a retried POST stores one comment
 
 
@@ -77,19 +84,141 @@ def published_article(slug: str) -> Article:
     return article
 
 
-def published_comments(article: Article, page: int, per_page: int) -> Page:
-    """One page of the article's published comments, oldest first."""
-    total = article.published_comment_count
+ORDERS = ("oldest", "newest", "liked")
+DEFAULT_ORDER = "oldest"
+
+
+def _root_order(order: str):
+    if order == "newest":
+        return (Comment.created_at.desc(), Comment.id.desc())
+    if order == "liked":
+        return (Comment.like_count.desc(), Comment.created_at, Comment.id)
+    return (Comment.created_at, Comment.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A published top-level comment with its published replies (oldest first), shown two levels deep."""
+
+    root: Comment
+    replies: list[Comment] = field(default_factory=list)
+    # reply id -> the name it answers, for replies to a reply (attached to the second level).
+    mentions: dict[int, str] = field(default_factory=dict)
+
+
+def _roots_query(article_id: int):
+    return select(Comment).where(
+        Comment.article_id == article_id, Comment.status == CommentStatus.PUBLISHED, Comment.root_id.is_(None)
+    )
+
+
+def published_threads(article: Article, page: int, per_page: int, order: str = DEFAULT_ORDER) -> Page:
+    """One page of the article's published threads: top-level comments in `order`, each with its replies."""
+    total = article.published_thread_count
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    rows = db.session.scalars(
-        select(Comment)
-        .where(Comment.article_id == article.id, Comment.status == CommentStatus.PUBLISHED)
-        .order_by(Comment.created_at, Comment.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+    roots = db.session.scalars(
+        _roots_query(article.id).order_by(*_root_order(order)).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return Page(items=list(rows), page=page, pages=pages, total=total)
+    replies: dict[int, list[Comment]] = {root.id: [] for root in roots}
+    if roots:
+        rows = db.session.scalars(
+            select(Comment)
+            .where(Comment.root_id.in_(list(replies)), Comment.status == CommentStatus.PUBLISHED)
+            .order_by(Comment.created_at, Comment.id)
+        )
+        for reply in rows:
+            replies[reply.root_id].append(reply)
+    names = names_answered([r for rs in replies.values() for r in rs])
+    threads = [
+        Thread(root, replies[root.id], {r.id: names[r.parent_id] for r in replies[root.id] if r.parent_id in names})
+        for root in roots
+    ]
+    return Page(items=threads, page=page, pages=pages, total=total)
+
+
+def names_answered(replies: list[Comment]) -> dict[int, str]:
+    """Author names of the replies' parents that are themselves replies (the third level and deeper)."""
+    wanted = {r.parent_id for r in replies if r.parent_id and r.parent_id != r.root_id}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(Comment.id, Comment.author_name).where(Comment.id.in_(wanted)))
+    return {ident: name for ident, name in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a comment is shown: its article, the page of its thread and the order used."""
+
+    slug: str
+    page: int
+    comment_id: int
+
+
+def comment_location(comment_id: int, per_page: int, order: str = DEFAULT_ORDER) -> Location:
+    """The page of the article on which a published comment (or its thread) appears in `order`."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status is not CommentStatus.PUBLISHED:
+        raise NotFound(comment_id)
+    root = db.session.get(Comment, comment.root_id) if comment.root_id else comment
+    article = db.session.get(Article, comment.article_id)
+    if root is None or root.status is not CommentStatus.PUBLISHED or article.status is not ArticleStatus.PUBLISHED:
+        raise NotFound(comment_id)
+    earlier = and_(Comment.created_at == root.created_at, Comment.id < root.id)
+    if order == "newest":
+        before = or_(Comment.created_at > root.created_at, and_(Comment.created_at == root.created_at, Comment.id > root.id))
+    elif order == "liked":
+        before = or_(
+            Comment.like_count > root.like_count,
+            and_(Comment.like_count == root.like_count, or_(Comment.created_at < root.created_at, earlier)),
+        )
+    else:
+        before = or_(Comment.created_at < root.created_at, earlier)
+    ahead = db.session.scalar(select(func.count()).select_from(_roots_query(article.id).where(before).subquery()))
+    return Location(slug=article.slug, page=(ahead or 0) // per_page + 1, comment_id=comment.id)
+
+
+def get_comment(comment_id: int, status: CommentStatus | None = CommentStatus.PUBLISHED) -> Comment:
+    """A comment on a published article (in `status`, unless None), or NotFound."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or (status is not None and comment.status is not status):
+        raise NotFound(comment_id)
+    if db.session.get(Article, comment.article_id).status is not ArticleStatus.PUBLISHED:
+        raise NotFound(comment_id)
+    return comment
+
+
+def refresh_counters(article_id: int, root_id: int | None = None) -> None:
+    """Recount an article's visible comments and threads (and a thread's replies), once per change.
+
+    A reply is visible while its thread's top-level comment is published.
+    """
+    published = and_(Comment.article_id == article_id, Comment.status == CommentStatus.PUBLISHED)
+    root = aliased(Comment)
+    root_shown = select(root.id).where(root.id == Comment.root_id, root.status == CommentStatus.PUBLISHED).exists()
+    visible = and_(published, or_(Comment.root_id.is_(None), root_shown))
+    articles = Article.__table__
+    db.session.execute(
+        update(articles).where(articles.c.id == article_id).values(
+            published_comment_count=select(func.count()).select_from(Comment).where(visible).scalar_subquery(),
+            published_thread_count=select(func.count()).select_from(Comment)
+            .where(published, Comment.root_id.is_(None)).scalar_subquery(),
+        )
+    )
+    if root_id:
+        comments = Comment.__table__
+        db.session.execute(
+            update(comments).where(comments.c.id == root_id).values(
+                reply_count=select(func.count()).select_from(Comment)
+                .where(Comment.root_id == root_id, Comment.status == CommentStatus.PUBLISHED).scalar_subquery()
+            )
+        )
+    db.session.commit()
+
+
+def on_comment_decided(sender, comment: Comment, before=None, after=None, **extra) -> None:
+    """Signal subscriber: keep the thread counters right after a moderator's decision."""
+    refresh_counters(comment.article_id, comment.root_id)
 
 
 def own_pending_comments(article: Article, ids: list[int]) -> list[Comment]:
@@ -114,14 +243,24 @@ def has_own_pending(article_id: int, ids: list[int]) -> bool:
     ) is not None
 
 
-def screening_context(draft: CommentDraft) -> Context:
-    """What the database knows about the circumstances of a new comment."""
+def own_comment(comment_id: int, own_ids: list[int], now: datetime | None = None) -> Comment:
+    """The reader's own comment that they may still edit or withdraw, or NotAllowed."""
+    comment = db.session.get(Comment, comment_id)
+    window = current_app.config["COMMENT_EDIT_MINUTES"]
+    if not may_change_own_comment(comment, own_ids, now or utcnow(), window):
+        raise NotAllowed(comment_id)
+    return comment
+
+
+def screening_context(draft: CommentDraft, exclude_id: int | None = None) -> Context:
+    """What the database knows about the circumstances of a comment (`exclude_id`: the one being edited)."""
     config = current_app.config
     now = utcnow()
     email = draft.author_email.lower()
+    others = Comment.id != exclude_id if exclude_id else True
     approved = db.session.scalar(
         select(func.count()).select_from(Comment).where(
-            func.lower(Comment.author_email) == email, Comment.status == CommentStatus.PUBLISHED
+            func.lower(Comment.author_email) == email, Comment.status == CommentStatus.PUBLISHED, others
         )
     )
     window_start = now - timedelta(minutes=config["MODERATION_FLOOD_WINDOW_MINUTES"])
@@ -129,11 +268,11 @@ def screening_context(draft: CommentDraft) -> Context:
     if draft.address:
         same_author.append(Comment.address == draft.address)
     recent = db.session.scalar(
-        select(func.count()).select_from(Comment).where(Comment.created_at >= window_start, or_(*same_author))
+        select(func.count()).select_from(Comment).where(Comment.created_at >= window_start, or_(*same_author), others)
     )
     duplicate = db.session.scalar(
         select(func.count()).select_from(Comment).where(
-            Comment.created_at >= now - timedelta(days=1), Comment.body == draft.body
+            Comment.created_at >= now - timedelta(days=1), Comment.body == draft.body, others
         )
     )
     return Context(
@@ -182,17 +321,20 @@ def submit_comment(draft: CommentDraft) -> Comment:
         raise NotFound(draft.article_id)
     if not article.comments_open:
         raise CommentsClosed(article.slug)
-    parent_id = None
+    parent_id = root_id = None
     if draft.parent_id:
         parent = db.session.get(Comment, draft.parent_id)
-        if parent is not None and parent.article_id == article.id and parent.status is CommentStatus.PUBLISHED:
-            parent_id = parent.id
+        if parent is None or parent.article_id != article.id or parent.status is not CommentStatus.PUBLISHED:
+            raise ReplyTargetGone(draft.parent_id)
+        parent_id, root_id = parent.id, parent.root_id or parent.id
     verdict = get_screener().screen(draft.body, screening_context(draft))
     status = _STATUS_FOR_ACTION[verdict.action]
     now = utcnow()
     comment = Comment(
         article_id=article.id,
         parent_id=parent_id,
+        root_id=root_id,
+        notify=draft.notify,
         author_name=draft.author_name,
         author_email=draft.author_email,
         address=draft.address,
@@ -214,21 +356,77 @@ def submit_comment(draft: CommentDraft) -> Comment:
         if (stored := _already_stored(key)) is not None:
             return stored  # the same form, sent twice at once: the other request stored it
         raise
-    db.session.add(
-        ModerationAction(
-            comment_id=comment.id,
-            actor_id=None,
-            action=ActionKind.SCREEN,
-            rule=",".join(verdict.rules),
-            reason=" · ".join(r.en for r in verdict.reasons),
-            from_status="",
-            to_status=status.value,
-            text_snapshot=draft.body,
-            created_at=now,
-        )
-    )
-    if status is CommentStatus.PUBLISHED:
-        article.published_comment_count = Article.published_comment_count + 1
+    db.session.add(_audit(comment, ActionKind.SCREEN, "", verdict, now))
     db.session.commit()
+    log.info("comment %s on article %s screened: %s (rules: %s, score %.3f)", comment.id, article.id,
+             verdict.action.value, comment.screen_rules or "none", comment.screen_score)
+    if status is CommentStatus.PUBLISHED:
+        refresh_counters(article.id, root_id)
     signals.comment_submitted.send(current_app._get_current_object(), comment=comment)
+    return comment
+
+
+def _audit(comment: Comment, action: ActionKind, before: str, verdict: Verdict | None, now: datetime) -> ModerationAction:
+    """The audit row of an automatic step on a comment (the reader's own steps have no staff actor)."""
+    return ModerationAction(
+        comment_id=comment.id,
+        actor_id=None,
+        action=action,
+        rule=",".join(verdict.rules) if verdict else "",
+        reason=" · ".join(r.en for r in verdict.reasons) if verdict else "",
+        from_status=before,
+        to_status=comment.status.value,
+        text_snapshot=comment.body,
+        created_at=now,
+    )
+
+
+def _commit_or_conflict(comment_id: int) -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        current = db.session.get(Comment, comment_id)
+        raise Conflict("—", current.status.value if current else "") from None
+
+
+def edit_own_comment(comment_id: int, body: str, own_ids: list[int], now: datetime | None = None) -> Comment:
+    """Replace the text of the reader's own comment and screen it again as if it were new."""
+    now = now or utcnow()
+    comment = own_comment(comment_id, own_ids, now)
+    before = comment.status
+    draft = CommentDraft(comment.article_id, comment.author_name, comment.author_email, body, comment.address)
+    verdict = get_screener().screen(body, screening_context(draft, exclude_id=comment.id))
+    status = _STATUS_FOR_ACTION[verdict.action]
+    comment.body = body
+    comment.edited_at = now
+    comment.status = status
+    if status is CommentStatus.PENDING:
+        comment.decided_at = None
+    elif status is not before:
+        comment.decided_at = now
+    comment.screen_action = verdict.action.value
+    comment.screen_rules = ",".join(verdict.rules)
+    comment.screen_score = float(verdict.score)
+    comment.screen_details = verdict_details(verdict)
+    db.session.add(_audit(comment, ActionKind.EDIT, before.value, verdict, now))
+    _commit_or_conflict(comment_id)
+    if CommentStatus.PUBLISHED in (before, status):
+        refresh_counters(comment.article_id, comment.root_id)
+    signals.comment_edited.send(current_app._get_current_object(), comment=comment, before=before, after=status)
+    return comment
+
+
+def withdraw_own_comment(comment_id: int, own_ids: list[int], now: datetime | None = None) -> Comment:
+    """Take the reader's own comment back: it leaves the thread and the queue, with an audit row."""
+    now = now or utcnow()
+    comment = own_comment(comment_id, own_ids, now)
+    before = comment.status
+    comment.status = CommentStatus.WITHDRAWN
+    comment.decided_at = now
+    db.session.add(_audit(comment, ActionKind.WITHDRAW, before.value, None, now))
+    _commit_or_conflict(comment_id)
+    if before is CommentStatus.PUBLISHED:
+        refresh_counters(comment.article_id, comment.root_id)
+    signals.comment_withdrawn.send(current_app._get_current_object(), comment=comment, before=before)
     return comment

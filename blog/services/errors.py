@@ -25,3 +25,15 @@ class Conflict(ServiceError):
 
 class InvalidTransition(ServiceError):
     """The decision does not apply to the comment's current status."""
+
+
+class ReplyTargetGone(ServiceError):
+    """The comment being answered is not (or no longer) published on this article."""
+
+
+class NotAllowed(ServiceError):
+    """The reader may not do this (not their comment, or its edit window has closed)."""
+
+
+class ReactionsDisabled(ServiceError):
+    """This kind of reaction is turned off on the site."""

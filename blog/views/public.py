@@ -1,7 +1,7 @@
 """Readers' pages: the front page, articles and the comment form."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -11,18 +11,12 @@ from ..forms import CommentForm
 from ..models import Article, ArticleStatus
 from ..net import shorten_address
 from ..services import comments as comment_service
-from ..services.errors import CommentsClosed, NotFound
+from ..services.errors import CommentsClosed, NotFound, ReplyTargetGone
+from . import conversation
+from .conversation import page_arg as _page_arg
+from .reader import own_comment_ids, reader_id, remember_own_comment, remembered_details, store_details
 
 bp = Blueprint("public", __name__)
-
-OWN_COMMENTS_KEY = "own_comments"
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
 
 
 @bp.get("/")
@@ -43,10 +37,7 @@ def index():
 
 
 def _render_article(article: Article, form: CommentForm, status: int = 200):
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
-    thread = comment_service.published_comments(article, _page_arg(), per_page)
-    own = comment_service.own_pending_comments(article, session.get(OWN_COMMENTS_KEY, []))
-    return render_template("public/article.html", article=article, thread=thread, own=own, form=form), status
+    return conversation.render_article(article, form, status)
 
 
 def _published_or_404(slug: str) -> Article:
@@ -58,22 +49,16 @@ def _published_or_404(slug: str) -> Article:
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
-    """An article with its published comments and the comment form (through the page cache)."""
+    """An article with its published threads and the comment form (through the page cache)."""
 
     def render_shared() -> tuple[str, int]:
         found = _published_or_404(slug)
-        per_page = current_app.config["COMMENTS_PER_PAGE"]
-        thread = comment_service.published_comments(found, _page_arg(), per_page)
-        html = render_template("public/article.html", article=found, thread=thread, own=[], form=CommentForm())
-        return html, found.id
-
-    def has_own(article_id: int) -> bool:
-        ids = session.get(OWN_COMMENTS_KEY)
-        return bool(ids) and comment_service.has_own_pending(article_id, ids)
+        return _render_article(found, conversation.new_comment_form()).get_data(as_text=True), found.id
 
     return pagecache.cached_article_page(
         slug, select_language(), render_shared,
-        lambda: current_app.make_response(_render_article(_published_or_404(slug), CommentForm())), has_own,
+        lambda: _render_article(_published_or_404(slug), conversation.new_comment_form()),
+        personal=bool(own_comment_ids() or remembered_details() or reader_id()),
     )
 
 
@@ -85,9 +70,15 @@ def post_comment(slug: str):
     except NotFound:
         abort(404)
     form = CommentForm()
+    parent_id = form.reply_to()
+
+    def again(status: int):
+        if parent_id:
+            return conversation.render_reply_page(found, parent_id, form, status)
+        return _render_article(found, form, status)
+
     if not form.validate_on_submit():
-        return _render_article(found, form, status=422)
-    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+        return again(422)
     draft = comment_service.CommentDraft(
         article_id=found.id,
         author_name=form.author_name.data,
@@ -96,14 +87,21 @@ def post_comment(slug: str):
         address=shorten_address(request.remote_addr),
         parent_id=parent_id,
         form_token=form.form_token.data or "",
+        notify=bool(form.notify.data),
     )
     try:
         comment = comment_service.submit_comment(draft)
     except CommentsClosed:
         form.body.errors = [*form.body.errors, _("التعليقات مغلقة على هذا المقال.")]
         return _render_article(found, form, status=403)
-    session[OWN_COMMENTS_KEY] = [*session.get(OWN_COMMENTS_KEY, [])[-49:], comment.id]
-    return redirect(url_for("public.article", slug=found.slug, _anchor=f"comment-{comment.id}"), code=303)
+    except ReplyTargetGone:
+        form.parent_id.data = ""
+        form.body.errors = [*form.body.errors, _("التعليق الذي ترد عليه لم يعد متاحا. يمكنك نشر نصك تعليقا جديدا.")]
+        return _render_article(found, form, status=422)
+    remember_own_comment(comment.id)
+    response = redirect(conversation.after_post_url(comment), code=303)
+    store_details(response, draft.author_name, draft.author_email, bool(form.remember.data))
+    return response
 
 
 @bp.post("/language")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from datetime import datetime, timezone
 
 import pytest
@@ -17,8 +18,12 @@ MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "ماي", "ي�
 
 def public_urls(app):
     """Every GET route that is not for staff, with its arguments filled from the demo data."""
-    with app.app_context():
+    from blog.notifications import unsubscribe_token
+
+    with app.test_request_context("/"):
         slugs = [a.slug for a in db.session.scalars(select(Article))]
+        comments = [(c.id, c.article.slug) for c in db.session.scalars(select(Comment))]
+        tokens = [unsubscribe_token(ident) for ident, _slug in comments]
     urls = set()
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith(STAFF_PREFIXES) or rule.endpoint == "static":
@@ -27,6 +32,14 @@ def public_urls(app):
             urls.add(rule.rule)
         elif rule.arguments == {"slug"}:
             urls.update(rule.rule.replace("<slug>", s) for s in slugs)
+        elif rule.arguments == {"comment_id"}:
+            urls.update(rule.rule.replace("<int:comment_id>", str(ident)) for ident, _slug in comments)
+        elif rule.arguments == {"slug", "comment_id"}:
+            urls.update(
+                rule.rule.replace("<slug>", slug).replace("<int:comment_id>", str(ident)) for ident, slug in comments
+            )
+        elif rule.arguments == {"token"}:
+            urls.update(rule.rule.replace("<token>", token) for token in tokens)
         else:
             raise AssertionError(f"no sample arguments for public route {rule.rule}")
     return sorted(urls)
@@ -131,3 +144,20 @@ def test_language_switch_is_remembered_in_a_cookie(app, article):
     assert '<html lang="fr" dir="ltr">' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert client.post("/language", data={"lang": "xx", "csrf_token": token}).status_code == 400
     assert client.get("/language").status_code == 405
+
+
+@pytest.mark.parametrize(("lang", "heading", "message"), [
+    ("fr", "Ajoutez votre commentaire", "Cette adresse e-mail n'est pas valide."),
+    ("en", "Add your comment", "This e-mail address is not valid."),
+    ("ar", "أضف تعليقك", "عنوان البريد الإلكتروني غير صالح."),
+])
+def test_the_form_speaks_the_readers_language(app, article, lang, heading, message):
+    from tests.conftest import csrf_token
+
+    client = app.test_client()
+    page = client.get(f"/articles/{article['slug']}?lang={lang}").get_data(as_text=True)
+    assert heading in page
+    response = client.post(f"/articles/{article['slug']}/comments?lang={lang}", data={
+        "csrf_token": csrf_token(page), "author_name": "Nadia", "author_email": "nope", "body": "Texte gardé"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and message in unescape(html) and "Texte gardé" in html

@@ -1,0 +1,116 @@
+/* Majlis comments: reply in place, more comments in place, reactions without a reload.
+   Every action also works without this script (links and plain form POSTs). */
+(function () {
+  "use strict";
+
+  var list = document.getElementById("comment-list");
+  var mainForm = document.getElementById("comment-form");
+  if (!list) { return; }
+
+  function closeReplyForms() {
+    document.querySelectorAll(".reply-form").forEach(function (node) { node.remove(); });
+  }
+
+  function openReply(link) {
+    var id = link.getAttribute("data-comment");
+    var item = document.getElementById("comment-" + id);
+    if (!mainForm || !item) { return false; }
+    var existing = item.querySelector(".reply-form");
+    closeReplyForms();
+    if (existing) { return true; }
+    var box = document.createElement("div");
+    box.className = "reply-form";
+    var title = document.createElement("p");
+    title.className = "reply-title";
+    title.textContent = link.getAttribute("data-title");
+    var form = mainForm.cloneNode(true);
+    form.id = "reply-form-" + id;
+    form.querySelectorAll("[id]").forEach(function (node) { node.id = node.id + "-r" + id; });
+    form.querySelectorAll("label[for]").forEach(function (node) {
+      node.setAttribute("for", node.getAttribute("for") + "-r" + id);
+    });
+    form.querySelectorAll(".error").forEach(function (node) { node.remove(); });
+    var parent = form.querySelector("input[name=parent_id]");
+    parent.value = id;
+    var body = form.querySelector("textarea[name=body]");
+    body.value = "";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "link cancel-reply";
+    cancel.textContent = link.getAttribute("data-cancel");
+    cancel.addEventListener("click", closeReplyForms);
+    form.appendChild(cancel);
+    box.appendChild(title);
+    box.appendChild(form);
+    item.appendChild(box);
+    body.focus();
+    return true;
+  }
+
+  function loadMore(link) {
+    var url = link.getAttribute("data-fragment");
+    if (!url) { return false; }
+    link.setAttribute("aria-busy", "true");
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html;
+        var fresh = holder.content.querySelector(".comment-list");
+        if (fresh) {
+          Array.prototype.slice.call(fresh.children).forEach(function (item) {
+            if (!item.id || !document.getElementById(item.id)) { list.appendChild(item); }
+          });
+        }
+        var nav = link.closest(".more-comments");
+        var next = holder.content.querySelector(".more-comments");
+        if (next) {
+          // The earlier pages are already on screen: keep only the way forward.
+          next.querySelectorAll("a[rel=prev], span").forEach(function (node) { node.remove(); });
+          if (!next.querySelector("a")) { next = null; }
+        }
+        if (nav && next) { nav.replaceWith(next); } else if (nav) { nav.remove(); }
+      })
+      .catch(function () { window.location.href = link.href; });
+    return true;
+  }
+
+  function react(form, button) {
+    var data = new FormData(form);
+    data.set("value", button.value);
+    fetch(form.action, {
+      method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
+    })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (result) {
+        form.querySelectorAll(".reaction").forEach(function (node) {
+          var kind = node.getAttribute("data-value");
+          var pressed = (kind === "like" && result.mine === 1) || (kind === "dislike" && result.mine === -1);
+          node.querySelector(".count").textContent = kind === "like" ? result.likes : result.dislikes;
+          node.setAttribute("aria-pressed", pressed ? "true" : "false");
+          node.value = pressed ? "none" : kind;
+        });
+      })
+      .catch(function () { form.classList.add("reaction-failed"); });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a.reply-link");
+    if (link && openReply(link)) { event.preventDefault(); return; }
+    var more = event.target.closest(".more-comments a.more");
+    if (more && loadMore(more)) { event.preventDefault(); }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("reactions") || !event.submitter) { return; }
+    event.preventDefault();
+    react(form, event.submitter);
+  });
+})();

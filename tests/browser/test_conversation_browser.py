@@ -1,0 +1,158 @@
+"""The readers' conversation in Chromium, with and without JavaScript: replies, more comments, reactions, order."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from blog.extensions import db
+from blog.models import Comment, CommentStatus
+from tests.views.conversation_helpers import add_comment, post_moderation
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(params=[True, False], ids=["js", "nojs"])
+def reader(request, browser):
+    """A phone-sized tab, with JavaScript on or off."""
+    context = browser.new_context(locale="ar-MA", viewport={"width": 412, "height": 915},
+                                  java_script_enabled=request.param)
+    tab = context.new_page()
+    tab.js = request.param
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def conversation(app, article):
+    post_moderation(app)
+    app.config["COMMENTS_PER_PAGE"] = 2
+    first = add_comment(app, article["id"], "أحمد", "أول تعليق على المقال.", minutes=1)
+    second = add_comment(app, article["id"], "بشرى", "تعليق ثان في النقاش.", minutes=2)
+    reply = add_comment(app, article["id"], "جمال", "رد جمال على أحمد.", parent=first, minutes=3)
+    third = add_comment(app, article["id"], "دنيا", "تعليق ثالث في الصفحة الثانية.", minutes=4)
+    return {"first": first, "second": second, "reply": reply, "third": third, "slug": article["slug"]}
+
+
+def _shot(tab, artifacts, request, name):
+    tab.screenshot(path=str(artifacts / f"{name}-{request.node.callspec.id}.png"), full_page=True)
+
+
+def test_reply_more_comments_and_reactions(app, live_server, reader, conversation, artifacts, request):
+    c = conversation
+    article_url = f"{live_server}/articles/{c['slug']}"
+    reader.goto(article_url)
+    assert reader.locator("li.thread").count() == 2
+    assert reader.locator(f"#thread-{c['first']} .replies #comment-{c['reply']}").count() == 1
+    _shot(reader, artifacts, request, "thread")
+
+    # Reply to the second-level reply: it joins the thread at the second level with a mention.
+    reader.locator(f"#comment-{c['reply']} a.reply-link").click()
+    if reader.js:
+        assert reader.url == article_url  # opened in place
+        form = reader.locator(f"#reply-form-{c['reply']}")
+        assert form.is_visible()
+        _shot(reader, artifacts, request, "reply-in-place")
+        prefix = f"-r{c['reply']}"
+    else:
+        assert reader.url == f"{article_url}/comments/{c['reply']}/reply"
+        assert "رد على جمال" in reader.locator("h1").inner_text()
+        form = reader.locator("#comment-form")
+        prefix = ""
+    form.locator(f"#author_name{prefix}").fill("هند")
+    form.locator(f"#author_email{prefix}").fill("hind.reader@example.org")
+    form.locator(f"#body{prefix}").fill("ردي على جمال من المتصفح.")
+    form.locator("button[type=submit]").click()
+    reader.wait_for_load_state()
+    with app.app_context():
+        mine = db.session.scalars(select(Comment).where(Comment.body == "ردي على جمال من المتصفح.")).one()
+        assert (mine.parent_id, mine.root_id, mine.status) == (c["reply"], c["first"], CommentStatus.PUBLISHED)
+    item = reader.locator(f"#thread-{c['first']} .replies #comment-{mine.id}")
+    assert item.count() == 1 and "ردا على جمال" in item.inner_text()
+    assert "hind.reader" not in reader.content()
+    _shot(reader, artifacts, request, "replied")
+
+    # More comments: in place with JavaScript, as a plain link to page 2 without.
+    reader.goto(article_url)
+    reader.locator(".more-comments a.more").click()
+    if reader.js:
+        reader.locator(f"#thread-{c['third']}").wait_for()
+        assert reader.url == article_url and reader.locator("li.thread").count() == 3
+        assert reader.locator(".more-comments").count() == 0  # nothing further, and no "previous" link
+    else:
+        reader.wait_for_load_state()
+        assert "page=2" in reader.url and reader.locator("li.thread").count() == 1
+    assert reader.locator(f"#comment-{c['third']}").is_visible()
+    _shot(reader, artifacts, request, "more")
+
+    # Like, then change to dislike: counts change (without a reload when JavaScript runs).
+    target = reader.locator(f"#comment-{c['third']}")
+    if reader.js:
+        reader.evaluate("window.__sameDocument = true")
+    target.locator("button.like").click()
+    if reader.js:
+        target.locator("button.like[aria-pressed=true]").wait_for()
+        assert reader.evaluate("window.__sameDocument === true")
+    else:
+        reader.wait_for_load_state()
+        target = reader.locator(f"#comment-{c['third']}")
+    assert target.locator("button.like .count").inner_text() == "1"
+    assert target.locator("button.like").get_attribute("aria-pressed") == "true"
+    target.locator("button.dislike").click()
+    if reader.js:
+        target.locator("button.dislike[aria-pressed=true]").wait_for()
+    else:
+        reader.wait_for_load_state()
+        target = reader.locator(f"#comment-{c['third']}")
+    assert target.locator("button.like .count").inner_text() == "0"
+    assert target.locator("button.dislike .count").inner_text() == "1"
+    _shot(reader, artifacts, request, "reacted")
+    with app.app_context():
+        third = db.session.get(Comment, c["third"])
+        assert (third.like_count, third.dislike_count) == (0, 1)
+
+
+def test_order_and_permalink(app, live_server, reader, conversation, artifacts, request):
+    c = conversation
+    reader.goto(f"{live_server}/articles/{c['slug']}")
+    reader.get_by_role("link", name="الأحدث أولا").click()
+    reader.wait_for_load_state()
+    assert "order=newest" in reader.url
+    assert reader.locator("li.thread").first.get_attribute("id") == f"thread-{c['third']}"
+    # A permalink opens the page that shows the comment.
+    reader.goto(f"{live_server}/comments/{c['third']}")
+    assert reader.url.endswith(f"/articles/{c['slug']}?page=2#comment-{c['third']}")
+    assert reader.locator(f"#comment-{c['third']}").is_visible()
+    assert "@example.org" not in reader.content()
+
+
+def test_edit_and_withdraw_own_comment_with_remembered_details(app, live_server, reader, article, artifacts, request):
+    url = f"{live_server}/articles/{article['slug']}"
+    reader.goto(url)
+    reader.fill("#author_name", "ليلى")
+    reader.fill("#author_email", "layla.reader@example.org")
+    reader.fill("#body", "تعليقي الأول قبل التعديل.")
+    reader.check("#remember")
+    reader.click("#comment-form button[type=submit]")
+    reader.wait_for_load_state()
+    pending = reader.locator(".comment-pending")
+    assert "تعليقي الأول قبل التعديل." in pending.inner_text()
+    # The details come back filled in, in this browser only.
+    assert reader.input_value("#author_name") == "ليلى"
+    assert reader.input_value("#author_email") == "layla.reader@example.org"
+
+    pending.locator("a.edit-link").click()
+    reader.wait_for_load_state()
+    reader.fill("#body", "تعليقي بعد التعديل.")
+    reader.get_by_role("button", name="احفظ التعديل").click()
+    reader.wait_for_load_state()
+    assert "تعليقي بعد التعديل." in reader.locator(".comment-pending").inner_text()
+    assert "حُفظ التعديل" in reader.locator(".flash").inner_text()
+    _shot(reader, artifacts, request, "edited")
+
+    reader.locator(".comment-pending a.edit-link").click()
+    reader.get_by_role("button", name="اسحب تعليقي").click()
+    reader.wait_for_load_state()
+    assert reader.locator(".comment-pending").count() == 0
+    with app.app_context():
+        comment = db.session.scalars(select(Comment)).one()
+        assert comment.status is CommentStatus.WITHDRAWN and comment.body == "تعليقي بعد التعديل."

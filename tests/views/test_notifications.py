@@ -1,0 +1,183 @@
+"""E-mail notifications to a real local SMTP server (aiosmtpd): published, replied, unsubscribe."""
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+import threading
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from blog.extensions import db
+from blog.models import Comment, Role
+from blog.notifications import sender
+from tests.conftest import csrf_token
+from tests.views.conversation_helpers import add_comment, post_comment, post_moderation
+
+
+class Inbox:
+    """Collects what the SMTP server receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        with self.lock:
+            return list(self.messages)
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def inbox(app):
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_DEFAULT_SENDER="majlis@example.org",
+                      SITE_URL="http://majlis.test/")
+    yield handler
+    sender.join()
+    controller.stop()
+
+
+def _comment(app, body):
+    with app.app_context():
+        return db.session.scalars(select(Comment).where(Comment.body == body)).one()
+
+
+def _link(message, pattern):
+    return re.search(pattern, message.get_content()).group(0)
+
+
+def test_published_and_reply_notifications_reach_the_authors(app, client, article, inbox):
+    post_moderation(app)
+    slug = article["slug"]
+    response = post_comment(client, slug, author_name="سلمى", author_email="salma@example.org",
+                            body="تعليق أريد أن أعرف متى يرد عليه أحد.", notify="y")
+    assert response.status_code == 303
+    first = _comment(app, "تعليق أريد أن أعرف متى يرد عليه أحد.")
+    [(to, published)] = inbox.wait_for(1)
+    assert to == ["salma@example.org"] and "نُشر تعليقك" in published["Subject"]
+    assert published["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"/comments/{first.id}" in published.get_content()
+
+    other = app.test_client()
+    post_comment(other, slug, author_name="يوسف", author_email="youssef@example.org",
+                 body="هذا رد يوسف على سلمى.", parent_id=str(first.id))
+    messages = inbox.wait_for(2)
+    assert len(messages) == 2
+    to, reply = messages[1]
+    assert to == ["salma@example.org"] and "يوسف" in reply["Subject"]
+    assert "هذا رد يوسف على سلمى." in reply.get_content()
+    # The replier asked for nothing and their address is never in the mail sent to someone else.
+    assert "youssef@example.org" not in reply.as_string()
+    # Own replies to one's own comment notify nobody.
+    post_comment(client, slug, author_name="سلمى", author_email="salma@example.org",
+                 body="سلمى ترد على نفسها.", parent_id=str(first.id))
+    time.sleep(0.5)
+    sender.join()
+    assert len(inbox.messages) == 2
+
+
+def test_a_moderators_approval_sends_the_published_notice(app, client, article, inbox, staff_client):
+    post_comment(client, article["slug"], body="تعليق ينتظر موافقة المشرف.", notify="y")
+    mine = _comment(app, "تعليق ينتظر موافقة المشرف.")
+    time.sleep(0.3)
+    assert inbox.messages == []  # pending: nothing yet
+    moderator = staff_client(Role.MODERATOR)
+    token = csrf_token(moderator.get("/moderation/").get_data(as_text=True))
+    moderator.post(f"/moderation/comments/{mine.id}/approve", data={"csrf_token": token})
+    [(to, message)] = inbox.wait_for(1)
+    assert to == ["salma@example.org"] and "نُشر تعليقك" in message["Subject"]
+
+
+def test_no_box_no_mail(app, client, article, inbox):
+    post_moderation(app)
+    root = add_comment(app, article["id"], "أحمد", "بلا إشعارات")
+    post_comment(client, article["slug"], body="تعليق بلا اشتراك.")
+    post_comment(app.test_client(), article["slug"], author_email="x@example.org", body="رد.", parent_id=str(root))
+    time.sleep(0.5)
+    sender.join()
+    assert inbox.messages == []
+
+
+def test_unsubscribe_works_and_cannot_be_forged(app, client, article, inbox):
+    post_moderation(app)
+    post_comment(client, article["slug"], body="سأوقف الإشعارات.", notify="y")
+    [(_to, message)] = inbox.wait_for(1)
+    url = _link(message, r"http://majlis\.test/notifications/unsubscribe/\S+")
+    path = url.removeprefix("http://majlis.test")
+    assert message["List-Unsubscribe"] == f"<{url}>"
+    mine = _comment(app, "سأوقف الإشعارات.")
+
+    stranger = app.test_client()
+    # A link scanner's GET changes nothing; it shows a button.
+    page = stranger.get(path)
+    assert page.status_code == 200 and 'method="post"' in page.get_data(as_text=True)
+    assert _comment(app, "سأوقف الإشعارات.").notify is True
+
+    # Forged tokens: another comment id, a changed signature, garbage.
+    token = path.rsplit("/", 1)[1]
+    payload, _, signature = token.rpartition(".")
+    from itsdangerous import URLSafeSerializer
+
+    forged_other = URLSafeSerializer("not the secret", salt="majlis-unsubscribe").dumps({"c": mine.id})
+    for bad in (forged_other, payload + "." + signature[::-1], "garbage", token[:-2]):
+        response = stranger.post(f"/notifications/unsubscribe/{bad}")
+        assert response.status_code == 400, bad
+        assert stranger.get(f"/notifications/unsubscribe/{bad}").status_code == 400
+    assert _comment(app, "سأوقف الإشعارات.").notify is True
+
+    # The genuine one-click POST (RFC 8058: no CSRF token, the signature is the proof).
+    done = stranger.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "أُلغي الاشتراك" in done.get_data(as_text=True)
+    assert _comment(app, "سأوقف الإشعارات.").notify is False
+    # No more mail about it.
+    post_comment(app.test_client(), article["slug"], author_email="z@example.org", body="رد بعد الإلغاء.",
+                 parent_id=str(mine.id))
+    time.sleep(0.5)
+    sender.join()
+    assert len(inbox.messages) == 1
+
+
+def test_mail_is_sent_in_the_background_never_in_the_request(app, client, article, caplog):
+    """An SMTP server that never answers does not hold the reader's request."""
+    post_moderation(app)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections complete in the backlog, but no greeting ever comes
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1])
+    try:
+        started = time.monotonic()
+        response = post_comment(client, article["slug"], author_email="quiet.reader@example.org",
+                                body="الخادم البريدي صامت.", notify="y")
+        elapsed = time.monotonic() - started
+        assert response.status_code == 303 and elapsed < 5
+        assert sender._queue.unfinished_tasks == 1  # still waiting for the server, outside the request
+    finally:
+        silent.close()
+    sender.join()
+    assert _comment(app, "الخادم البريدي صامت.").notify is True
+    # The failure was logged without the reader's address.
+    assert "notification about comment" in caplog.text and "quiet.reader" not in caplog.text

@@ -1,0 +1,246 @@
+"""Replies at each depth, order options, paging, fragments and permalinks through the test client."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from blog.extensions import db
+from blog.models import ActionKind, Article, Comment, CommentStatus, ModerationAction, Role
+from tests.conftest import csrf_token
+from tests.views.conversation_helpers import (
+    CLEAN, add_comment, comment_ids_in, post_comment, post_moderation, thread_of,
+)
+
+
+def _stored(app, body):
+    with app.app_context():
+        return db.session.scalars(select(Comment).where(Comment.body == body)).one()
+
+
+def test_replies_at_each_depth_show_two_levels_with_a_mention(app, client, article):
+    post_moderation(app)
+    slug = article["slug"]
+    root = add_comment(app, article["id"], "أحمد", "التعليق الأول على المقال.")
+    response = post_comment(client, slug, author_name="بشرى", body="رد من المستوى الثاني.", parent_id=str(root))
+    assert response.status_code == 303
+    second = _stored(app, "رد من المستوى الثاني.")
+    assert (second.parent_id, second.root_id, second.status) == (root, root, CommentStatus.PUBLISHED)
+    assert response.headers["Location"] == f"/articles/{slug}#comment-{second.id}"
+
+    post_comment(client, slug, author_name="جمال", body="رد من المستوى الثالث.", parent_id=str(second.id))
+    third = _stored(app, "رد من المستوى الثالث.")
+    assert (third.parent_id, third.root_id) == (second.id, root)
+    post_comment(client, slug, author_name="دنيا", body="رد من المستوى الرابع.", parent_id=str(third.id))
+    fourth = _stored(app, "رد من المستوى الرابع.")
+    assert (fourth.parent_id, fourth.root_id) == (third.id, root)
+
+    html = app.test_client().get(f"/articles/{slug}").get_data(as_text=True)
+    thread = thread_of(html, root)
+    # Every depth sits in the one replies list of the root (two levels), oldest first.
+    assert comment_ids_in(thread) == [root, second.id, third.id, fourth.id]
+    assert thread.count('<ol class="replies">') == 1
+    replies = thread[thread.index('<ol class="replies">'):]
+    assert "ردا على بشرى" in replies and "ردا على جمال" in replies
+    # A direct reply to the root needs no mention.
+    second_item = replies[replies.index(f'id="comment-{second.id}"'):replies.index(f'id="comment-{third.id}"')]
+    assert "ردا على" not in second_item
+    with app.app_context():
+        article_row = db.session.get(Article, article["id"])
+        assert (article_row.published_comment_count, article_row.published_thread_count) == (4, 1)
+        assert db.session.get(Comment, root).reply_count == 3
+    assert "4 تعليقات" in html
+
+
+def test_a_reply_is_screened_and_held_like_any_comment(app, client, article, staff_client):
+    root = add_comment(app, article["id"], "أحمد", "التعليق الأول.")
+    response = post_comment(client, article["slug"], body="رد ينتظر المراجعة.", parent_id=str(root))
+    assert response.status_code == 303
+    reply = _stored(app, "رد ينتظر المراجعة.")
+    assert reply.status is CommentStatus.PENDING and reply.root_id == root
+    with app.app_context():
+        audit = db.session.scalars(select(ModerationAction).where(ModerationAction.comment_id == reply.id)).one()
+        assert audit.action is ActionKind.SCREEN and audit.to_status == "pending"
+    # Its author sees it inside the thread it answers; nobody else does, and no count betrays it.
+    mine = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert reply.id in comment_ids_in(thread_of(mine, root)) and "في انتظار المراجعة" in mine
+    other = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert "رد ينتظر المراجعة." not in other and "في انتظار" not in other and "تعليق واحد" in other
+
+    # A moderator approves it: counters follow (through the decision signal).
+    moderator = staff_client(Role.MODERATOR)
+    token = csrf_token(moderator.get("/moderation/").get_data(as_text=True))
+    assert moderator.post(f"/moderation/comments/{reply.id}/approve", data={"csrf_token": token}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Comment, root).reply_count == 1
+        assert db.session.get(Article, article["id"]).published_comment_count == 2
+    public = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert comment_ids_in(thread_of(public, root)) == [root, reply.id]
+
+
+def test_an_abusive_reply_is_rejected_by_screening(app, client, article):
+    post_moderation(app)
+    root = add_comment(app, article["id"], "أحمد", "التعليق الأول.")
+    post_comment(client, article["slug"], body="انت حمار وما كتفهم والو", parent_id=str(root))
+    reply = _stored(app, "انت حمار وما كتفهم والو")
+    assert reply.status is not CommentStatus.PUBLISHED and "insult" in reply.screen_rules
+    assert "حمار" not in app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+
+
+def test_a_reply_to_a_comment_that_is_not_published_is_refused(app, client, article):
+    pending = add_comment(app, article["id"], "أحمد", "تعليق غير منشور.", status=CommentStatus.PENDING)
+    response = post_comment(client, article["slug"], body="رد على تعليق غير منشور.", parent_id=str(pending))
+    assert response.status_code == 422
+    assert "التعليق الذي ترد عليه لم يعد متاحا" in response.get_data(as_text=True)
+    assert "رد على تعليق غير منشور." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Comment).where(Comment.body == "رد على تعليق غير منشور.")) is None
+    assert client.get(f"/articles/{article['slug']}/comments/{pending}/reply").status_code == 404
+    assert client.get(f"/articles/{article['slug']}/comments/999999/reply").status_code == 404
+
+
+def test_the_reply_page_works_without_javascript_and_keeps_the_text_on_error(app, client, article):
+    root = add_comment(app, article["id"], "أحمد", "التعليق الذي سأرد عليه.")
+    url = f"/articles/{article['slug']}/comments/{root}/reply"
+    page = client.get(url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "التعليق الذي سأرد عليه." in html and f'name="parent_id" type="hidden" value="{root}"' in html
+    assert page.headers["Cache-Control"] == "private, no-store"
+    response = client.post(f"/articles/{article['slug']}/comments", data={
+        "csrf_token": csrf_token(html), "author_name": "سلمى", "author_email": "ليس بريدا",
+        "body": "ردي المحفوظ.", "parent_id": str(root),
+    })
+    again = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "رد على أحمد" in again and "ردي المحفوظ." in again and "عنوان البريد الإلكتروني غير صالح." in again
+    # A reply link on the wrong article is a 404.
+    other = add_comment(app, article["id"], "x", "y")
+    assert client.get(f"/articles/nothing/comments/{other}/reply").status_code == 404
+
+
+def _three_threads(app, article):
+    first = add_comment(app, article["id"], "الأول", "أقدم تعليق", minutes=1, likes=1)
+    second = add_comment(app, article["id"], "الثاني", "تعليق في الوسط", minutes=2, likes=7)
+    third = add_comment(app, article["id"], "الثالث", "أحدث تعليق", minutes=3, likes=3)
+    reply = add_comment(app, article["id"], "راد", "رد على الأول", parent=first, minutes=10, likes=50)
+    return first, second, third, reply
+
+
+def test_order_options_oldest_newest_most_liked(app, client, article):
+    first, second, third, reply = _three_threads(app, article)
+    roots = lambda html: [i for i in comment_ids_in(html) if i != reply]  # noqa: E731
+    base = f"/articles/{article['slug']}"
+    assert roots(client.get(base).get_data(as_text=True)) == [first, second, third]
+    assert roots(client.get(base + "?order=oldest").get_data(as_text=True)) == [first, second, third]
+    assert roots(client.get(base + "?order=newest").get_data(as_text=True)) == [third, second, first]
+    # Most liked orders threads by their top-level comment's likes (a reply's likes do not lift its thread).
+    liked = client.get(base + "?order=liked").get_data(as_text=True)
+    assert roots(liked) == [second, third, first]
+    assert 'aria-current="true">الأكثر إعجابا' in liked
+    # Replies stay with their thread, oldest first, in every order.
+    for order in ("oldest", "newest", "liked"):
+        html = client.get(f"{base}?order={order}").get_data(as_text=True)
+        assert comment_ids_in(thread_of(html, first)) == [first, reply]
+    # Anything else falls back to the default.
+    assert roots(client.get(base + "?order=%27;drop").get_data(as_text=True)) == [first, second, third]
+
+
+def test_paging_counts_threads_and_more_comments_fragment(app, client, article):
+    app.config["COMMENTS_PER_PAGE"] = 2
+    first, second, third, reply = _three_threads(app, article)
+    base = f"/articles/{article['slug']}"
+    page1 = client.get(base).get_data(as_text=True)
+    assert comment_ids_in(page1) == [first, reply, second]
+    assert f'href="{base}?page=2#comments"' in page1
+    assert f'data-fragment="{base}/comments?page=2"' in page1
+    assert "4 تعليقات" in page1
+    # Without JavaScript the link opens page 2; with it the fragment holds only the next threads.
+    page2 = client.get(base + "?page=2").get_data(as_text=True)
+    assert comment_ids_in(page2) == [third] and 'rel="prev"' in page2
+    fragment = client.get(base + "/comments?page=2")
+    text = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and fragment.mimetype == "text/html"
+    assert "<html" not in text and "<form method=\"post\" action=\"/articles" not in text
+    assert comment_ids_in(text) == [third] and 'rel="next"' not in text
+    newest = client.get(base + "/comments?page=2&order=newest").get_data(as_text=True)
+    assert comment_ids_in(newest) == [first, reply]
+    # Out-of-range and junk pages are clamped, never a 500.
+    assert comment_ids_in(client.get(base + "/comments?page=99").get_data(as_text=True)) == [third]
+    assert client.get(base + "/comments?page=abc").status_code == 200
+    assert client.get("/articles/nothing/comments").status_code == 404
+
+
+def test_permalinks_open_the_right_page_and_anchor(app, client, article):
+    app.config["COMMENTS_PER_PAGE"] = 2
+    first, second, third, reply = _three_threads(app, article)
+    base = f"/articles/{article['slug']}"
+    expect = {
+        first: f"{base}#comment-{first}", reply: f"{base}#comment-{reply}",
+        second: f"{base}#comment-{second}", third: f"{base}?page=2#comment-{third}",
+    }
+    for ident, location in expect.items():
+        response = client.get(f"/comments/{ident}")
+        assert response.status_code == 302 and response.headers["Location"] == location
+    assert client.get(f"/comments/{first}?order=newest").headers["Location"] == f"{base}?page=2&order=newest#comment-{first}"
+    assert client.get(f"/comments/{reply}?order=liked").headers["Location"] == f"{base}?page=2&order=liked#comment-{reply}"
+    assert client.get(f"/comments/{second}?order=liked").headers["Location"] == f"{base}?order=liked#comment-{second}"
+    # And the page it points to shows the comment.
+    assert f'id="comment-{third}"' in client.get(expect[third]).get_data(as_text=True)
+    # Unpublished or unknown comments have no public address.
+    pending = add_comment(app, article["id"], "ن", "معلق", status=CommentStatus.PENDING)
+    rejected = add_comment(app, article["id"], "ر", "مرفوض", status=CommentStatus.REJECTED)
+    for ident in (pending, rejected, 987654):
+        assert client.get(f"/comments/{ident}").status_code == 404
+
+
+def test_own_pending_comment_permalink_leads_its_author_back(app, client, article):
+    response = post_comment(client, article["slug"])
+    mine = _stored(app, CLEAN)
+    assert response.headers["Location"] == f"/articles/{article['slug']}#comment-{mine.id}"
+    assert client.get(f"/comments/{mine.id}").headers["Location"] == f"/articles/{article['slug']}#comment-{mine.id}"
+    assert app.test_client().get(f"/comments/{mine.id}").status_code == 404
+
+
+def test_counts_never_include_pending_comments(app, client, article):
+    add_comment(app, article["id"], "أحمد", "منشور")
+    for i in range(3):
+        add_comment(app, article["id"], f"ن{i}", f"معلق {i}", status=CommentStatus.PENDING)
+    html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert html.count("تعليق واحد") == 2  # at the top of the article and above the thread
+    assert "في انتظار" not in html and "معلق" not in html
+    assert "تعليق واحد" in client.get("/").get_data(as_text=True)
+
+
+def test_a_rejected_thread_takes_its_replies_out_of_the_count(app, client, article, staff_client):
+    root = add_comment(app, article["id"], "أحمد", "جذر سيُرفض.")
+    add_comment(app, article["id"], "بشرى", "رد يختفي مع جذره.", parent=root)
+    add_comment(app, article["id"], "جمال", "تعليق يبقى.", minutes=5)
+    with app.app_context():
+        assert db.session.get(Article, article["id"]).published_comment_count == 3
+    moderator = staff_client(Role.MODERATOR)
+    token = csrf_token(moderator.get("/moderation/").get_data(as_text=True))
+    response = moderator.post(f"/moderation/comments/{root}/reject", data={"csrf_token": token, "rule": "insult"})
+    assert response.status_code == 303
+    with app.app_context():
+        row = db.session.get(Article, article["id"])
+        assert (row.published_comment_count, row.published_thread_count) == (1, 1)
+    html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert "رد يختفي مع جذره." not in html and "تعليق يبقى." in html and "تعليق واحد" in html
+
+
+def test_reply_page_refuses_closed_articles_and_keeps_text_when_the_parent_vanished(app, client, article):
+    root = add_comment(app, article["id"], "أحمد", "سيختفي هذا التعليق.")
+    url = f"/articles/{article['slug']}/comments/{root}/reply"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    with app.app_context():
+        db.session.get(Comment, root).status = CommentStatus.REJECTED
+        db.session.commit()
+    response = client.post(f"/articles/{article['slug']}/comments", data={
+        "csrf_token": token, "author_name": "", "author_email": "a@example.org", "body": "نصي الذي كتبته.",
+        "parent_id": str(root),
+    })
+    assert response.status_code == 422 and "نصي الذي كتبته." in response.get_data(as_text=True)
+    other = add_comment(app, article["id"], "ب", "تعليق منشور.")
+    with app.app_context():
+        db.session.get(Article, article["id"]).comments_open = False
+        db.session.commit()
+    assert client.get(f"/articles/{article['slug']}/comments/{other}/reply").status_code == 403
