@@ -231,3 +231,16 @@ def test_invalidation_reaches_another_process_without_redis(app, database_urls):
         pagecache.invalidate_article("shared-slug")
     with other.test_request_context():
         assert pagecache.article_version("shared-slug") != seen
+
+
+def test_remembered_details_stay_with_their_reader(app, article):
+    reader_a, reader_b = app.test_client(), app.test_client()
+    reader_b.get(f"/articles/{article['slug']}")  # B fills the cache first
+    details = {"author_name": "اسم القارئ أ المحفوظ", "author_email": "remembered-a@example.org", "remember": "y"}
+    assert post(reader_a, article["slug"], **details).status_code == 303
+    page_a = reader_a.get(f"/articles/{article['slug']}")
+    assert details["author_email"] in page_a.get_data(as_text=True)
+    assert page_a.headers["Cache-Control"] == "private, no-store"
+    for client in (reader_b, app.test_client()):
+        html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+        assert details["author_email"] not in html and details["author_name"] not in html
