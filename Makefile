@@ -40,6 +40,7 @@ test: install-test translations
 
 bench: install-test translations
 	$(BIN)/python bench/bench_screening.py
+	$(BIN)/python bench/bench_queue.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -212,11 +212,9 @@ def _register_caching(app: Flask) -> None:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 def _connect_signals(app: Flask) -> None:
-    """Subscribers of the named signals (side effects of services)."""
-    from . import notifications, signals
-    from .services.comments import on_comment_decided
+    """Subscribers of the named signals (side effects of services): see blog/notifications.py."""
+    from . import notifications
 
-    signals.comment_decided.connect(on_comment_decided)
     notifications.connect(app)
 
 

@@ -56,20 +56,29 @@ class Config:
         self.MODERATION_AUTO_PUBLISH_KNOWN = _bool("MODERATION_AUTO_PUBLISH_KNOWN", True)
         self.MODEL_PATH = os.environ.get("MODEL_PATH") or str(Path(instance_path) / "screening-model")
         self.EMAIL_CHECK_DELIVERABILITY = _bool("EMAIL_CHECK_DELIVERABILITY", False)
+        # E-mail over SMTP (blog/mail.py; no MAIL_SERVER: nothing is sent).
+        self.SITE_URL = os.environ.get("SITE_URL") or None  # e.g. https://majlis.example.ma, for links in e-mail
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
+        self.MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+        # Alert moderators when this many comments wait (0: never); recipients default to every moderator.
+        self.MODERATOR_ALERT_THRESHOLD = int(os.environ.get("MODERATOR_ALERT_THRESHOLD", "0"))
+        self.MODERATOR_ALERT_EMAILS = [e.strip() for e in os.environ.get("MODERATOR_ALERT_EMAILS", "").split(",") if e.strip()]
+        # Readers' reports: how many send a published comment back to the queue, and whether it is hidden meanwhile.
+        self.REPORT_THRESHOLD = int(os.environ.get("REPORT_THRESHOLD", "3"))
+        self.REPORT_HIDES = _bool("REPORT_HIDES", True)
+        self.REPORT_RATE_LIMIT = os.environ.get("REPORT_RATE_LIMIT", "10 per hour;30 per day")
         self.TERMS_REFRESH_SECONDS = float(os.environ.get("TERMS_REFRESH_SECONDS", "5"))
         # Readers' conversation.
         self.COMMENT_EDIT_MINUTES = int(os.environ.get("COMMENT_EDIT_MINUTES", "15"))
         self.REACTIONS_DISLIKE_ENABLED = _bool("REACTIONS_DISLIKE_ENABLED", True)
         self.REACTION_RATE_LIMIT = os.environ.get("REACTION_RATE_LIMIT", "30 per minute;600 per day")
         self.REMEMBER_DETAILS_DAYS = int(os.environ.get("REMEMBER_DETAILS_DAYS", "365"))
-        # E-mail (SMTP through smtplib); no MAIL_SERVER: nothing is sent.
-        self.SITE_URL = os.environ.get("SITE_URL") or None
-        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
-        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
-        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
-        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
-        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
 
 
 def normalize_database_url(url: str) -> str:

@@ -16,6 +16,14 @@ NAME_MAX = 80
 BODY_MAX = 5000
 
 
+RULE_CHOICES = [
+    (Rule.INSULT.value, _l("إساءة أو شتم")),
+    (Rule.RELIGION.value, _l("مهاجمة الأديان أو المقدسات")),
+    (Rule.INCITEMENT.value, _l("تحريض عنصري أو كراهية")),
+    (Rule.SPAM.value, _l("إشهار أو رسائل مزعجة")),
+]
+
+
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
@@ -111,15 +119,65 @@ class RejectForm(DecisionForm):
 
     rule = SelectField(
         _l("القاعدة"),
-        choices=[
-            (Rule.INSULT.value, _l("إساءة أو شتم")),
-            (Rule.RELIGION.value, _l("مهاجمة الأديان أو المقدسات")),
-            (Rule.INCITEMENT.value, _l("تحريض عنصري أو كراهية")),
-            (Rule.SPAM.value, _l("إشهار أو رسائل مزعجة")),
-        ],
+        choices=RULE_CHOICES,
         validators=[InputRequired(_l("اختر القاعدة."))],
     )
     note = TextAreaField(_l("ملاحظة"), validators=[Optional(), Length(max=1000)])
+
+
+class EditForm(DecisionForm):
+    """A moderator's correction of a comment's text (the original is kept in the audit trail)."""
+
+    body = TextAreaField(
+        _l("نص التعليق"),
+        validators=[InputRequired(_l("التعليق مطلوب.")), Length(max=BODY_MAX, message=_l("التعليق طويل جدا."))],
+    )
+    note = StringField(_l("ملاحظة"), validators=[Optional(), Length(max=1000)])
+
+    def validate_body(self, field):
+        cleaned = clean_text(field.data or "")
+        if not cleaned.strip():
+            raise ValidationError(_l("التعليق مطلوب."))
+        field.data = cleaned
+
+
+BAN_DURATIONS = [("1", _l("يوم واحد")), ("7", _l("أسبوع")), ("30", _l("شهر")), ("365", _l("سنة")),
+                 ("forever", _l("نهائيا"))]
+
+
+class BanForm(FlaskForm):
+    """A ban on an e-mail and/or an address, for a period or for good, with a reason."""
+
+    email = StringField(_l("البريد الإلكتروني"), filters=[_strip], validators=[Optional(), Length(max=254)])
+    address = StringField(_l("العنوان (الشبكة)"), filters=[_strip], validators=[Optional(), Length(max=64)])
+    duration = SelectField(_l("المدة"), choices=BAN_DURATIONS, default="7",
+                           validators=[InputRequired(_l("اختر المدة."))])
+    reason = StringField(_l("السبب"), filters=[_strip],
+                         validators=[InputRequired(_l("اذكر سبب الحظر.")), Length(max=1000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.email.data or "").strip() and not (self.address.data or "").strip():
+            self.email.errors = [*self.email.errors, _l("أدخل البريد الإلكتروني أو العنوان أو كليهما.")]
+            return False
+        return valid
+
+
+class BulkForm(FlaskForm):
+    """Several comments at once (checkbox values "id:version"), or every pending one of an author."""
+
+    rule = SelectField(_l("القاعدة"), choices=RULE_CHOICES, validators=[Optional()])
+    author = HiddenField(validators=[Optional(), Length(max=254)])
+
+
+class ReportForm(FlaskForm):
+    """A reader's report of a published comment: which rule it breaks."""
+
+    rule = SelectField(
+        _l("ما المخالفة؟"),
+        choices=RULE_CHOICES,
+        validators=[InputRequired(_l("اختر المخالفة."))],
+    )
 
 
 _SEVERITY_CHOICES = [
@@ -133,12 +191,7 @@ class TermForm(FlaskForm):
 
     text = StringField(_l("الكلمة أو العبارة"), filters=[_strip],
                        validators=[InputRequired(_l("اكتب الكلمة.")), Length(max=120)])
-    rule = SelectField(_l("القاعدة"), choices=[
-        (Rule.INSULT.value, _l("إساءة أو شتم")),
-        (Rule.RELIGION.value, _l("مهاجمة الأديان أو المقدسات")),
-        (Rule.INCITEMENT.value, _l("تحريض عنصري أو كراهية")),
-        (Rule.SPAM.value, _l("إشهار أو رسائل مزعجة")),
-    ])
+    rule = SelectField(_l("القاعدة"), choices=RULE_CHOICES)
     severity = SelectField(_l("الدرجة"), choices=_SEVERITY_CHOICES)
     lang = SelectField(_l("اللغة"), choices=[
         ("ar", _l("العربية")), ("darija", _l("الدارجة")), ("darija_latn", _l("الدارجة بالحروف اللاتينية")),

@@ -1,65 +1,35 @@
-"""Readers' e-mail notifications: their comment is published, someone replied to it.
+"""Signal subscribers: queue counts, thread counters, readers' e-mail and moderators' queue alerts.
 
-Subscribers of the comment signals compose the messages inside the request (cheap: no network) and hand
-them to a background sender: an RQ queue when REDIS_URL is set and rq is installed, else one daemon thread.
-Every message carries a signed one-click unsubscribe link. Log lines name comment ids, never addresses.
+Readers who ticked the opt-in box (Comment.notify) hear when their comment is published, when a moderator
+rejects it (with the rule), and when someone replies to it; every such message carries a signed one-click
+unsubscribe link. Moderators get one alert when the pending queue reaches MODERATOR_ALERT_THRESHOLD.
+Messages are composed inside the request (cheap: no network) and sent by blog/mail.py in the background.
+Log lines name comment ids, never addresses.
 """
 from __future__ import annotations
 
-import logging
-import queue
-import smtplib
-import threading
-from dataclasses import asdict, dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from urllib.parse import urljoin
 
 from flask import Flask, current_app, has_request_context, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select, update
 
 from . import signals
 from .extensions import db
-from .models import Article, Comment, CommentStatus
+from .mail import Mail, send_later
+from .models import ActionKind, Article, Comment, CommentStatus, Role, SiteState, User
+from .services.comments import refresh_counters
+from .services.queue import forget_counts, queues_of, shift_counts
 
-log = logging.getLogger(__name__)
-
+ALERT_KEY = "queue_alert_sent"
+RULE_NAMES = {"insult": "لا إساءة ولا شتم", "religion": "لا مهاجمة للأديان ولا للمقدسات",
+              "incitement": "لا تحريض ولا دعوة إلى الكراهية", "spam": "لا إشهار ولا رسائل مزعجة"}
 _UNSUBSCRIBE_SALT = "majlis-unsubscribe"
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One e-mail to one reader, ready to send."""
-
-    to: str
-    subject: str
-    body: str
-    unsubscribe_url: str
-    comment_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class SmtpSettings:
-    """How to reach the SMTP server (plain values: the sender runs outside the app)."""
-
-    server: str
-    port: int
-    sender: str
-    use_tls: bool = False
-    username: str | None = None
-    password: str | None = None
-
-    @classmethod
-    def from_config(cls, config) -> SmtpSettings | None:
-        if not config.get("MAIL_SERVER"):
-            return None
-        return cls(
-            server=config["MAIL_SERVER"], port=int(config.get("MAIL_PORT", 25)),
-            sender=config.get("MAIL_DEFAULT_SENDER", "no-reply@localhost"), use_tls=bool(config.get("MAIL_USE_TLS")),
-            username=config.get("MAIL_USERNAME"), password=config.get("MAIL_PASSWORD"),
-        )
-
+# --- links and unsubscribing -------------------------------------------------------------------------
 
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT)
@@ -99,137 +69,156 @@ def _absolute(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def _message(to_comment: Comment, subject: str, lines: list[str], about: Comment) -> Message:
+# --- readers' messages -------------------------------------------------------------------------------
+
+def _message(to_comment: Comment, subject: str, lines: list[str]) -> Mail:
+    """A message to the author of `to_comment`, ending with the link that stops them."""
     unsubscribe_url = _absolute("conversation.unsubscribe", token=unsubscribe_token(to_comment.id))
-    link = _absolute("conversation.permalink", comment_id=about.id)
-    body = "\n\n".join([*lines, link, _("لإيقاف الرسائل عن هذا التعليق: %(url)s", url=unsubscribe_url)])
-    return Message(to_comment.author_email, subject, body + "\n", unsubscribe_url, to_comment.id)
+    body = "\n\n".join([*lines, _("لإيقاف الرسائل عن هذا التعليق: %(url)s", url=unsubscribe_url)])
+    return Mail((to_comment.author_email,), subject, body + "\n",
+                about=f"notification about comment {to_comment.id}", unsubscribe_url=unsubscribe_url)
 
 
-def compose(comment: Comment) -> list[Message]:
+def compose(comment: Comment) -> list[Mail]:
     """The messages owed now that `comment` is published: to its author, and to the author it answers."""
     if comment.status is not CommentStatus.PUBLISHED:
         return []
     article = db.session.get(Article, comment.article_id)
     messages = []
-    if comment.notify:
-        messages.append(_message(
-            comment, _("نُشر تعليقك على «%(title)s»", title=article.title),
-            [_("مرحبا %(name)s،", name=comment.author_name), _("نُشر تعليقك، ويمكنك قراءته هنا:")], comment,
-        ))
-    parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
-    if (
-        parent is not None and parent.notify and parent.status is CommentStatus.PUBLISHED
-        and parent.author_email.lower() != comment.author_email.lower()
-    ):
-        messages.append(_message(
-            parent, _("ردّ %(name)s على تعليقك على «%(title)s»", name=comment.author_name, title=article.title),
-            [_("مرحبا %(name)s،", name=parent.author_name), comment.body], comment,
-        ))
+    with force_locale("ar"):
+        link = _absolute("conversation.permalink", comment_id=comment.id)
+        if comment.notify:
+            messages.append(_message(
+                comment, _("نُشر تعليقك على «%(title)s»", title=article.title),
+                [_("مرحبا %(name)s،", name=comment.author_name), _("نُشر تعليقك، ويمكنك قراءته هنا:"), link],
+            ))
+        parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
+        if (
+            parent is not None and parent.notify and parent.status is CommentStatus.PUBLISHED
+            and parent.author_email.lower() != comment.author_email.lower()
+        ):
+            messages.append(_message(
+                parent, _("ردّ %(name)s على تعليقك على «%(title)s»", name=comment.author_name, title=article.title),
+                [_("مرحبا %(name)s،", name=parent.author_name), comment.body, link],
+            ))
     return messages
 
 
-def build_email(message: Message, sender: str) -> EmailMessage:
-    """The MIME message, with one-click unsubscribe headers (RFC 8058)."""
-    mail = EmailMessage()
-    mail["From"] = sender
-    mail["To"] = message.to
-    mail["Subject"] = message.subject
-    mail["Date"] = formatdate(localtime=False)
-    mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
-    mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
-    mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail["Auto-Submitted"] = "auto-generated"
-    mail.set_content(message.body)
-    return mail
+def rejection_notice(comment: Comment, rule: str) -> Mail | None:
+    """The message telling an opted-in commenter that a moderator rejected their comment, and for which rule."""
+    if not comment.notify or comment.status is not CommentStatus.REJECTED:
+        return None
+    article = db.session.get(Article, comment.article_id)
+    with force_locale("ar"):
+        return _message(
+            comment, _("لم يُنشر تعليقك على «%(title)s»", title=article.title),
+            [_("مرحبا %(name)s،", name=comment.author_name),
+             _("لم يُنشر تعليقك على «%(title)s» لأنه يخالف شرط النشر: %(rule)s.", title=article.title,
+               rule=_(RULE_NAMES[rule]) if rule in RULE_NAMES else rule),
+             comment.body],
+        )
 
 
-def send_now(settings: SmtpSettings, message: Message) -> None:
-    """Deliver one message over SMTP (in the background sender, never in a request)."""
-    with smtplib.SMTP(settings.server, settings.port, timeout=15) as smtp:
-        if settings.use_tls:
-            smtp.starttls()
-        if settings.username:
-            smtp.login(settings.username, settings.password or "")
-        smtp.send_message(build_email(message, settings.sender))
-    log.info("notification sent about comment %d", message.comment_id)
+# --- moderators' queue alert -------------------------------------------------------------------------
+
+def moderator_addresses(app: Flask) -> tuple[str, ...]:
+    """Who gets the queue alerts: MODERATOR_ALERT_EMAILS, or every active moderator and admin."""
+    if app.config["MODERATOR_ALERT_EMAILS"]:
+        return tuple(app.config["MODERATOR_ALERT_EMAILS"])
+    return tuple(db.session.scalars(
+        select(User.email).where(User.active.is_(True), User.role.in_([Role.MODERATOR, Role.ADMIN]))
+    ))
 
 
-def send_job(settings: dict, message: dict) -> None:
-    """RQ entry point: plain dicts in, one message out."""
-    send_now(SmtpSettings(**settings), Message(**message))
+def _pending_count() -> int:
+    return db.session.scalar(select(func.count()).where(Comment.status == CommentStatus.PENDING)) or 0
 
 
-class _ThreadSender:
-    """One daemon thread that drains a bounded queue of messages."""
-
-    def __init__(self) -> None:
-        self._queue: queue.Queue = queue.Queue(maxsize=10_000)
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def submit(self, settings: SmtpSettings, message: Message) -> None:
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="majlis-mail", daemon=True)
-                self._thread.start()
-        try:
-            self._queue.put_nowait((settings, message))
-        except queue.Full:
-            log.warning("mail queue full: notification about comment %d dropped", message.comment_id)
-
-    def _run(self) -> None:
-        while True:
-            settings, message = self._queue.get()
-            try:
-                send_now(settings, message)
-            except (OSError, smtplib.SMTPException) as error:
-                log.warning("notification about comment %d failed: %s", message.comment_id, type(error).__name__)
-            finally:
-                self._queue.task_done()
-
-    def join(self) -> None:
-        """Wait until every queued message was tried (tests and the CLI)."""
-        self._queue.join()
-
-
-sender = _ThreadSender()
-
-
-def dispatch(messages: list[Message]) -> None:
-    """Hand messages to the background sender; returns at once."""
-    settings = SmtpSettings.from_config(current_app.config)
-    if settings is None or not messages:
+def check_queue_alert(app: Flask) -> None:
+    """E-mail moderators once when the pending queue reaches the threshold; re-arm when it drops below."""
+    threshold = app.config["MODERATOR_ALERT_THRESHOLD"]
+    if threshold <= 0:
         return
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        try:
-            from redis import Redis
-            from rq import Queue
-        except ImportError:
-            pass
-        else:
-            jobs = Queue("mail", connection=Redis.from_url(redis_url))
-            for message in messages:
-                jobs.enqueue(send_job, asdict(settings), asdict(message))
-            return
-    for message in messages:
-        sender.submit(settings, message)
+    pending = _pending_count()
+    if db.session.get(SiteState, ALERT_KEY) is None:
+        db.session.add(SiteState(key=ALERT_KEY, value=0))
+        db.session.commit()
+    if pending < threshold:
+        db.session.execute(update(SiteState).where(SiteState.key == ALERT_KEY).values(value=0))
+        db.session.commit()
+        return
+    claimed = db.session.execute(
+        update(SiteState).where(SiteState.key == ALERT_KEY, SiteState.value == 0).values(value=1)
+    ).rowcount == 1
+    db.session.commit()
+    if not claimed:
+        return
+    with force_locale("ar"):
+        link = _absolute("moderator.queue")
+        mail = Mail(
+            to=moderator_addresses(app),
+            subject=_("قائمة الإشراف: %(n)d تعليقا في الانتظار", n=pending),
+            body=_("بلغت قائمة الانتظار %(n)d تعليقا (الحد %(t)d).\n%(link)s", n=pending, t=threshold, link=link),
+            about="queue alert",
+        )
+    send_later(app, mail)
 
 
-def on_comment_submitted(app, comment: Comment, **extra) -> None:
-    """A comment published on arrival (post-moderation) notifies at once."""
-    dispatch(compose(comment))
+# --- subscribers -------------------------------------------------------------------------------------
 
+def _last_rule(comment: Comment) -> str:
+    from .services.moderation import last_decision
 
-def on_status_changed(app, comment: Comment, before=None, after=None, **extra) -> None:
-    """A moderator's approval or a clean edit publishes a comment that was not published."""
-    if after is CommentStatus.PUBLISHED and before is not CommentStatus.PUBLISHED:
-        dispatch(compose(comment))
+    last = last_decision(comment)
+    return last.rule if last else ""
 
 
 def connect(app: Flask) -> None:
-    """Subscribe the notifications to the comment signals (called by create_app)."""
-    signals.comment_submitted.connect(on_comment_submitted)
-    signals.comment_decided.connect(on_status_changed)
-    signals.comment_edited.connect(on_status_changed)
+    """Connect the subscribers to the signals sent by this app's services (called by create_app)."""
+
+    def on_submitted(sender, comment, **_extra):
+        shift_counts(set(), queues_of(comment.status, comment.flagged, comment.screen_action))
+        send_later(sender, compose(comment))  # published on arrival (post-moderation)
+        if comment.status is CommentStatus.PENDING:
+            check_queue_alert(sender)
+
+    def on_decided(sender, comment, before, after, action=None, flagged_before=False, **_extra):
+        """A moderator's decision, undo or bulk decision: counters, queues, the commenter, the alert."""
+        refresh_counters(comment.article_id, comment.root_id)
+        shift_counts(queues_of(before, flagged_before, comment.screen_action),
+                     queues_of(after, comment.flagged, comment.screen_action))
+        if after is CommentStatus.PUBLISHED and before is not CommentStatus.PUBLISHED:
+            send_later(sender, compose(comment))
+        elif action is ActionKind.REJECT:
+            notice = rejection_notice(comment, _last_rule(comment))
+            if notice:
+                send_later(sender, notice)
+        check_queue_alert(sender)
+
+    def on_reported(sender, comment, **_extra):
+        """Readers' reports sent a published comment back to the queue (hidden or not)."""
+        refresh_counters(comment.article_id, comment.root_id)
+        shift_counts(queues_of(CommentStatus.PUBLISHED, False, comment.screen_action),
+                     queues_of(comment.status, comment.flagged, comment.screen_action))
+        check_queue_alert(sender)
+
+    def on_edited(sender, comment, before, after, **_extra):
+        """The author edited their comment: screened again, it may have changed queues (and screen verdict)."""
+        forget_counts()
+        if after is CommentStatus.PUBLISHED and before is not CommentStatus.PUBLISHED:
+            send_later(sender, compose(comment))
+        if after is CommentStatus.PENDING:
+            check_queue_alert(sender)
+
+    def on_withdrawn(sender, comment, before, **_extra):
+        """The author took the comment back: it leaves its queue (and may re-arm the alert)."""
+        shift_counts(queues_of(before, comment.flagged, comment.screen_action),
+                     queues_of(comment.status, comment.flagged, comment.screen_action))
+        if before is CommentStatus.PENDING:
+            check_queue_alert(sender)
+
+    signals.comment_submitted.connect(on_submitted, sender=app, weak=False)
+    signals.comment_decided.connect(on_decided, sender=app, weak=False)
+    signals.comment_reported.connect(on_reported, sender=app, weak=False)
+    signals.comment_edited.connect(on_edited, sender=app, weak=False)
+    signals.comment_withdrawn.connect(on_withdrawn, sender=app, weak=False)

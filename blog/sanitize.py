@@ -57,3 +57,43 @@ def render_comment(text: str) -> Markup:
 def strip_all(html: str) -> str:
     """Remove every tag, keeping the text (for summaries and plain-text output)."""
     return bleach.clean(html, tags=set(), strip=True)
+
+
+def highlight_hits(text: str, hits: list[dict], labels: dict[str, str] | None = None) -> Markup:
+    """Escape a comment's raw text and wrap each hit span in <mark>, naming its rule beside it.
+
+    Spans are [start, end) offsets in the original text; signals, empty, reversed or out-of-range
+    spans are ignored and overlapping spans merged, so any stored data renders safely.
+    """
+    labels = labels or {}
+    spans: list[list] = []
+    for hit in hits or []:
+        if not isinstance(hit, dict) or hit.get("signal"):
+            continue
+        start, end = hit.get("start"), hit.get("end")
+        if not isinstance(start, int) or not isinstance(end, int):
+            continue
+        start, end = max(0, start), min(len(text), end)
+        if end <= start:
+            continue
+        spans.append([start, end, [str(hit.get("rule", ""))]])
+    spans.sort(key=lambda s: (s[0], s[1]))
+    merged: list[list] = []
+    for span in spans:
+        if merged and span[0] < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], span[1])
+            last[2] += [r for r in span[2] if r not in last[2]]
+        else:
+            merged.append(span)
+    out, pos = [], 0
+    for start, end, rules in merged:
+        out.append(str(escape(text[pos:start])))
+        names = " · ".join(str(labels.get(rule, rule)) for rule in rules)
+        out.append(
+            f'<mark class="hit" data-rule="{escape(" ".join(rules))}">{escape(text[start:end])}</mark>'
+            f'<small class="hit-rule">{escape(names)}</small>'
+        )
+        pos = end
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out).replace("\r\n", "\n").replace("\n", "<br>\n"))

@@ -11,5 +11,6 @@ terms_changed = _signals.signal("terms-changed")
 #     signals.article_changed.send(current_app._get_current_object(), article=article, old_slug=None)
 # Pass old_slug when the slug itself changed. The page cache drops every cached page of the article.
 article_changed = _signals.signal("article-changed")
+comment_reported = _signals.signal("comment-reported")
 comment_edited = _signals.signal("comment-edited")
 comment_withdrawn = _signals.signal("comment-withdrawn")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, func
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -21,6 +21,16 @@ class CommentStatus(str, enum.Enum):
     WITHDRAWN = "withdrawn"  # taken back by its author
 
 
+def risk_of(score: float, rules: str) -> float:
+    """How risky a comment looks for the queue order: its score, plus one when a rule was hit."""
+    return float(score or 0.0) + (1.0 if rules else 0.0)
+
+
+def _initial_risk(context) -> float:
+    params = context.get_current_parameters()
+    return risk_of(params.get("screen_score") or 0.0, params.get("screen_rules") or "")
+
+
 class Comment(db.Model):
     """A reader's comment on an article, stored raw, rendered escaped."""
 
@@ -30,6 +40,9 @@ class Comment(db.Model):
         Index("ix_comments_status_created", "status", "created_at", "id"),
         Index("ix_comments_author_email", "author_email"),
         Index("ix_comments_created_at", "created_at"),
+        # The pending queue, riskiest first, walked by keyset (risk DESC, id ASC).
+        Index("ix_comments_status_risk", "status", text("risk DESC"), "id"),
+        Index("ix_comments_flagged_created", "flagged", "created_at", "id"),
         Index("ix_comments_thread_roots", "article_id", "status", "root_id", "created_at", "id"),
         Index("ix_comments_root_status_created", "root_id", "status", "created_at", "id"),
         Index("ix_comments_thread_roots_liked", "article_id", "status", "root_id", "like_count", "created_at", "id"),
@@ -57,6 +70,11 @@ class Comment(db.Model):
     screen_details: Mapped[dict] = mapped_column(JSON, default=dict)
     # Idempotency: a hash of the form token and the text; a retried POST finds the stored comment.
     form_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Queue order: the learned score, plus one when a posting rule was hit (set on insert).
+    risk: Mapped[float] = mapped_column(Float, default=_initial_risk, server_default="0")
+    # Readers' reports: how many, and whether they reached the threshold and await a moderator.
+    report_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The author asked for e-mail when it is published and when someone replies.
     notify: Mapped[bool] = mapped_column(default=False)

@@ -20,6 +20,8 @@ class ActionKind(str, enum.Enum):
     SPAM = "spam"
     UNDO = "undo"
     EDIT = "edit"
+    REPORT = "report"       # readers' reports reached the threshold: back to the queue
+    KEEP = "keep"           # a moderator kept a reported comment as it is
     WITHDRAW = "withdraw"   # the author took the comment back
 
 
@@ -27,7 +29,11 @@ class ModerationAction(db.Model):
     """One decision on one comment: who, what, why, when, with a snapshot of the text."""
 
     __tablename__ = "moderation_actions"
-    __table_args__ = (Index("ix_moderation_actions_created", "created_at"),)
+    __table_args__ = (
+        Index("ix_moderation_actions_created", "created_at"),
+        Index("ix_moderation_actions_actor_created", "actor_id", "created_at"),
+        Index("ix_moderation_actions_action_created", "action", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
@@ -40,10 +46,24 @@ class ModerationAction(db.Model):
     from_status: Mapped[str] = mapped_column(String(16), default="")
     to_status: Mapped[str] = mapped_column(String(16))
     text_snapshot: Mapped[str] = mapped_column(Text, default="")
+    after_text: Mapped[str | None] = mapped_column(Text)  # an edit's new text (the snapshot keeps the original)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     actor = relationship("User")
     comment = relationship("Comment")
+
+
+class CommentReport(db.Model):
+    """A reader's report of a published comment, naming the rule it breaks (one per address)."""
+
+    __tablename__ = "comment_reports"
+    __table_args__ = (UniqueConstraint("comment_id", "address", name="uq_comment_reports_comment_address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    rule: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ScreeningTerm(db.Model):
@@ -75,7 +95,11 @@ class Ban(db.Model):
     until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # None: for good
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    actor = relationship("User", foreign_keys=[actor_id])
+    lifted_by = relationship("User", foreign_keys=[lifted_by_id])
 
 
 class SiteState(db.Model):

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import signals
 from ..extensions import db
 from ..models import ActionKind, Article, ArticleStatus, Ban, Comment, CommentStatus, ModerationAction, utcnow
+from ..models.comment import risk_of
 from ..moderation.types import Action, Context, Verdict
 from ..security import may_change_own_comment
 from .errors import CommentsClosed, Conflict, NotAllowed, NotFound, ReplyTargetGone
@@ -216,11 +217,6 @@ def refresh_counters(article_id: int, root_id: int | None = None) -> None:
     db.session.commit()
 
 
-def on_comment_decided(sender, comment: Comment, before=None, after=None, **extra) -> None:
-    """Signal subscriber: keep the thread counters right after a moderator's decision."""
-    refresh_counters(comment.article_id, comment.root_id)
-
-
 def own_pending_comments(article: Article, ids: list[int]) -> list[Comment]:
     """The reader's own comments on this article that still await moderation."""
     if not ids:
@@ -366,8 +362,12 @@ def submit_comment(draft: CommentDraft) -> Comment:
     return comment
 
 
-def _audit(comment: Comment, action: ActionKind, before: str, verdict: Verdict | None, now: datetime) -> ModerationAction:
-    """The audit row of an automatic step on a comment (the reader's own steps have no staff actor)."""
+def _audit(comment: Comment, action: ActionKind, before: str, verdict: Verdict | None, now: datetime,
+           original: str | None = None) -> ModerationAction:
+    """The audit row of an automatic step on a comment (the reader's own steps have no staff actor).
+
+    An edit keeps the original text and the new one, as a moderator's edit does.
+    """
     return ModerationAction(
         comment_id=comment.id,
         actor_id=None,
@@ -376,7 +376,8 @@ def _audit(comment: Comment, action: ActionKind, before: str, verdict: Verdict |
         reason=" · ".join(r.en for r in verdict.reasons) if verdict else "",
         from_status=before,
         to_status=comment.status.value,
-        text_snapshot=comment.body,
+        text_snapshot=comment.body if original is None else original,
+        after_text=None if original is None else comment.body,
         created_at=now,
     )
 
@@ -398,6 +399,7 @@ def edit_own_comment(comment_id: int, body: str, own_ids: list[int], now: dateti
     draft = CommentDraft(comment.article_id, comment.author_name, comment.author_email, body, comment.address)
     verdict = get_screener().screen(body, screening_context(draft, exclude_id=comment.id))
     status = _STATUS_FOR_ACTION[verdict.action]
+    original = comment.body
     comment.body = body
     comment.edited_at = now
     comment.status = status
@@ -408,8 +410,9 @@ def edit_own_comment(comment_id: int, body: str, own_ids: list[int], now: dateti
     comment.screen_action = verdict.action.value
     comment.screen_rules = ",".join(verdict.rules)
     comment.screen_score = float(verdict.score)
+    comment.risk = risk_of(comment.screen_score, comment.screen_rules)  # its place in the pending queue
     comment.screen_details = verdict_details(verdict)
-    db.session.add(_audit(comment, ActionKind.EDIT, before.value, verdict, now))
+    db.session.add(_audit(comment, ActionKind.EDIT, before.value, verdict, now, original=original))
     _commit_or_conflict(comment_id)
     if CommentStatus.PUBLISHED in (before, status):
         refresh_counters(comment.article_id, comment.root_id)

@@ -1,22 +1,25 @@
 """Readers' pages: the front page, articles and the comment form."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import pagecache, select_language
-from ..extensions import db
-from ..forms import CommentForm
+from ..extensions import db, limiter
+from ..forms import RULE_CHOICES, CommentForm, ReportForm
 from ..models import Article, ArticleStatus
+from ..moderation.types import Rule
 from ..net import shorten_address
 from ..services import comments as comment_service
+from ..services import reports as report_service
 from ..services.errors import CommentsClosed, NotFound, ReplyTargetGone
 from . import conversation
 from .conversation import page_arg as _page_arg
 from .reader import own_comment_ids, reader_id, remember_own_comment, remembered_details, store_details
 
 bp = Blueprint("public", __name__)
+bp.add_app_template_global(RULE_CHOICES, "report_rule_choices")
 
 
 @bp.get("/")
@@ -102,6 +105,23 @@ def post_comment(slug: str):
     response = redirect(conversation.after_post_url(comment), code=303)
     store_details(response, draft.author_name, draft.author_email, bool(form.remember.data))
     return response
+
+
+@bp.post("/comments/<int:comment_id>/report")
+@limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"])
+def report_comment(comment_id: int):
+    """A reader reports a published comment for a rule; enough reports send it back to the queue."""
+    form = ReportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        outcome = report_service.report_comment(comment_id, Rule(form.rule.data), shorten_address(request.remote_addr))
+    except NotFound:
+        abort(404)
+    flash(_("شكرا، وصل بلاغك وسيراجعه المشرفون.") if outcome.counted else _("سبق أن وصلنا بلاغ منك عن هذا التعليق."),
+          "success" if outcome.counted else "warning")
+    anchor = "comments" if outcome.sent_back and outcome.comment.status.value != "published" else f"comment-{comment_id}"
+    return redirect(url_for("public.article", slug=outcome.comment.article.slug, _anchor=anchor), code=303)
 
 
 @bp.post("/language")

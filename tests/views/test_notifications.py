@@ -1,64 +1,26 @@
 """E-mail notifications to a real local SMTP server (aiosmtpd): published, replied, unsubscribe."""
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import socket
-import threading
 import time
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from blog.extensions import db
+from blog.mail import sender
 from blog.models import Comment, Role
-from blog.notifications import sender
 from tests.conftest import csrf_token
+from tests.smtp_inbox import smtp_server
 from tests.views.conversation_helpers import add_comment, post_comment, post_moderation
-
-
-class Inbox:
-    """Collects what the SMTP server receives."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, count, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
-            time.sleep(0.05)
-        with self.lock:
-            return list(self.messages)
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def inbox(app):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_DEFAULT_SENDER="majlis@example.org",
-                      SITE_URL="http://majlis.test/")
-    yield handler
-    sender.join()
-    controller.stop()
+    with smtp_server(app, SITE_URL="http://majlis.test/") as handler:
+        yield handler
+        sender.join()
 
 
 def _comment(app, body):

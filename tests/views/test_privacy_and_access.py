@@ -72,7 +72,7 @@ def staff_routes(app):
     comment_id = ids[0] if ids else 1
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(STAFF_PREFIXES):
-            url = re.sub(r"<int:\w+>", str(comment_id), rule.rule)
+            url = re.sub(r"<int:\w+>", str(comment_id), rule.rule).replace("<queue>", "pending")
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 yield method, url
 

@@ -1,0 +1,291 @@
+"""Reading the moderation queues: keyset pages, counts, authors' histories, threads and the audit trail."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+
+from ..extensions import cache, db
+from ..models import ActionKind, Ban, Comment, CommentStatus, ModerationAction, User, utcnow
+
+QUEUES = ("pending", "reported", "rejected", "spam", "approved", "all")
+ORDERS = ("risk", "oldest", "newest")
+COUNTS_CACHE_KEY = "moderation-queue-counts"
+COUNTS_TTL = 30
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    """Which queue, in which order, narrowed by which filters (all already validated)."""
+
+    queue: str = "pending"
+    order: str = "risk"
+    article_id: int | None = None
+    rule: str = ""
+    author: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    search: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetPage:
+    """One page of a queue and the cursor of the next one (None on the last page)."""
+
+    items: list
+    next_cursor: str | None
+    cursor: str | None = None
+
+
+@dataclass(slots=True)
+class AuthorHistory:
+    """An author's record: how many comments per status, and the last human decisions."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    last: list[ModerationAction] = field(default_factory=list)
+    banned: bool = False
+
+
+def _queue_clause(queue: str):
+    if queue == "pending":
+        return Comment.status == CommentStatus.PENDING
+    if queue == "reported":
+        return Comment.flagged.is_(True)
+    if queue == "rejected":  # rejected by the screening engine and not decided by a person since
+        return and_(Comment.status == CommentStatus.REJECTED, Comment.screen_action == "reject")
+    if queue == "spam":
+        return Comment.status == CommentStatus.SPAM
+    if queue == "approved":
+        return Comment.status == CommentStatus.PUBLISHED
+    return None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filters(query: QueueQuery) -> list:
+    clauses = []
+    base = _queue_clause(query.queue)
+    if base is not None:
+        clauses.append(base)
+    if query.article_id:
+        clauses.append(Comment.article_id == query.article_id)
+    if query.rule:
+        clauses.append(Comment.screen_rules.like(_like(query.rule), escape="\\"))
+    if query.author:
+        clauses.append(or_(Comment.author_email == query.author, Comment.author_name == query.author))
+    if query.since:
+        clauses.append(Comment.created_at >= query.since)
+    if query.until:
+        clauses.append(Comment.created_at < query.until)
+    if query.search:
+        pattern = _like(query.search.lower())
+        clauses.append(or_(
+            func.lower(Comment.body).like(pattern, escape="\\"),
+            func.lower(Comment.author_name).like(pattern, escape="\\"),
+            func.lower(Comment.author_email).like(pattern, escape="\\"),
+        ))
+    return clauses
+
+
+def _order(query: QueueQuery):
+    """The sort key of a queue: (column, descending?) for the keyset, then the id."""
+    if query.queue == "pending" and query.order == "risk":
+        return Comment.risk, True, False
+    if query.queue == "pending" and query.order == "oldest":
+        return Comment.created_at, False, False
+    return Comment.created_at, True, True
+
+
+def _encode(value: Any, ident: int) -> str:
+    text = value.isoformat() if isinstance(value, datetime) else repr(float(value))
+    return f"{text}~{ident}"
+
+
+def _decode(cursor: str | None, column) -> tuple[Any, int] | None:
+    if not cursor or "~" not in cursor:
+        return None
+    text, _, ident = cursor.rpartition("~")
+    if not ident.isdigit() or len(ident) > 18:
+        return None
+    try:
+        value = datetime.fromisoformat(text) if column is Comment.created_at else float(text)
+    except ValueError:
+        return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value, int(ident)
+
+
+def queue_page(query: QueueQuery, cursor: str | None, per_page: int) -> KeysetPage:
+    """One page of a queue, walked by keyset (no OFFSET): fast at any depth."""
+    column, value_desc, id_desc = _order(query)
+    stmt = select(Comment).where(*_filters(query))
+    after = _decode(cursor, column)
+    if after is not None:
+        value, ident = after
+        beyond_value = column < value if value_desc else column > value
+        beyond_id = Comment.id < ident if id_desc else Comment.id > ident
+        stmt = stmt.where(or_(beyond_value, and_(column == value, beyond_id)))
+    stmt = stmt.order_by(column.desc() if value_desc else column.asc(),
+                         Comment.id.desc() if id_desc else Comment.id.asc())
+    rows = list(db.session.scalars(stmt.limit(per_page + 1)))
+    next_cursor = None
+    if len(rows) > per_page:
+        rows = rows[:per_page]
+        last = rows[-1]
+        next_cursor = _encode(getattr(last, column.key), last.id)
+    return KeysetPage(items=rows, next_cursor=next_cursor, cursor=cursor if after else None)
+
+
+def queue_counts() -> dict[str, int]:
+    """How many comments each queue holds: recounted at most every COUNTS_TTL seconds, shifted by each change."""
+    cached = cache.get(COUNTS_CACHE_KEY)
+    if cached is not None:
+        return cached["counts"]
+    by_status = dict(db.session.execute(select(Comment.status, func.count()).group_by(Comment.status)).all())
+    counts = {
+        "pending": by_status.get(CommentStatus.PENDING, 0),
+        "reported": db.session.scalar(select(func.count()).where(Comment.flagged.is_(True))) or 0,
+        "rejected": db.session.scalar(select(func.count()).where(_queue_clause("rejected"))) or 0,
+        "spam": by_status.get(CommentStatus.SPAM, 0),
+        "approved": by_status.get(CommentStatus.PUBLISHED, 0),
+        "all": sum(by_status.values()),
+    }
+    cache.set(COUNTS_CACHE_KEY, {"counts": counts, "at": time.time()}, timeout=COUNTS_TTL)
+    return counts
+
+
+def queues_of(status: CommentStatus | None, flagged: bool, screen_action: str) -> set[str]:
+    """The queues a comment in this state belongs to (none for a comment that does not exist yet)."""
+    if status is None:
+        return set()
+    names = {"all"}
+    if flagged:
+        names.add("reported")
+    names.add({CommentStatus.PENDING: "pending", CommentStatus.SPAM: "spam",
+               CommentStatus.PUBLISHED: "approved"}.get(status, ""))
+    if status is CommentStatus.REJECTED and screen_action == "reject":
+        names.add("rejected")
+    return names - {""}
+
+
+def shift_counts(before: set[str], after: set[str]) -> None:
+    """Move one comment between queues in the cached counts, keeping the time of the last full recount."""
+    cached = cache.get(COUNTS_CACHE_KEY)
+    if cached is None:
+        return
+    counts = cached["counts"]
+    for name in before - after:
+        counts[name] = max(0, counts[name] - 1)
+    for name in after - before:
+        counts[name] += 1
+    left = COUNTS_TTL - (time.time() - cached["at"])
+    if left > 1:
+        cache.set(COUNTS_CACHE_KEY, cached, timeout=int(left))
+    else:
+        cache.delete(COUNTS_CACHE_KEY)
+
+
+def forget_counts() -> None:
+    """Drop the cached queue counts: the next page recounts."""
+    cache.delete(COUNTS_CACHE_KEY)
+
+
+def author_histories(comments: list[Comment], last_n: int = 3) -> dict[str, AuthorHistory]:
+    """The record of every author on a page, in three queries whatever the page size."""
+    emails = sorted({c.author_email for c in comments})
+    histories = {email: AuthorHistory() for email in emails}
+    if not emails:
+        return histories
+    for email, status, count in db.session.execute(
+        select(Comment.author_email, Comment.status, func.count())
+        .where(Comment.author_email.in_(emails))
+        .group_by(Comment.author_email, Comment.status)
+    ):
+        histories[email].counts[status.value] = count
+    recent = db.session.execute(
+        select(Comment.author_email, ModerationAction)
+        .join(ModerationAction, ModerationAction.comment_id == Comment.id)
+        .where(Comment.author_email.in_(emails), ModerationAction.actor_id.is_not(None),
+               ModerationAction.action.in_([ActionKind.APPROVE, ActionKind.REJECT, ActionKind.SPAM]))
+        .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
+        .limit(last_n * len(emails) * 4)
+    )
+    for email, action in recent:
+        if len(histories[email].last) < last_n:
+            histories[email].last.append(action)
+    now = utcnow()
+    banned = db.session.scalars(
+        select(Ban.email).where(
+            func.lower(Ban.email).in_([e.lower() for e in emails]), Ban.lifted_at.is_(None),
+            or_(Ban.until.is_(None), Ban.until > now),
+        )
+    )
+    lowered = {e.lower(): e for e in emails}
+    for email in banned:
+        if email and email.lower() in lowered:
+            histories[lowered[email.lower()]].banned = True
+    return histories
+
+
+def article_thread(article_id: int, limit: int = 1000) -> list[Comment]:
+    """Every comment of an article, whatever its status, in the order they arrived."""
+    return list(db.session.scalars(
+        select(Comment).where(Comment.article_id == article_id).order_by(Comment.created_at, Comment.id).limit(limit)
+    ))
+
+
+def comment_history(comment_id: int) -> list[ModerationAction]:
+    """Every audit row of one comment, oldest first."""
+    return list(db.session.scalars(
+        select(ModerationAction).where(ModerationAction.comment_id == comment_id)
+        .order_by(ModerationAction.created_at, ModerationAction.id)
+    ))
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Filters of the audit view."""
+
+    actor_id: int | None = None
+    action: str = ""
+    rule: str = ""
+    comment_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def audit_page(query: AuditQuery, before_id: int | None, per_page: int) -> KeysetPage:
+    """Audit rows, newest first, filtered, walked by id."""
+    stmt = select(ModerationAction)
+    if query.actor_id:
+        stmt = stmt.where(ModerationAction.actor_id == query.actor_id)
+    if query.action:
+        stmt = stmt.where(ModerationAction.action == ActionKind(query.action))
+    if query.rule:
+        stmt = stmt.where(ModerationAction.rule.like(_like(query.rule), escape="\\"))
+    if query.comment_id:
+        stmt = stmt.where(ModerationAction.comment_id == query.comment_id)
+    if query.since:
+        stmt = stmt.where(ModerationAction.created_at >= query.since)
+    if query.until:
+        stmt = stmt.where(ModerationAction.created_at < query.until)
+    if before_id:
+        stmt = stmt.where(ModerationAction.id < before_id)
+    rows = list(db.session.scalars(stmt.order_by(ModerationAction.id.desc()).limit(per_page + 1)))
+    next_cursor = str(rows[per_page - 1].id) if len(rows) > per_page else None
+    return KeysetPage(items=rows[:per_page], next_cursor=next_cursor)
+
+
+def staff_members() -> list[User]:
+    """Staff accounts, for the audit view's actor filter."""
+    return list(db.session.scalars(select(User).order_by(User.display_name)))

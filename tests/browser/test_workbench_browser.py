@@ -1,0 +1,162 @@
+"""The moderators' workbench in real Chromium: clicks without a reload, keyboard shortcuts, bans, no-JS forms."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from blog.extensions import db
+from blog.models import Ban, Comment, Role, utcnow
+from tests.conftest import PASSWORD, make_user
+from tests.workbench import CLEAN, INSULT, ActionKind, CommentStatus, add_comment, comment_row, human_actions, status
+
+pytestmark = pytest.mark.browser
+
+
+def login(page, live_server, email="mod@example.org"):
+    page.goto(live_server + "/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit] >> text=دخول")
+    page.wait_for_url(live_server + "/moderation/")
+
+
+def seed(app, article, bodies):
+    start = utcnow() - timedelta(hours=len(bodies))
+    return [add_comment(app, article["id"], body, email=f"b{i}@example.org", name=f"قارئ {i}",
+                        created_at=start + timedelta(minutes=i)) for i, body in enumerate(bodies)]
+
+
+def wide(page):
+    page.set_viewport_size({"width": 1280, "height": 1000})
+
+
+def test_decisions_by_click_without_a_reload(app, article, live_server, page, artifacts, request):
+    make_user(app, Role.MODERATOR, "mod@example.org")
+    ids = seed(app, article, [CLEAN, INSULT, "تعليق ثالث", "تعليق رابع", "تعليق خامس"])
+    wide(page)
+    login(page, live_server)
+    page.goto(live_server + "/moderation/?order=oldest")
+    page.screenshot(path=str(artifacts / f"workbench-queue-{request.node.callspec.id}.png"), full_page=True)
+    assert page.locator("mark.hit").count() == 2
+    assert page.locator('[data-count="pending"]').first.inner_text() == "5"
+    page.evaluate("window.__noReload = true")
+
+    def card(cid):
+        return page.locator(f"#comment-{cid}")
+
+    card(ids[0]).locator("button.approve").click()
+    card(ids[0]).and_(page.locator(".decided")).wait_for()
+    assert status(app, ids[0]) is CommentStatus.PUBLISHED
+    assert page.locator('[data-count="pending"]').first.inner_text() == "4"
+
+    card(ids[1]).locator("select[name=rule]").select_option("religion")
+    card(ids[1]).locator("input[name=note]").fill("استهزاء")
+    card(ids[1]).locator("button.reject").click()
+    card(ids[1]).and_(page.locator(".decided")).wait_for()
+    (row,) = human_actions(app, ids[1])
+    assert (row.action, row.rule, row.reason, row.text_snapshot) == (ActionKind.REJECT, "religion", "استهزاء", INSULT)
+
+    card(ids[2]).locator("button.spam").click()
+    expect(card(ids[2]).locator("[data-status]")).to_contain_text("مزعجة")
+    assert status(app, ids[2]) is CommentStatus.SPAM
+    card(ids[2]).locator("button.undo").click()
+    expect(card(ids[2]).locator("[data-status]")).to_contain_text("الانتظار")
+    assert status(app, ids[2]) is CommentStatus.PENDING
+
+    # Bulk approve: tick two boxes, press the bulk button.
+    card(ids[3]).locator("input[name=ids]").check()
+    card(ids[4]).locator("input[name=ids]").check()
+    page.click("#bulk button.approve")
+    expect(page.locator("#live")).to_contain_text("2")
+    assert status(app, ids[3]) is status(app, ids[4]) is CommentStatus.PUBLISHED
+    assert page.evaluate("window.__noReload") is True  # every action above happened without a reload
+    page.screenshot(path=str(artifacts / f"workbench-decided-{request.node.callspec.id}.png"), full_page=True)
+    for name, path in [("dashboard", "/moderation/dashboard"), ("audit", "/moderation/audit"),
+                       ("thread", f"/moderation/articles/{article['id']}")]:
+        page.goto(live_server + path)
+        assert page.locator("h1").count() == 1
+        page.screenshot(path=str(artifacts / f"workbench-{name}-{request.node.callspec.id}.png"), full_page=True)
+    assert page.locator(".queue-item").count() == 5
+
+
+def test_keyboard_shortcuts(app, article, live_server, page, artifacts, request):
+    make_user(app, Role.MODERATOR, "mod@example.org")
+    ids = seed(app, article, ["الأول", "الثاني", INSULT, "الرابع"])
+    wide(page)
+    login(page, live_server)
+    page.goto(live_server + "/moderation/?order=oldest")
+    page.keyboard.press("j")                        # the first comment
+    assert page.locator(".queue-item.current").get_attribute("id") == f"comment-{ids[0]}"
+    page.keyboard.press("a")                        # approve it; the next one becomes current
+    page.wait_for_selector(f"#comment-{ids[1]}.current")
+    assert status(app, ids[0]) is CommentStatus.PUBLISHED
+    page.keyboard.press("s")                        # spam the second
+    page.wait_for_selector(f"#comment-{ids[2]}.current")
+    assert status(app, ids[1]) is CommentStatus.SPAM
+    page.keyboard.press("k")                        # back to the second ...
+    assert page.locator(".queue-item.current").get_attribute("id") == f"comment-{ids[1]}"
+    page.keyboard.press("u")                        # ... undo its spam
+    page.wait_for_selector(f"#comment-{ids[2]}.current")
+    assert status(app, ids[1]) is CommentStatus.PENDING
+    page.keyboard.press("r")                        # reject the third with the rule the screening named
+    page.wait_for_selector(f"#comment-{ids[3]}.current")
+    (row,) = human_actions(app, ids[2])
+    assert (row.action, row.rule) == (ActionKind.REJECT, "insult")
+    # Typing in a field is not a shortcut.
+    page.locator(f"#comment-{ids[3]} input[name=note]").type("a")
+    assert status(app, ids[3]) is CommentStatus.PENDING
+    page.screenshot(path=str(artifacts / f"workbench-keys-{request.node.callspec.id}.png"), full_page=True)
+
+
+def test_ban_then_the_banned_authors_next_comment_and_plain_forms(app, article, live_server, page, browser, artifacts,
+                                                                  request):
+    make_user(app, Role.MODERATOR, "mod@example.org")
+    (cid,) = seed(app, article, [INSULT])
+    wide(page)
+    login(page, live_server)
+    page.goto(live_server + "/moderation/")
+    page.locator(f"#comment-{cid} a.ban-link").click()
+    assert page.input_value("#email") == "b0@example.org"
+    page.select_option("#duration", "forever")
+    page.fill("#reason", "شتائم متكررة")
+    page.click("button.reject >> text=حظر")
+    page.wait_for_selector("tr.ban-row.active")
+    with app.app_context():
+        ban = db.session.scalars(select(Ban)).one()
+        assert (ban.email, ban.until, ban.reason) == ("b0@example.org", None, "شتائم متكررة")
+    page.screenshot(path=str(artifacts / f"workbench-bans-{request.node.callspec.id}.png"), full_page=True)
+
+    # The banned author comments again, in another browser: the comment is rejected automatically.
+    reader = browser.new_context(locale="ar-MA")
+    try:
+        tab = reader.new_page()
+        tab.goto(f"{live_server}/articles/{article['slug']}")
+        tab.fill("#author_name", "قارئ 0")
+        tab.fill("#author_email", "b0@example.org")
+        tab.fill("#body", "تعليق جديد بعد الحظر")
+        tab.click("button[type=submit] >> text=أرسل التعليق")
+        tab.wait_for_load_state()
+    finally:
+        reader.close()
+    with app.app_context():
+        banned = db.session.scalars(select(Comment).where(Comment.body == "تعليق جديد بعد الحظر")).one()
+        assert banned.status is CommentStatus.REJECTED
+        banned_id = banned.id
+    page.goto(live_server + "/moderation/queue/rejected")
+    assert page.locator(f"#comment-{banned_id} .ban-badge").count() == 1
+
+    # Without JavaScript every action is a plain form: approve, then the flash after the redirect.
+    plain = browser.new_context(locale="ar-MA", java_script_enabled=False, viewport={"width": 1280, "height": 1000})
+    try:
+        tab = plain.new_page()
+        login(tab, live_server)
+        tab.goto(live_server + "/moderation/")
+        tab.locator(f"#comment-{cid} button.approve").click()
+        tab.wait_for_selector(".flash-success")
+        assert status(app, cid) is CommentStatus.PUBLISHED
+        assert comment_row(app, cid).decided_at is not None
+    finally:
+        plain.close()
