@@ -217,6 +217,10 @@ def _comment_withdrawn(sender, comment, before, **extra) -> None:
         invalidate_article(comment.article.slug)
 
 
+def _comment_reported(sender, comment, **extra) -> None:
+    invalidate_article(comment.article.slug)  # reported past the threshold: hidden or marked on the page
+
+
 def _article_changed(sender, article, old_slug: str | None = None, **extra) -> None:
     invalidate_article(article.slug, old_slug)
 
@@ -250,4 +254,5 @@ def connect_signals() -> None:
     signals.comment_decided.connect(_comment_decided)
     signals.comment_edited.connect(_comment_decided)  # same shape: comment, before, after
     signals.comment_withdrawn.connect(_comment_withdrawn)
+    signals.comment_reported.connect(_comment_reported)
     signals.article_changed.connect(_article_changed)
