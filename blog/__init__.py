@@ -141,7 +141,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, conversation, moderator, public, reader_tokens
+    from .views import admin, auth, conversation, editor, moderator, public, reader_tokens
 
     app.register_blueprint(public.bp)
     app.register_blueprint(conversation.bp)
@@ -149,10 +149,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderator.bp)
     app.register_blueprint(reader_tokens.bp)
+    app.register_blueprint(editor.bp)
 
 
 def _register_templates(app: Flask) -> None:
-    from .sanitize import render_comment
+    from .sanitize import render_article, render_comment, strip_all
 
     def language() -> str:
         _select_locale()
@@ -169,6 +170,9 @@ def _register_templates(app: Flask) -> None:
         }
 
     app.jinja_env.filters["comment_html"] = render_comment
+    app.jinja_env.filters["article_html"] = render_article
+    app.jinja_env.filters["plain_text"] = strip_all
+    app.jinja_env.filters["iso_utc"] = lambda value: value.isoformat(timespec="seconds") if value else ""
     app.jinja_env.filters["long_date"] = lambda value: format_date(value, "long") if value else ""
     app.jinja_env.filters["date_time"] = lambda value: format_datetime(value, "medium") if value else ""
     app.jinja_env.globals["current_locale"] = get_locale

@@ -17,14 +17,9 @@ demo_cli = AppGroup("demo", help="Demo content.")
 
 def create_user(email: str, password: str, role: Role, name: str | None = None) -> User:
     """Create a staff account with a hashed password."""
-    user = User(
-        email=email.strip().lower(), display_name=name or email.split("@")[0], role=role,
-        session_token=secrets.token_hex(16),
-    )
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    return user
+    from .services.users import create_staff
+
+    return create_staff(email, name or "", role, password)
 
 
 @users_cli.command("create")

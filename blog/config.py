@@ -45,6 +45,14 @@ class Config:
             self.CACHE_TYPE = os.environ["CACHE_TYPE"]
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+        self.EDITOR_ARTICLES_PER_PAGE = int(os.environ.get("EDITOR_ARTICLES_PER_PAGE", "30"))
+        self.FEED_SIZE = int(os.environ.get("FEED_SIZE", "20"))
+        # Editors' uploads: images up to UPLOAD_MAX_BYTES, resized so that their longest side fits.
+        self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads")
+        self.UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+        self.IMAGE_MAX_SIDE = int(os.environ.get("IMAGE_MAX_SIDE", "1600"))
+        # The desk's requests may carry an image; bigger bodies get the 413 page.
+        self.DESK_MAX_CONTENT_LENGTH = int(os.environ.get("DESK_MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
         self.QUEUE_PER_PAGE = int(os.environ.get("QUEUE_PER_PAGE", "50"))
         # Screening settings (plain values handed to blog.moderation).
         self.MODERATION_MODE = os.environ.get("MODERATION_MODE", "pre")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 
 from .extensions import db
-from .models import ActionKind, Article, ArticleStatus, Comment, CommentStatus, ModerationAction
+from .models import ActionKind, Article, ArticleStatus, Category, Comment, CommentStatus, ModerationAction
 
 ARTICLES = [
     {
@@ -27,6 +27,7 @@ ARTICLES = [
             " أساتذة متطوعون، إضافة إلى نادٍ للشطرنج وأمسيات شهرية لتقديم الإصدارات الجديدة لكتاب من الجهة."
         ),
         "source": "مراسلة مجلس من فاس",
+        "category": ("ثقافة", "thaqafa"),
         "days_ago": 0,
     },
     {
@@ -44,6 +45,7 @@ ARTICLES = [
             " الوحدات الصغيرة."
         ),
         "source": "مجلس - متابعة",
+        "category": ("اقتصاد", "iqtisad"),
         "days_ago": 3,
     },
 ]
@@ -63,16 +65,23 @@ def load_demo_content() -> bool:
     """Insert the demo articles and comments when the database has no article; True if it did."""
     if db.session.scalar(select(func.count()).select_from(Article)):
         return False
+    from .services.articles import reindex
+
     now = datetime.now(timezone.utc).replace(microsecond=0)
     articles = []
     for spec in ARTICLES:
+        name, slug = spec["category"]
+        category = db.session.scalar(select(Category).where(Category.slug == slug)) or Category(name=name, slug=slug)
         article = Article(
             title=spec["title"], slug=spec["slug"], lead=spec["lead"], body=spec["body"], source=spec["source"],
             status=ArticleStatus.PUBLISHED, published_at=now - timedelta(days=spec["days_ago"], hours=2),
+            category=category,
         )
         db.session.add(article)
         articles.append(article)
     db.session.flush()
+    for article in articles:
+        reindex(article)
     first = articles[0]
     for i, (name, email, body, status) in enumerate(COMMENTS):
         created = now - timedelta(hours=1) + timedelta(minutes=5 * i)

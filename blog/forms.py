@@ -5,12 +5,17 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField, DateTimeLocalField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
+from .models import ArticleStatus, Role
 from .moderation.types import Rule, Severity
 from .pagecache import new_form_token
 from .sanitize import clean_name, clean_text
+from .slugs import SLUG_MAX, SLUG_RE
 
 NAME_MAX = 80
 BODY_MAX = 5000
@@ -178,6 +183,81 @@ class ReportForm(FlaskForm):
         choices=RULE_CHOICES,
         validators=[InputRequired(_l("اختر المخالفة."))],
     )
+def _clean(value):
+    return clean_text(value).strip() if isinstance(value, str) else value
+
+
+def _one_line(value):
+    return clean_name(value) if isinstance(value, str) else value
+
+
+STATUS_LABELS = {
+    ArticleStatus.DRAFT: _l("مسودة"),
+    ArticleStatus.SCHEDULED: _l("مجدول"),
+    ArticleStatus.PUBLISHED: _l("منشور"),
+    ArticleStatus.UNPUBLISHED: _l("غير منشور"),
+}
+ROLE_LABELS = {Role.EDITOR: _l("محرر"), Role.MODERATOR: _l("مشرف"), Role.ADMIN: _l("مدير")}
+
+
+class ArticleForm(FlaskForm):
+    """An article as the editor writes it: Markdown body, status, optional time and cover image."""
+
+    title = StringField(_l("العنوان"), filters=[_one_line], validators=[
+        InputRequired(_l("العنوان مطلوب.")), Length(max=300, message=_l("العنوان طويل جدا: 300 حرف على الأكثر."))])
+    slug = StringField(_l("الرابط (بحروف لاتينية)"), filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
+                       validators=[Optional(), Length(max=SLUG_MAX), Regexp(SLUG_RE, message=_l(
+                           "الرابط: حروف لاتينية صغيرة وأرقام وشرطات فقط."))])
+    lead = TextAreaField(_l("المقدمة"), filters=[_clean], validators=[Length(max=1000)])
+    body = TextAreaField(_l("النص (Markdown)"), filters=[_clean], validators=[Length(max=200_000)])
+    source = StringField(_l("المصدر أو التوقيع"), filters=[_one_line], validators=[Length(max=200)])
+    category = StringField(_l("القسم"), filters=[_one_line], validators=[Length(max=80)])
+    tags = StringField(_l("الوسوم (مفصولة بفواصل)"), filters=[_clean], validators=[Length(max=500)])
+    status = SelectField(_l("الحالة"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()],
+                         default=ArticleStatus.DRAFT.value)
+    publish_at = DateTimeLocalField(_l("تاريخ النشر"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+                                    validators=[Optional()])
+    comments_open = BooleanField(_l("التعليقات مفتوحة"), default=True)
+    cover = FileField(_l("صورة الغلاف (JPEG أو PNG أو WebP)"))
+    remove_cover = BooleanField(_l("حذف صورة الغلاف"))
+    version = HiddenField()
+
+    def validate(self, extra_validators=None):
+        """Field checks, then: a scheduled article needs its time."""
+        ok = super().validate(extra_validators)
+        if self.status.data == ArticleStatus.SCHEDULED.value and self.publish_at.data is None:
+            if not self.publish_at.errors:
+                self.publish_at.errors = [*self.publish_at.errors, _l("حدد تاريخ ووقت النشر للمقال المجدول.")]
+            ok = False
+        return ok
+
+    def tag_names(self) -> tuple[str, ...]:
+        """The tags typed, split on Latin or Arabic commas, each cleaned and cut to 60 characters."""
+        parts = (self.tags.data or "").replace("،", ",").split(",")
+        return tuple(dict.fromkeys(n for n in (clean_name(p)[:60] for p in parts) if n))
+
+
+class StaffForm(FlaskForm):
+    """A new staff account."""
+
+    email = EmailField(_l("البريد الإلكتروني"), filters=[_strip], validators=[
+        InputRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254)])
+    display_name = StringField(_l("الاسم"), filters=[_one_line], validators=[Length(max=NAME_MAX)])
+    role = SelectField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    password = PasswordField(_l("كلمة المرور"), validators=[
+        InputRequired(_l("كلمة المرور مطلوبة.")), Length(min=8, max=512, message=_l("كلمة المرور: 8 أحرف على الأقل."))])
+
+    def validate_email(self, field):
+        try:
+            field.data = validate_email(field.data or "", check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
+
+
+class RoleForm(FlaskForm):
+    """Change an account's role."""
+
+    role = SelectField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
 
 
 _SEVERITY_CHOICES = [

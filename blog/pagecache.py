@@ -42,6 +42,7 @@ FORM_TOKEN_PLACEHOLDER = "__majlis_form_token_placeholder__"
 VARY_ARGS = ("page", "order")
 SHARED_HEADER = "X-Shared-Cache"
 LOGIN_COOKIES = ("remember_token",)
+ALL_ARTICLES = "\x00all-articles"  # a version shared by every article page (bumped when any article is saved)
 COMMENT_HTML_MEMO = 8192
 DATE_MEMO = 8192
 
@@ -159,7 +160,7 @@ def cached_article_page(
     if mode == "personal" or personal:
         return private_headers(render_personal())
     args = "&".join(f"{name}={request.args.get(name, '')}" for name in VARY_ARGS)
-    key = f"majlis:page:{slug}:{article_version(slug)}:{language}:{args}"
+    key = f"majlis:page:{slug}:{article_version(slug)}.{article_version(ALL_ARTICLES)}:{language}:{args}"
     entry = cache.get(key)
     hit = entry is not None
     if entry is None:
@@ -248,6 +249,11 @@ def memoize_filters(app) -> None:
     env.filters["long_date"] = lambda value: localized(value, str(get_locale())) if value else ""
 
 
+def _article_saved(sender, article, **extra) -> None:
+    # The desk's save may change the slug (the former one must redirect) or the status: drop every article page.
+    invalidate_article(ALL_ARTICLES)
+
+
 def connect_signals() -> None:
     """Subscribe the cache to the signals that change what a cached page shows (idempotent)."""
     signals.comment_submitted.connect(_comment_submitted)
@@ -256,3 +262,4 @@ def connect_signals() -> None:
     signals.comment_withdrawn.connect(_comment_withdrawn)
     signals.comment_reported.connect(_comment_reported)
     signals.article_changed.connect(_article_changed)
+    signals.article_saved.connect(_article_saved)

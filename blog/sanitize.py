@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache, partial
 
 import bleach
-from bleach.linkifier import Linker
+from bleach.html5lib_shim import Filter
+from bleach.linkifier import Linker, LinkifyFilter
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 LINK_REL = "nofollow ugc noopener"
@@ -97,3 +100,62 @@ def highlight_hits(text: str, hits: list[dict], labels: dict[str, str] | None = 
         pos = end
     out.append(str(escape(text[pos:])))
     return Markup("".join(out).replace("\r\n", "\n").replace("\n", "<br>\n"))
+# --- Articles: Markdown written by editors --------------------------------------------------------
+
+ARTICLE_LINK_REL = "nofollow noopener"
+ARTICLE_TAGS = frozenset({
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "a", "em", "strong", "blockquote",
+    "code", "pre", "img",
+})
+ARTICLE_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title"], "ol": ["start"]}
+ARTICLE_PROTOCOLS = frozenset({"http", "https", "mailto"})
+# Images only from the site's own uploads (the names blog.services.uploads gives them).
+OWN_UPLOAD_RE = re.compile(r"^/uploads/[A-Za-z0-9_-]{8,64}\.(?:jpg|png|webp)$")
+
+# Raw HTML in the Markdown goes through to the cleaner below, which keeps only the allow-list.
+_markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+
+
+# Elements whose content is code, not text: dropped with their content before Markdown (cosmetic:
+# the cleaner below is what keeps them out; this only keeps their source from showing as text).
+_CODE_ELEMENTS = re.compile(
+    r"<(script|style|iframe|object|embed|template|noscript|textarea|title|xmp)\b[^>]*>.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _article_rel(attrs, new=False):
+    href = attrs.get((None, "href"), "")
+    if not href.lower().startswith(("http://", "https://", "mailto:", "/", "#")):
+        return None  # unlinkify anything else
+    attrs[(None, "rel")] = ARTICLE_LINK_REL
+    return attrs
+
+
+class _OwnImagesOnly(Filter):
+    """Drop every image whose source is not one of the site's own uploads."""
+
+    def __iter__(self):
+        for token in Filter.__iter__(self):
+            if token.get("name") == "img" and token["type"] in ("StartTag", "EmptyTag"):
+                if not OWN_UPLOAD_RE.match(token["data"].get((None, "src"), "")):
+                    continue
+            yield token
+
+
+_article_cleaner = bleach.Cleaner(
+    tags=ARTICLE_TAGS,
+    attributes=ARTICLE_ATTRIBUTES,
+    protocols=ARTICLE_PROTOCOLS,
+    strip=True,
+    strip_comments=True,
+    filters=[_OwnImagesOnly, partial(LinkifyFilter, callbacks=[_article_rel], skip_tags=["pre", "code"], parse_email=False)],
+)
+
+
+@lru_cache(maxsize=512)
+def render_article(markdown: str) -> Markup:
+    """An article body in Markdown as allow-listed HTML: no script, handler, style, frame or foreign image."""
+    html = _markdown.render(_CODE_ELEMENTS.sub("", clean_text(markdown or "")))
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")  # the page's h1 is the title
+    return Markup(_article_cleaner.clean(html))

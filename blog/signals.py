@@ -12,5 +12,6 @@ terms_changed = _signals.signal("terms-changed")
 # Pass old_slug when the slug itself changed. The page cache drops every cached page of the article.
 article_changed = _signals.signal("article-changed")
 comment_reported = _signals.signal("comment-reported")
+article_saved = _signals.signal("article-saved")
 comment_edited = _signals.signal("comment-edited")
 comment_withdrawn = _signals.signal("comment-withdrawn")

@@ -1,5 +1,5 @@
 """The database models."""
-from .article import Article, ArticleStatus
+from .article import Article, ArticleRevision, ArticleSlug, ArticleStatus, ArticleTerm, Category, Tag, article_tags
 from .comment import Comment, CommentStatus
 from .moderation import ActionKind, Ban, CommentReport, ModerationAction, ScreeningTerm, SiteState
 from .reaction import DISLIKE, LIKE, CommentReaction
@@ -7,7 +7,7 @@ from .types import utcnow
 from .user import Role, User
 
 __all__ = [
-    "ActionKind", "Article", "ArticleStatus", "Ban", "Comment", "CommentReaction", "CommentReport", "CommentStatus",
-    "DISLIKE", "LIKE",
+    "ActionKind", "Article", "ArticleRevision", "ArticleSlug", "ArticleStatus", "ArticleTerm", "Ban", "Category",
+    "Comment", "CommentReaction", "CommentReport", "CommentStatus", "DISLIKE", "LIKE", "Tag", "article_tags",
     "ModerationAction", "Role", "ScreeningTerm", "SiteState", "User", "utcnow",
 ]

@@ -27,6 +27,38 @@ class InvalidTransition(ServiceError):
     """The decision does not apply to the comment's current status."""
 
 
+class ArticleChanged(ServiceError):
+    """Another editor saved the article since this editor opened it; carries the current state."""
+
+    def __init__(self, article):
+        super().__init__(f"article {article.id} is at version {article.version}")
+        self.article = article
+
+
+class SlugTaken(ServiceError):
+    """The slug asked for belongs to another article."""
+
+
+class Moved(ServiceError):
+    """The slug asked for is a former slug: the article now lives at `slug`."""
+
+    def __init__(self, slug: str):
+        super().__init__(slug)
+        self.slug = slug
+
+
+class InvalidImage(ServiceError):
+    """The upload is not an image the site accepts (type, size or dimensions); `reason` says which."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class LastAdmin(ServiceError):
+    """The change would leave the site without an active admin."""
+
+
 class ReplyTargetGone(ServiceError):
     """The comment being answered is not (or no longer) published on this article."""
 

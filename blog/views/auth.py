@@ -8,12 +8,17 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..forms import LoginForm
-from ..models import User
+from ..models import Role, User
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 # Compared against when the account does not exist, so both failures take the same time.
 _DUMMY = User(password_hash="scrypt:32768:8:1$aaaaaaaaaaaaaaaa$" + "0" * 128)
+
+
+def _landing(user: User) -> str:
+    """Where a staff member starts: editors at the desk, everyone else at the queue."""
+    return url_for("editor.index") if user.role is Role.EDITOR else url_for("moderator.queue")
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -26,7 +31,7 @@ def _safe_next(target: str | None) -> str | None:
 def login():
     """Log a staff member in; the same message for unknown account and wrong password."""
     if current_user.is_authenticated:
-        return redirect(url_for("moderator.queue"))
+        return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.lower()))
@@ -34,7 +39,7 @@ def login():
         if user is not None and ok and user.is_active:
             session.clear()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("moderator.queue"))
+            return redirect(_safe_next(request.args.get("next")) or _landing(user))
         form.password.errors.append(_("البريد الإلكتروني أو كلمة المرور غير صحيحة."))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 401
 

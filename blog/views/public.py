@@ -1,9 +1,11 @@
 """Readers' pages: the front page, articles and the comment form."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from .. import pagecache, select_language
 from ..extensions import db, limiter
@@ -11,9 +13,12 @@ from ..forms import RULE_CHOICES, CommentForm, ReportForm
 from ..models import Article, ArticleStatus
 from ..moderation.types import Rule
 from ..net import shorten_address
+from ..sanitize import OWN_UPLOAD_RE
+from ..services import articles as article_service
 from ..services import comments as comment_service
 from ..services import reports as report_service
-from ..services.errors import CommentsClosed, NotFound, ReplyTargetGone
+from ..services.errors import CommentsClosed, Moved, NotFound, ReplyTargetGone
+from ..services.uploads import upload_folder
 from . import conversation
 from .conversation import page_arg as _page_arg
 from .reader import own_comment_ids, reader_id, remember_own_comment, remembered_details, store_details
@@ -22,47 +27,90 @@ bp = Blueprint("public", __name__)
 bp.add_app_template_global(RULE_CHOICES, "report_rule_choices")
 
 
+@bp.before_app_request
+def _publish_due_articles():
+    """Before any write, scheduled articles whose time has come become published (no cron needed).
+
+    Reads need no write: they select with Article.live(), which counts those articles as published.
+    """
+    if request.method == "POST":
+        article_service.publish_due()
+
+
+def _per_page() -> int:
+    return current_app.config["ARTICLES_PER_PAGE"]
+
+
 @bp.get("/")
 def index():
     """The latest published articles."""
-    per_page = current_app.config["ARTICLES_PER_PAGE"]
-    page = _page_arg()
-    articles = db.session.scalars(
-        select(Article)
-        .where(Article.status == ArticleStatus.PUBLISHED)
-        .order_by(Article.published_at.desc(), Article.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    ).all()
-    return render_template(
-        "public/index.html", articles=articles[:per_page], page=page, has_next=len(articles) > per_page
-    )
+    return render_template("public/index.html", listing=article_service.latest(_page_arg(), _per_page()))
+
+
+def _listing_of(find, slug: str):
+    try:
+        listing = find(slug, _page_arg(), _per_page())
+    except NotFound:
+        abort(404)
+    return render_template("public/index.html", listing=listing)
+
+
+@bp.get("/category/<slug>")
+def category(slug: str):
+    """The published articles of a category."""
+    return _listing_of(article_service.in_category, slug)
+
+
+@bp.get("/tag/<slug>")
+def tag(slug: str):
+    """The published articles carrying a tag."""
+    return _listing_of(article_service.with_tag, slug)
+
+
+@bp.get("/search")
+def search():
+    """Search the published articles; hamza forms and diacritics do not matter."""
+    query = request.args.get("q", "").strip()[:200]
+    listing = article_service.search(query, _page_arg(), _per_page())
+    return render_template("public/search.html", listing=listing, query=query)
 
 
 def _render_article(article: Article, form: CommentForm, status: int = 200):
     return conversation.render_article(article, form, status)
 
 
-def _published_or_404(slug: str) -> Article:
+def _live_or_404(slug: str) -> Article:
+    """The live article with this slug (a scheduled one whose time has come is published now)."""
     try:
-        return comment_service.published_article(slug)
+        found = article_service.live_article(slug)
+    except Moved as moved:
+        abort(redirect(url_for("public.article", slug=moved.slug), code=301))
     except NotFound:
         abort(404)
+    if found.status is ArticleStatus.SCHEDULED:
+        article_service.publish_due()  # its time has come: store it as published for every other route
+    return found
 
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
-    """An article with its published threads and the comment form (through the page cache)."""
+    """An article with its published threads and the comment form (through the page cache); a former slug redirects."""
 
     def render_shared() -> tuple[str, int]:
-        found = _published_or_404(slug)
+        found = _live_or_404(slug)
         return _render_article(found, conversation.new_comment_form()).get_data(as_text=True), found.id
 
     return pagecache.cached_article_page(
         slug, select_language(), render_shared,
-        lambda: _render_article(_published_or_404(slug), conversation.new_comment_form()),
+        lambda: _render_article(_live_or_404(slug), conversation.new_comment_form()),
         personal=bool(own_comment_ids() or remembered_details() or reader_id()),
     )
+
+
+@bp.app_template_global("article_neighbours")
+def article_neighbours(article: Article) -> article_service.Neighbours:
+    """The published articles before and after this one (for the article page's links)."""
+    return article_service.neighbours(article)
 
 
 @bp.post("/articles/<slug>/comments")
@@ -138,3 +186,55 @@ def set_language():
 
 def _same_site(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url)
+
+
+@bp.get("/uploads/<name>")
+def upload(name: str):
+    """An image uploaded by an editor."""
+    if not OWN_UPLOAD_RE.match("/uploads/" + name):
+        abort(404)
+    response = send_from_directory(upload_folder(), name, max_age=365 * 24 * 3600)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+def _xml(template: str, mimetype: str, **context):
+    response = make_response(render_template(template, **context))
+    response.mimetype = mimetype
+    return response
+
+
+@bp.get("/feed.atom")
+def feed():
+    """The Atom feed of the latest articles."""
+    listing = article_service.feed(None, current_app.config["FEED_SIZE"])
+    return _xml("public/feed.xml", "application/atom+xml", listing=listing,
+                self_url=url_for("public.feed", _external=True))
+
+
+@bp.get("/category/<slug>/feed.atom")
+def category_feed(slug: str):
+    """The Atom feed of one category."""
+    try:
+        listing = article_service.feed(slug, current_app.config["FEED_SIZE"])
+    except NotFound:
+        abort(404)
+    return _xml("public/feed.xml", "application/atom+xml", listing=listing,
+                self_url=url_for("public.category_feed", slug=slug, _external=True))
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every published article and category, for search engines."""
+    articles, categories = article_service.sitemap()
+    return _xml("public/sitemap.xml", "application/xml", articles=articles, categories=categories)
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Keep crawlers out of the staff pages and point them at the sitemap."""
+    lines = ["User-agent: *"] + [f"Disallow: {p}/" for p in ("/desk", "/admin", "/moderation", "/auth")]
+    lines.append("Sitemap: " + url_for("public.sitemap", _external=True))
+    response = make_response("\n".join(lines) + "\n")
+    response.mimetype = "text/plain"
+    return response

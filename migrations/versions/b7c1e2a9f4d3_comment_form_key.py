@@ -1,7 +1,7 @@
 """comments.form_key: one comment per submitted form (idempotent retries); indexes for screening lookups
 
 Revision ID: b7c1e2a9f4d3
-Revises: b4e1a7c20d13
+Revises: c9f82260619e
 Create Date: 2026-11-29 01:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7c1e2a9f4d3'
-down_revision = 'b4e1a7c20d13'
+down_revision = 'c9f82260619e'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,8 @@
 """A reader comments through the real form in Chromium."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -31,6 +33,7 @@ def test_reader_posts_a_comment_and_sees_it_awaiting_moderation(app, live_server
 
     page.fill("#author_email", "meknes.reader@example.org")
     page.click("button[type=submit] >> text=أرسل التعليق")
+    page.wait_for_url(re.compile(r".*#comment-\d+$"))  # the click does not wait for the redirect
     pending = page.locator(".comment-pending")
     assert pending.count() == 1
     assert text in pending.inner_text() and "في انتظار المراجعة" in pending.inner_text()

@@ -1,0 +1,390 @@
+"""Articles: editors write, schedule, publish and restore them; readers list, search and read them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import Select, and_, delete, func, or_, select, update
+
+from .. import signals
+from ..extensions import db
+from ..models import (
+    Article, ArticleRevision, ArticleSlug, ArticleStatus, ArticleTerm, Category, Comment, CommentStatus, Tag, User,
+    utcnow,
+)
+from ..slugs import SLUG_MAX, short_id, slugify
+from ..textsearch import index_terms, query_terms
+from .comments import Page
+from .errors import ArticleChanged, Moved, NotFound, SlugTaken
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDraft:
+    """What an editor submitted, already validated for shape (times in UTC)."""
+
+    title: str
+    lead: str = ""
+    body: str = ""
+    source: str = ""
+    category: str = ""
+    tags: tuple[str, ...] = ()
+    status: ArticleStatus = ArticleStatus.DRAFT
+    publish_at: datetime | None = None
+    comments_open: bool = True
+    slug: str = ""                 # empty: keep the current one (or make one from the title)
+    cover_image: str | None = None  # None: keep; "": remove; a name: the new upload
+
+
+@dataclass(frozen=True, slots=True)
+class EditorFilters:
+    """The filters of the editors' list."""
+
+    status: ArticleStatus | None = None
+    category_id: int | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EditorRow:
+    """One line of the editors' list: the article and its comment counts."""
+
+    article: Article
+    pending: int
+    published: int
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    """The live articles published just before and just after one."""
+
+    previous: Article | None = None
+    next: Article | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A page of live articles and what it lists (a category, a tag, a search)."""
+
+    page: Page
+    category: Category | None = None
+    tag: Tag | None = None
+    query: str = ""
+    terms: list[str] = field(default_factory=list)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def paginate(query: Select, page: int, per_page: int) -> Page:
+    """One page of a select (its order included), with the total count."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page)).unique().all()
+    return Page(items=list(rows), page=page, pages=pages, total=total)
+
+
+def _slug_in_use(slug: str, article_id: int | None) -> bool:
+    owner = db.session.scalar(select(Article.id).where(Article.slug == slug))
+    if owner is not None and owner != article_id:
+        return True
+    former = db.session.scalar(select(ArticleSlug.article_id).where(ArticleSlug.slug == slug))
+    return former is not None and former != article_id
+
+
+def unique_slug(base: str, article_id: int | None = None) -> str:
+    """`base` if free, else base-2, base-3...; a short id when the title gives no Latin letters."""
+    base = base or short_id()
+    candidate, n = base, 1
+    while _slug_in_use(candidate, article_id):
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: SLUG_MAX - len(suffix)] + suffix
+    return candidate
+
+
+def _named(model, name: str):
+    """The category or tag with this name, created (with a slug) when new."""
+    found = db.session.scalar(select(model).where(model.name == name))
+    if found is None:
+        base = slugify(name, 60) or short_id()
+        slug, n = base, 1
+        while db.session.scalar(select(model.id).where(model.slug == slug)) is not None:
+            n += 1
+            slug = f"{base}-{n}"
+        found = model(name=name, slug=slug)
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def reindex(article: Article) -> None:
+    """Rewrite the article's search terms from its title, lead and body (caller commits)."""
+    db.session.execute(delete(ArticleTerm).where(ArticleTerm.article_id == article.id))
+    terms = index_terms(article.title, article.lead, article.body)
+    if terms:
+        db.session.execute(
+            ArticleTerm.__table__.insert(), [{"article_id": article.id, "term": t} for t in sorted(terms)]
+        )
+
+
+def _published_at(draft: ArticleDraft, current: datetime | None, now: datetime) -> datetime | None:
+    if draft.status is ArticleStatus.PUBLISHED:
+        return draft.publish_at or current or now
+    if draft.status is ArticleStatus.SCHEDULED:
+        return draft.publish_at or current or now
+    return draft.publish_at or current
+
+
+def _apply(article: Article, draft: ArticleDraft, now: datetime) -> None:
+    article.title = draft.title
+    article.lead = draft.lead
+    article.body = draft.body
+    article.source = draft.source
+    article.comments_open = draft.comments_open
+    article.status = draft.status
+    article.published_at = _published_at(draft, article.published_at, now)
+    article.category = _named(Category, draft.category) if draft.category else None
+    article.tags = [_named(Tag, name) for name in dict.fromkeys(draft.tags)]
+    if draft.cover_image is not None:
+        article.cover_image = draft.cover_image
+    article.updated_at = now
+
+
+def _record_revision(article: Article, editor: User | None, note: str = "") -> ArticleRevision:
+    number = (db.session.scalar(
+        select(func.max(ArticleRevision.number)).where(ArticleRevision.article_id == article.id)
+    ) or 0) + 1
+    revision = ArticleRevision(
+        article_id=article.id, number=number, title=article.title, lead=article.lead, body=article.body,
+        source=article.source, status=article.status.value, author_id=editor.id if editor else None, note=note,
+    )
+    db.session.add(revision)
+    return revision
+
+
+def _change_slug(article: Article, wanted: str) -> None:
+    if not wanted or wanted == article.slug:
+        return
+    if _slug_in_use(wanted, article.id):
+        raise SlugTaken(wanted)
+    db.session.execute(delete(ArticleSlug).where(ArticleSlug.slug == wanted))
+    db.session.add(ArticleSlug(slug=article.slug, article_id=article.id))
+    article.slug = wanted
+
+
+def _saved(article: Article) -> Article:
+    db.session.commit()
+    signals.article_saved.send(current_app._get_current_object(), article=article)
+    return article
+
+
+# --- editors -------------------------------------------------------------------------------------
+
+def create_article(draft: ArticleDraft, editor: User) -> Article:
+    """Store a new article and its first revision; the slug comes from the title unless given."""
+    if draft.slug and _slug_in_use(draft.slug, None):
+        raise SlugTaken(draft.slug)
+    now = utcnow()
+    article = Article(
+        slug=draft.slug or unique_slug(slugify(draft.title)), author_id=editor.id, created_at=now, version=1,
+        cover_image="",
+    )
+    _apply(article, draft, now)
+    db.session.add(article)
+    db.session.flush()
+    reindex(article)
+    _record_revision(article, editor)
+    return _saved(article)
+
+
+def editable_article(article_id: int) -> Article:
+    """Any article, whatever its status, for the desk; or NotFound."""
+    article = db.session.get(Article, article_id)
+    if article is None:
+        raise NotFound(article_id)
+    return article
+
+
+def update_article(article_id: int, draft: ArticleDraft, editor: User, seen_version: int) -> Article:
+    """Save an editor's changes made on `seen_version`; ArticleChanged if someone saved in between."""
+    article = editable_article(article_id)
+    claimed = db.session.execute(
+        update(Article)
+        .where(Article.id == article_id, Article.version == seen_version)
+        .values(version=seen_version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise ArticleChanged(editable_article(article_id))
+    article.version = seen_version + 1
+    try:
+        _change_slug(article, draft.slug)
+    except SlugTaken:
+        db.session.rollback()
+        raise
+    _apply(article, draft, utcnow())
+    reindex(article)
+    _record_revision(article, editor)
+    return _saved(article)
+
+
+def revisions(article_id: int) -> list[ArticleRevision]:
+    """Every saved revision of an article, newest first."""
+    return list(db.session.scalars(
+        select(ArticleRevision).where(ArticleRevision.article_id == article_id)
+        .order_by(ArticleRevision.number.desc())
+    ))
+
+
+def restore_revision(article_id: int, revision_id: int, editor: User) -> Article:
+    """Put a revision's text back as the current text (itself recorded as a new revision)."""
+    article = editable_article(article_id)
+    revision = db.session.get(ArticleRevision, revision_id)
+    if revision is None or revision.article_id != article.id:
+        raise NotFound(revision_id)
+    article.title, article.lead, article.body, article.source = (
+        revision.title, revision.lead, revision.body, revision.source
+    )
+    article.version = Article.version + 1
+    article.updated_at = utcnow()
+    db.session.flush()
+    reindex(article)
+    _record_revision(article, editor, note=f"#{revision.number}")
+    return _saved(article)
+
+
+def editor_list(filters: EditorFilters, page: int, per_page: int) -> Page:
+    """Articles for the desk, newest first, with their pending and published comment counts."""
+    publish_due()
+    query = select(Article)
+    if filters.status is not None:
+        query = query.where(Article.status == filters.status)
+    if filters.category_id is not None:
+        query = query.where(Article.category_id == filters.category_id)
+    if filters.text:
+        query = query.where(Article.title.contains(filters.text, autoescape=True))
+    result = paginate(query.order_by(Article.updated_at.desc(), Article.id.desc()), page, per_page)
+    ids = [a.id for a in result.items]
+    pending = dict(db.session.execute(
+        select(Comment.article_id, func.count())
+        .where(Comment.article_id.in_(ids), Comment.status == CommentStatus.PENDING)
+        .group_by(Comment.article_id)
+    ).all()) if ids else {}
+    rows = [EditorRow(a, pending.get(a.id, 0), a.published_comment_count) for a in result.items]
+    return Page(items=rows, page=result.page, pages=result.pages, total=result.total)
+
+
+def categories() -> list[Category]:
+    """Every category, by name."""
+    return list(db.session.scalars(select(Category).order_by(Category.name)))
+
+
+def publish_due(now: datetime | None = None) -> int:
+    """Flip scheduled articles whose time has come to published; returns how many (no cron needed)."""
+    now = now or utcnow()
+    count = db.session.execute(
+        update(Article)
+        .where(Article.status == ArticleStatus.SCHEDULED, Article.published_at <= now)
+        .values(status=ArticleStatus.PUBLISHED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if count:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return count
+
+
+# --- readers -------------------------------------------------------------------------------------
+
+def _live(now: datetime | None = None) -> Select:
+    return select(Article).where(Article.live(now or utcnow()))
+
+
+def _newest_first(query: Select) -> Select:
+    return query.order_by(Article.published_at.desc(), Article.id.desc())
+
+
+def live_article(slug: str) -> Article:
+    """The article readers see at this slug; Moved for a former slug; NotFound otherwise."""
+    article = db.session.scalar(_live().where(Article.slug == slug))
+    if article is not None:
+        return article
+    current = db.session.scalar(
+        select(Article).join(ArticleSlug, ArticleSlug.article_id == Article.id)
+        .where(ArticleSlug.slug == slug, Article.live(utcnow()))
+    )
+    if current is not None:
+        raise Moved(current.slug)
+    raise NotFound(slug)
+
+
+def latest(page: int, per_page: int) -> Listing:
+    """The front page: live articles, newest first."""
+    return Listing(paginate(_newest_first(_live()), page, per_page))
+
+
+def in_category(slug: str, page: int, per_page: int) -> Listing:
+    """Live articles of a category, newest first."""
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None:
+        raise NotFound(slug)
+    query = _newest_first(_live().where(Article.category_id == category.id))
+    return Listing(paginate(query, page, per_page), category=category)
+
+
+def with_tag(slug: str, page: int, per_page: int) -> Listing:
+    """Live articles carrying a tag, newest first."""
+    tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
+    if tag is None:
+        raise NotFound(slug)
+    query = _newest_first(_live().where(Article.tags.any(Tag.id == tag.id)))
+    return Listing(paginate(query, page, per_page), tag=tag)
+
+
+def search(text: str, page: int, per_page: int) -> Listing:
+    """Live articles holding every word of the query (as a prefix), hamza and diacritics ignored."""
+    terms = query_terms(text)
+    if not terms:
+        return Listing(Page(items=[], page=1, pages=1, total=0), query=text)
+    query = _live()
+    for term in terms:
+        # A range on the indexed column: a prefix match that the term index serves on every backend.
+        query = query.where(Article.id.in_(
+            select(ArticleTerm.article_id).where(ArticleTerm.term >= term, ArticleTerm.term < _after_prefix(term))
+        ))
+    return Listing(paginate(_newest_first(query), page, per_page), query=text, terms=terms)
+
+
+def _after_prefix(term: str) -> str:
+    """The smallest string greater than every string that starts with `term` (in code point order)."""
+    return term[:-1] + chr(ord(term[-1]) + 1)
+
+
+def neighbours(article: Article) -> Neighbours:
+    """The live articles just before and just after this one in publication order."""
+    if article.published_at is None:
+        return Neighbours()
+    at, ident = article.published_at, article.id
+    before = or_(Article.published_at < at, and_(Article.published_at == at, Article.id < ident))
+    after = or_(Article.published_at > at, and_(Article.published_at == at, Article.id > ident))
+    previous = db.session.scalar(_newest_first(_live().where(before)).limit(1))
+    following = db.session.scalar(
+        _live().where(after).order_by(Article.published_at.asc(), Article.id.asc()).limit(1)
+    )
+    return Neighbours(previous=previous, next=following)
+
+
+def feed(category_slug: str | None, size: int) -> Listing:
+    """The newest live articles for the Atom feed, of one category or all."""
+    if category_slug:
+        return in_category(category_slug, 1, size)
+    return latest(1, size)
+
+
+def sitemap() -> tuple[list[Article], list[Category]]:
+    """Every live article (newest first) and every category, for sitemap.xml."""
+    articles = list(db.session.scalars(_newest_first(_live())))
+    return articles, categories()

@@ -1,0 +1,53 @@
+"""Words for the article search index, normalized like the screening engine (pure Python, no Flask).
+
+Both the index and the query go through the same steps, so that hamza forms (أ إ آ → ا), ta marbuta,
+alef maqsura, diacritics, tatweel and Arabic-Indic digits never decide whether an article is found:
+``blog.moderation.normalize.map_chars`` per character, then words, then a light stemmer that drops
+the article and the clitics glued to it (``والمكتبة`` → ``مكتبه``). Each word is indexed as written
+(normalized) and as stemmed; a query word matches any indexed word that starts with its stem.
+"""
+from __future__ import annotations
+
+import re
+
+from .moderation.normalize import ARABIC_LETTER_RE, map_chars
+
+TERM_MAX = 64
+QUERY_MAX_WORDS = 8
+_WORD_RE = re.compile(rf"[{ARABIC_LETTER_RE}]+|[a-z0-9]+")
+# The definite article with the particles that attach to it, longest first.
+_ARTICLE_PREFIXES = ("وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "لل", "ال")
+
+
+def words(text: str) -> list[str]:
+    """The normalized words of a text, in order."""
+    normalized, _offsets = map_chars(text or "")
+    return _WORD_RE.findall(normalized)
+
+
+def stem(word: str) -> str:
+    """Drop a leading definite article (and a particle before it) when at least two letters remain."""
+    for prefix in _ARTICLE_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            return word[len(prefix):]
+    return word
+
+
+def index_terms(*texts: str) -> set[str]:
+    """Every term to index for these texts: each word and its stem, cut to the column's length."""
+    terms: set[str] = set()
+    for text in texts:
+        for word in words(text):
+            terms.add(word[:TERM_MAX])
+            terms.add(stem(word)[:TERM_MAX])
+    return terms
+
+
+def query_terms(query: str) -> list[str]:
+    """The stems a search looks for (all must match, each as a prefix), at most QUERY_MAX_WORDS."""
+    seen: list[str] = []
+    for word in words(query):
+        term = stem(word)[:TERM_MAX]
+        if term not in seen:
+            seen.append(term)
+    return seen[:QUERY_MAX_WORDS]

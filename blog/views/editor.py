@@ -1,0 +1,218 @@
+"""The editors' desk: write, preview, schedule, publish and restore articles."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..forms import STATUS_LABELS, ArticleForm, CommentForm, EmptyForm
+from ..models import ArticleStatus
+from ..security import editor_required
+from ..services import articles as article_service
+from ..services.comments import Page
+from ..services.errors import ArticleChanged, InvalidImage, NotFound, SlugTaken
+from ..services.uploads import save_image
+
+bp = Blueprint("editor", __name__, url_prefix="/desk")
+
+IMAGE_ERRORS = {
+    "too_large": lambda: _("الصورة أكبر من الحد المسموح به (%(mb)d ميغابايت).",
+                           mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),
+    "not_image": lambda: _("الملف ليس صورة مقبولة: استعمل JPEG أو PNG أو WebP."),
+    "too_many_pixels": lambda: _("أبعاد الصورة كبيرة جدا."),
+}
+
+
+@bp.before_request
+@editor_required
+def _only_editors():
+    """Every route of the desk is for editors (and admins); uploads may be larger here."""
+    request.max_content_length = current_app.config["DESK_MAX_CONTENT_LENGTH"]
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 100_000))
+    except ValueError:
+        return 1
+
+
+def _site_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _to_utc(local: datetime | None) -> datetime | None:
+    return local.replace(tzinfo=_site_zone()).astimezone(timezone.utc) if local else None
+
+
+def _to_local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(_site_zone()).replace(tzinfo=None, second=0, microsecond=0) if moment else None
+
+
+@bp.get("/")
+def index():
+    """The editors' list: every article with its status and comment counts, filtered."""
+    status = request.args.get("status", "")
+    category = request.args.get("category", "")
+    filters = article_service.EditorFilters(
+        status=ArticleStatus(status) if status in {s.value for s in ArticleStatus} else None,
+        category_id=int(category) if category.isdigit() else None,
+        text=request.args.get("q", "").strip()[:100],
+    )
+    rows = article_service.editor_list(filters, _page_arg(), current_app.config["EDITOR_ARTICLES_PER_PAGE"])
+    return render_template(
+        "editor/index.html", rows=rows, filters=filters, statuses=STATUS_LABELS,
+        categories=article_service.categories(),
+    )
+
+
+def _draft(form: ArticleForm, cover: str | None) -> article_service.ArticleDraft:
+    return article_service.ArticleDraft(
+        title=form.title.data,
+        lead=form.lead.data or "",
+        body=form.body.data or "",
+        source=form.source.data or "",
+        category=form.category.data or "",
+        tags=form.tag_names(),
+        status=ArticleStatus(form.status.data),
+        publish_at=_to_utc(form.publish_at.data),
+        comments_open=bool(form.comments_open.data),
+        slug=form.slug.data or "",
+        cover_image=cover,
+    )
+
+
+def _cover(form: ArticleForm) -> tuple[bool, str | None]:
+    """(ok, cover): the stored upload's name, "" to remove, None to keep; errors go on the form."""
+    upload = form.cover.data
+    if upload and getattr(upload, "filename", ""):
+        try:
+            return True, save_image(upload.read(current_app.config["UPLOAD_MAX_BYTES"] + 1))
+        except InvalidImage as error:
+            form.cover.errors = [*form.cover.errors, IMAGE_ERRORS[error.reason]()]
+            return False, None
+    return True, ("" if form.remove_cover.data else None)
+
+
+def _edit_page(form: ArticleForm, article=None, status: int = 200, current=None):
+    return render_template(
+        "editor/edit.html", form=form, article=article, current=current,
+        categories=article_service.categories(), action_form=EmptyForm(),
+    ), status
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+def new():
+    """Write a new article."""
+    form = ArticleForm()
+    if not form.validate_on_submit():
+        return _edit_page(form, status=422 if form.is_submitted() else 200)
+    ok, cover = _cover(form)
+    if not ok:
+        return _edit_page(form, status=422)
+    try:
+        article = article_service.create_article(_draft(form, cover), current_user)
+    except SlugTaken:
+        form.slug.errors = [_("هذا الرابط مستعمل لمقال آخر.")]
+        return _edit_page(form, status=409)
+    flash(_("تم حفظ المقال."), "success")
+    return redirect(url_for("editor.edit", article_id=article.id), code=303)
+
+
+def _load(article_id: int):
+    try:
+        return article_service.editable_article(article_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/articles/<int:article_id>/edit")
+def edit(article_id: int):
+    """The edit form of an article, as last saved."""
+    article = _load(article_id)
+    form = ArticleForm(obj=article)
+    form.status.data = article.status.value
+    form.category.data = article.category.name if article.category else ""
+    form.tags.data = "، ".join(t.name for t in article.tags)
+    form.publish_at.data = _to_local(article.published_at)
+    form.version.data = str(article.version)
+    return _edit_page(form, article)
+
+
+@bp.post("/articles/<int:article_id>/edit")
+def save(article_id: int):
+    """Save an article; if another editor saved first, say so and keep this editor's text."""
+    article = _load(article_id)
+    form = ArticleForm()
+    if not form.validate_on_submit():
+        return _edit_page(form, article, status=422)
+    ok, cover = _cover(form)
+    if not ok:
+        return _edit_page(form, article, status=422)
+    seen = int(form.version.data) if (form.version.data or "").isdigit() else 0
+    try:
+        article = article_service.update_article(article_id, _draft(form, cover), current_user, seen)
+    except ArticleChanged as changed:
+        form.version.data = str(changed.article.version)
+        flash(_("عدّل محرر آخر هذا المقال بعد أن فتحته. نصك محفوظ أدناه ولم يُسجَّل بعد: قارنه بالنسخة الحالية ثم احفظ من جديد."), "warning")
+        return _edit_page(form, changed.article, status=409, current=changed.article)
+    except SlugTaken:
+        form.slug.errors = [_("هذا الرابط مستعمل لمقال آخر.")]
+        return _edit_page(form, article, status=409)
+    flash(_("تم حفظ المقال."), "success")
+    return redirect(url_for("editor.edit", article_id=article.id), code=303)
+
+
+@bp.get("/articles/<int:article_id>/preview")
+def preview(article_id: int):
+    """The saved article exactly as readers will see it, whatever its status."""
+    article = _load(article_id)
+    empty = Page(items=[], page=1, pages=1, total=0)
+    return render_template(
+        "public/article.html", article=article, thread=empty, own=[], form=CommentForm(), preview=True,
+        neighbours=article_service.Neighbours(),
+    )
+
+
+@bp.get("/articles/<int:article_id>/revisions")
+def revisions(article_id: int):
+    """Every saved revision of an article, with a button to restore each."""
+    article = _load(article_id)
+    return render_template(
+        "editor/revisions.html", article=article, revisions=article_service.revisions(article_id), form=EmptyForm()
+    )
+
+
+@bp.post("/articles/<int:article_id>/revisions/<int:revision_id>/restore")
+def restore(article_id: int, revision_id: int):
+    """Make a former revision's text the current text again."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        article_service.restore_revision(article_id, revision_id, current_user)
+    except NotFound:
+        abort(404)
+    flash(_("تمت استعادة النسخة."), "success")
+    return redirect(url_for("editor.edit", article_id=article_id), code=303)
+
+
+@bp.post("/images")
+def upload_image():
+    """Upload an image for an article's body; the page gives its Markdown to paste."""
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = request.files.get("image")
+    if upload is None or not upload.filename:
+        flash(_("اختر صورة."), "warning")
+        return redirect(url_for("editor.index"), code=303)
+    try:
+        name = save_image(upload.read(current_app.config["UPLOAD_MAX_BYTES"] + 1))
+    except InvalidImage as error:
+        flash(IMAGE_ERRORS[error.reason](), "warning")
+        return redirect(url_for("editor.index"), code=303)
+    flash(_("رُفعت الصورة. انسخ هذا السطر في النص: %(md)s", md=f"![]({url_for('public.upload', name=name)})"), "success")
+    return redirect(url_for("editor.index"), code=303)

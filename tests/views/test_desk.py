@@ -1,0 +1,367 @@
+"""The editors' desk through the test client: write, schedule, preview, revise, restore, upload."""
+from __future__ import annotations
+
+import io
+import re
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from blog.extensions import db
+from blog.models import (
+    Article, ArticleRevision, ArticleSlug, ArticleStatus, ArticleTerm, Category, Comment, CommentStatus, Role, Tag,
+)
+from tests.conftest import csrf_token
+
+BODY = "## عنوان فرعي\n\nفقرة **مهمة** عن [الموقع](https://example.org).\n\n> اقتباس من مسؤول\n\n- أولا\n- ثانيا"
+ARTICLE = {
+    "title": "افتتاح مكتبة جديدة بمراكش",
+    "lead": "مقدمة المقال عن المكتبة.",
+    "body": BODY,
+    "source": "وكالة المغرب العربي للأنباء",
+    "category": "ثقافة",
+    "tags": "مكتبات، قراءة, مراكش",
+    "status": "published",
+    "publish_at": "",
+    "comments_open": "y",
+}
+
+
+def hidden(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html)
+    assert match, f"no hidden {name} in the page"
+    return match.group(1)
+
+
+def create(client, **fields):
+    page = client.get("/desk/articles/new").get_data(as_text=True)
+    data = {**ARTICLE, **fields, "csrf_token": csrf_token(page)}
+    return client.post("/desk/articles/new", data=data, content_type="multipart/form-data")
+
+
+def created_id(response) -> int:
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    match = re.fullmatch(r"/desk/articles/(\d+)/edit", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def edit_form(client, article_id):
+    html = client.get(f"/desk/articles/{article_id}/edit").get_data(as_text=True)
+    return {"csrf_token": csrf_token(html), "version": hidden(html, "version")}
+
+
+def save(client, article_id, form=None, **fields):
+    form = form or edit_form(client, article_id)
+    data = {**ARTICLE, **fields, **form}
+    return client.post(f"/desk/articles/{article_id}/edit", data=data, content_type="multipart/form-data")
+
+
+def local_time(delta: timedelta, app) -> str:
+    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+    return (datetime.now(zone) + delta).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (11, 110, 79)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def editor(staff_client):
+    return staff_client(Role.EDITOR)
+
+
+def test_editor_writes_and_publishes_an_article(app, editor, client):
+    article_id = created_id(create(editor))
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        assert article.status is ArticleStatus.PUBLISHED and article.published_at is not None
+        assert article.slug == "aftitah-mktba-jdida-bmrakch" or re.fullmatch(r"[a-z0-9-]+", article.slug)
+        assert article.category.name == "ثقافة"
+        assert sorted(t.name for t in article.tags) == sorted(["مكتبات", "قراءة", "مراكش"])
+        assert article.source == ARTICLE["source"] and article.body == BODY and article.version == 1
+        assert db.session.scalar(select(func.count()).select_from(ArticleRevision)) == 1
+        assert db.session.scalar(select(func.count()).select_from(ArticleTerm).where(ArticleTerm.article_id == article_id))
+        slug, category_slug = article.slug, article.category.slug
+        tag_slugs = [t.slug for t in article.tags]
+    page = client.get(f"/articles/{slug}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "<h2>عنوان فرعي</h2>" in html and "<strong>مهمة</strong>" in html
+    assert '<a href="https://example.org" rel="nofollow noopener">الموقع</a>' in html
+    assert "<blockquote>" in html and "<li>أولا</li>" in html
+    assert ARTICLE["source"] in html
+    assert ARTICLE["title"] in client.get("/").get_data(as_text=True)
+    assert ARTICLE["title"] in client.get(f"/category/{category_slug}").get_data(as_text=True)
+    for tag_slug in tag_slugs:
+        assert ARTICLE["title"] in client.get(f"/tag/{tag_slug}").get_data(as_text=True)
+
+
+def test_same_title_gets_a_unique_slug_and_a_title_without_latin_letters_a_short_id(app, editor):
+    first = created_id(create(editor))
+    second = created_id(create(editor))
+    emoji = created_id(create(editor, title="🎉🎉"))
+    with app.app_context():
+        a, b, c = (db.session.get(Article, i) for i in (first, second, emoji))
+        assert b.slug == a.slug + "-2"
+        assert re.fullmatch(r"a-[0-9a-f]{8}", c.slug)
+
+
+def test_drafts_are_hidden_from_readers_but_previewed_by_editors(app, editor, client):
+    article_id = created_id(create(editor, status="draft", title="مسودة سرية"))
+    with app.app_context():
+        slug = db.session.get(Article, article_id).slug
+    assert client.get(f"/articles/{slug}").status_code == 404
+    assert "مسودة سرية" not in client.get("/").get_data(as_text=True)
+    assert client.get(f"/desk/articles/{article_id}/preview").status_code == 302  # anonymous: to the login page
+    preview = editor.get(f"/desk/articles/{article_id}/preview")
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "مسودة سرية" in html and "<h2>عنوان فرعي</h2>" in html and "معاينة" in html
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_scheduled_article_appears_when_the_clock_passes_its_time(app, editor, client):
+    article_id = created_id(create(editor, status="scheduled", publish_at=local_time(timedelta(seconds=2), app)))
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        assert article.status is ArticleStatus.SCHEDULED
+        slug = article.slug
+    assert client.get(f"/articles/{slug}").status_code == 404
+    assert ARTICLE["title"] not in client.get("/").get_data(as_text=True)
+    assert "/articles/" not in client.get("/sitemap.xml").get_data(as_text=True)
+
+    time.sleep(2.5)
+    assert client.get(f"/articles/{slug}").status_code == 200
+    assert ARTICLE["title"] in client.get("/").get_data(as_text=True)
+    assert f"/articles/{slug}</loc>" in client.get("/sitemap.xml").get_data(as_text=True)
+    # The first write after that time flips the stored status, so comments are taken as on any article.
+    page = client.get(f"/articles/{slug}").get_data(as_text=True)
+    response = client.post(f"/articles/{slug}/comments", data={
+        "author_name": "قارئ", "author_email": "reader@example.org", "body": "شكرا على المقال.",
+        "csrf_token": csrf_token(page),
+    })
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Article, article_id).status is ArticleStatus.PUBLISHED
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
+
+
+def test_scheduling_needs_a_time(app, editor):
+    response = create(editor, status="scheduled", publish_at="")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "حدد تاريخ ووقت النشر" in html and ARTICLE["title"] in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+
+
+def test_every_save_is_a_revision_and_a_former_text_can_be_restored(app, editor, client):
+    article_id = created_id(create(editor))
+    assert save(editor, article_id, body="نص جديد كليا عن الحديقة.", title="عنوان معدل").status_code == 303
+    with app.app_context():
+        assert [r.number for r in db.session.scalars(select(ArticleRevision).order_by(ArticleRevision.number))] == [1, 2]
+        first = db.session.scalar(select(ArticleRevision).where(ArticleRevision.number == 1))
+        slug = db.session.get(Article, article_id).slug
+    page = editor.get(f"/desk/articles/{article_id}/revisions").get_data(as_text=True)
+    assert "#1" in page and "#2" in page and "استعادة هذه النسخة" in page
+    assert "الحديقة" in client.get(f"/articles/{slug}").get_data(as_text=True)
+
+    response = editor.post(f"/desk/articles/{article_id}/revisions/{first.id}/restore", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 303 and response.headers["Location"] == f"/desk/articles/{article_id}/edit"
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        assert article.body == BODY and article.title == ARTICLE["title"] and article.version == 3
+        latest = db.session.scalar(select(ArticleRevision).order_by(ArticleRevision.number.desc()).limit(1))
+        assert latest.number == 3 and latest.note == "#1" and latest.body == BODY
+    html = client.get(f"/articles/{slug}").get_data(as_text=True)
+    assert "الحديقة" not in html and "<h2>عنوان فرعي</h2>" in html
+    # The search index follows the restored text.
+    assert client.get("/search?q=الحديقة").get_data(as_text=True).count('class="teaser') == 0
+    assert editor.post(f"/desk/articles/{article_id}/revisions/999999/restore", data={"csrf_token": csrf_token(page)}).status_code == 404
+
+
+def test_second_editor_saving_the_same_article_is_told_and_keeps_their_text(app, editor, staff_client):
+    other = staff_client(Role.EDITOR)
+    article_id = created_id(create(editor))
+    mine, theirs = edit_form(editor, article_id), edit_form(other, article_id)
+    assert save(editor, article_id, mine, body="نسخة المحرر الأول.").status_code == 303
+    response = save(other, article_id, theirs, body="نسخة المحرر الثاني التي لا يجب أن تضيع.")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "عدّل محرر آخر هذا المقال" in html
+    assert "نسخة المحرر الثاني التي لا يجب أن تضيع." in html   # their text, still in the form
+    assert "نسخة المحرر الأول." in html                        # and the current text beside it
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        assert article.body == "نسخة المحرر الأول." and article.version == 2
+        assert db.session.scalar(select(func.count()).select_from(ArticleRevision)) == 2
+    # Having seen the current version, the second editor saves on purpose.
+    retry = {"csrf_token": theirs["csrf_token"], "version": hidden(html, "version")}
+    assert save(other, article_id, retry, body="نسخة مدمجة.").status_code == 303
+    with app.app_context():
+        assert db.session.get(Article, article_id).body == "نسخة مدمجة."
+
+
+def test_changed_slug_redirects_the_old_one_permanently(app, editor, client):
+    article_id = created_id(create(editor))
+    with app.app_context():
+        old = db.session.get(Article, article_id).slug
+    assert save(editor, article_id, slug="maktaba-marrakech").status_code == 303
+    response = client.get(f"/articles/{old}")
+    assert response.status_code == 301 and response.headers["Location"] == "/articles/maktaba-marrakech"
+    assert client.get("/articles/maktaba-marrakech").status_code == 200
+    # Another article cannot take either slug.
+    second = created_id(create(editor, title="مقال آخر"))
+    for taken in ("maktaba-marrakech", old):
+        response = save(editor, second, slug=taken, body="نص المقال الثاني")
+        assert response.status_code == 409
+        assert "هذا الرابط مستعمل لمقال آخر." in response.get_data(as_text=True)
+        assert "نص المقال الثاني" in response.get_data(as_text=True)
+    # A bad slug is refused with a message.
+    response = save(editor, second, slug="Not A Slug!")
+    assert response.status_code == 422 and "حروف لاتينية صغيرة" in response.get_data(as_text=True)
+    # Going back to the former slug is allowed: it stops being a redirect.
+    assert save(editor, article_id, slug=old).status_code == 303
+    assert client.get(f"/articles/{old}").status_code == 200
+    assert client.get("/articles/maktaba-marrakech").status_code == 301
+    with app.app_context():
+        assert {s.slug for s in db.session.scalars(select(ArticleSlug))} == {"maktaba-marrakech"}
+
+
+def test_cover_image_is_resized_stored_and_served(app, editor, client, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    response = create(editor, cover=(io.BytesIO(png(3200, 1000)), "cover.png"))
+    article_id = created_id(response)
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        name, slug = article.cover_image, article.slug
+    assert re.fullmatch(r"[A-Za-z0-9_-]{16}\.jpg", name)
+    with Image.open(tmp_path / "uploads" / name) as stored:
+        assert stored.format == "JPEG" and stored.size == (app.config["IMAGE_MAX_SIDE"], 500)
+    served = client.get(f"/uploads/{name}")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    assert client.get("/uploads/..%2Fsecret_key").status_code == 404
+    html = client.get(f"/articles/{slug}").get_data(as_text=True)
+    assert f'src="/uploads/{name}"' in html and f'<meta property="og:image" content="http://localhost/uploads/{name}">' in html
+    # Remove it.
+    assert save(editor, article_id, remove_cover="y").status_code == 303
+    with app.app_context():
+        assert db.session.get(Article, article_id).cover_image == ""
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        ((b"#!/bin/sh\necho not an image\n", "cover.jpg"), "الملف ليس صورة مقبولة"),
+        ((b"GIF89a" + b"\x00" * 40, "broken.gif"), "الملف ليس صورة مقبولة"),
+        (("big", "big.png"), "الصورة أكبر من الحد المسموح به"),
+    ],
+)
+def test_bad_uploads_are_refused_with_the_form_kept(app, editor, tmp_path, upload, message):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    app.config["UPLOAD_MAX_BYTES"] = 50_000
+    data, filename = upload
+    if data == "big":
+        data = png(10, 10) + b"\x00" * 60_000
+    response = create(editor, cover=(io.BytesIO(data), filename), lead="مقدمة يجب أن تبقى")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in html
+    assert ARTICLE["title"] in html and "مقدمة يجب أن تبقى" in html and "عنوان فرعي" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+    assert not (tmp_path / "uploads").exists() or not any((tmp_path / "uploads").iterdir())
+
+
+def test_body_images_only_from_the_sites_uploads(app, editor, client, tmp_path):
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    page = editor.get("/desk/").get_data(as_text=True)
+    response = editor.post("/desk/images", data={"csrf_token": csrf_token(page), "image": (io.BytesIO(png(40, 30)), "a.png")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    markdown = re.search(r"!\[\]\((/uploads/[A-Za-z0-9_-]+\.jpg)\)", response.get_data(as_text=True))
+    assert markdown, "the desk gives the Markdown of the uploaded image"
+    own = markdown.group(1)
+    body = f"صورة من الموقع:\n\n![صورة]({own})\n\n![خارجية](https://evil.example/x.png)"
+    article_id = created_id(create(editor, body=body))
+    with app.app_context():
+        slug = db.session.get(Article, article_id).slug
+    html = client.get(f"/articles/{slug}").get_data(as_text=True)
+    assert f'<img src="{own}" alt="صورة">' in html
+    assert "evil.example" not in html
+
+
+def test_markdown_attacks_are_stripped(app, editor, client):
+    body = (
+        "<script>alert('x')</script>\n\n"
+        "[click](javascript:alert(1)) <a href=\"javascript:alert(1)\">js</a> <em onmouseover=\"alert(1)\">em</em>\n\n"
+        "<iframe src=\"https://evil.example\"></iframe>\n\n"
+        "<p style=\"color:red\" onclick=\"alert(1)\">styled</p>\n\n"
+        "<img src=x onerror=alert(1)>\n\n"
+        "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)\n\n"
+        "<svg onload=alert(1)></svg><object data=x></object><form action=x><input></form>"
+    )
+    article_id = created_id(create(editor, body=body))
+    with app.app_context():
+        slug = db.session.get(Article, article_id).slug
+    html = client.get(f"/articles/{slug}").get_data(as_text=True)
+    article_html = html.split('<div class="article-body" dir="auto">', 1)[1].split("</div>", 1)[0]
+    elements = parse(article_html)
+    assert {tag for tag, _attrs in elements} <= {"p", "a", "em", "strong"}, elements
+    for _tag, attrs in elements:
+        for name, value in attrs:
+            assert name in {"href", "rel", "title"}, (name, value)
+            assert not (value or "").strip().lower().startswith(("javascript:", "data:")), value
+    assert "alert('x')" not in article_html and "styled" in article_html
+
+
+def parse(html: str) -> list[tuple[str, list]]:
+    """Every element of an HTML fragment with its attributes."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collector().feed(html)
+    return found
+
+
+def test_editors_list_shows_status_comment_counts_and_filters(app, editor):
+    published = created_id(create(editor, title="منشور للقائمة"))
+    draft = created_id(create(editor, title="مسودة للقائمة", status="draft"))
+    with app.app_context():
+        for status in (CommentStatus.PENDING, CommentStatus.PENDING, CommentStatus.PUBLISHED, CommentStatus.SPAM):
+            db.session.add(Comment(article_id=published, author_name="س", author_email="s@example.org", body="نص",
+                                   status=status, screen_details={}))
+        db.session.get(Article, published).published_comment_count = 1
+        db.session.commit()
+    html = editor.get("/desk/").get_data(as_text=True)
+    row = html.split(f'id="article-{published}"', 1)[1].split("</tr>", 1)[0]
+    assert '<td class="num pending">2</td>' in row and '<td class="num published">1</td>' in row
+    assert "منشور" in row
+    only_drafts = editor.get("/desk/?status=draft").get_data(as_text=True)
+    assert "مسودة للقائمة" in only_drafts and "منشور للقائمة" not in only_drafts
+    by_title = editor.get("/desk/?q=منشور").get_data(as_text=True)
+    assert "منشور للقائمة" in by_title and "مسودة للقائمة" not in by_title
+    with app.app_context():
+        category_id = db.session.scalar(select(Category.id))
+    assert "منشور للقائمة" in editor.get(f"/desk/?category={category_id}").get_data(as_text=True)
+    assert editor.get("/desk/?status=bogus&category=x&page=zz").status_code == 200
+    assert f'id="article-{draft}"' in editor.get("/desk/").get_data(as_text=True)
+
+
+def test_tags_and_categories_are_reused_not_duplicated(app, editor):
+    created_id(create(editor))
+    created_id(create(editor, tags="قراءة، جديد"))
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Category)) == 1
+        assert sorted(t.name for t in db.session.scalars(select(Tag))) == sorted(["مكتبات", "قراءة", "مراكش", "جديد"])

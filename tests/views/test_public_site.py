@@ -1,0 +1,172 @@
+"""Readers' side: front page, categories, tags, neighbours, search, Atom feeds, sitemap, robots, meta tags."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+
+from blog.extensions import db
+from blog.models import ArticleStatus, Role, User, utcnow
+from blog.services import articles as article_service
+from blog.slugs import slugify
+from tests.conftest import make_user
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+ECONOMY, TAG = slugify("اقتصاد"), slugify("وسم")
+
+
+def write(app, title, *, status=ArticleStatus.PUBLISHED, hours_ago=0, body="نص المقال.", category="", tags=(), lead="مقدمة"):
+    """Store an article through the editors' service; returns its slug."""
+    with app.test_request_context("/"):
+        editor = db.session.query(User).filter_by(email="desk@example.org").one_or_none()
+        if editor is None:
+            make_user(app, Role.EDITOR, "desk@example.org")
+            editor = db.session.query(User).filter_by(email="desk@example.org").one()
+        draft = article_service.ArticleDraft(
+            title=title, lead=lead, body=body, source="مجلس", category=category, tags=tuple(tags), status=status,
+            publish_at=utcnow() - timedelta(hours=hours_ago),
+        )
+        return article_service.create_article(draft, editor).slug
+
+
+@pytest.fixture
+def site(app):
+    """Five published articles (newest first: 0..4), one draft, one unpublished, one scheduled later."""
+    slugs = [write(app, f"خبر رقم {i}", hours_ago=i, category="اقتصاد" if i % 2 else "رياضة", tags=["وسم"] if i < 2 else [])
+             for i in range(5)]
+    hidden = [
+        write(app, "مسودة لا تظهر", status=ArticleStatus.DRAFT),
+        write(app, "مقال سحب", status=ArticleStatus.UNPUBLISHED),
+        write(app, "مقال مجدول لاحقا", status=ArticleStatus.SCHEDULED, hours_ago=-5),
+    ]
+    return {"published": slugs, "hidden": hidden}
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'<h2[^>]*><a href="/articles/[^"]+">([^<]+)</a></h2>', html)
+
+
+def test_front_page_lists_the_latest_with_lead_date_and_comment_count_paginated(app, client, site):
+    app.config["ARTICLES_PER_PAGE"] = 2
+    first = client.get("/").get_data(as_text=True)
+    assert titles(first) == ["خبر رقم 0", "خبر رقم 1"]
+    assert "مقدمة" in first and "لا تعليقات بعد" in first and re.search(r'<time datetime="\d{4}-\d\d-\d\dT', first)
+    assert 'rel="next" href="/?page=2"' in first
+    third = client.get("/?page=3").get_data(as_text=True)
+    assert titles(third) == ["خبر رقم 4"] and 'rel="prev" href="/?page=2"' in third
+    assert '<link rel="canonical" href="http://localhost/?page=3">' in third
+    everything = "".join(client.get(f"/?page={n}").get_data(as_text=True) for n in (1, 2, 3, 4))
+    for hidden in ("مسودة لا تظهر", "مقال سحب", "مقال مجدول لاحقا"):
+        assert hidden not in everything
+    assert client.get("/?page=abc").status_code == 200
+
+
+def test_category_and_tag_pages(app, client, site):
+    html = client.get(f"/category/{ECONOMY}").get_data(as_text=True)
+    assert titles(html) == ["خبر رقم 1", "خبر رقم 3"]
+    assert "<h1" in html and "اقتصاد" in html
+    assert f'href="http://localhost/category/{ECONOMY}/feed.atom"' in html
+    tag = client.get(f"/tag/{TAG}").get_data(as_text=True)
+    assert titles(tag) == ["خبر رقم 0", "خبر رقم 1"]
+    assert client.get("/category/nothing-here").status_code == 404
+    assert client.get("/tag/nothing-here").status_code == 404
+
+
+def test_article_page_links_previous_and_next_and_has_meta_tags(app, client, site):
+    slugs = site["published"]
+    html = client.get(f"/articles/{slugs[2]}").get_data(as_text=True)
+    assert f'rel="prev" class="prev" href="/articles/{slugs[3]}"' in html
+    assert f'rel="next" class="next" href="/articles/{slugs[1]}"' in html
+    assert f'<link rel="canonical" href="http://localhost/articles/{slugs[2]}">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:title" content="خبر رقم 2">' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta property="article:section" content="رياضة">' in html
+    newest = client.get(f"/articles/{slugs[0]}").get_data(as_text=True)
+    assert 'rel="next"' not in newest.split('class="neighbours"', 1)[1].split("</nav>", 1)[0]
+    # The newest live article never links to one readers cannot see.
+    for hidden in site["hidden"]:
+        assert f"/articles/{hidden}" not in newest
+        assert client.get(f"/articles/{hidden}").status_code == 404
+
+
+@pytest.mark.parametrize("query", [
+    "افتتاح", "إفتتاح", "أفتتاح", "اِفْتِتَاح", "مكتبة", "المكتبة", "مكتبه", "والمكتبة", "مَكْتَبَةٌ", "المكتـــبة",
+    "مكتب", "الجهة ٢٠٢٤", "Médiathèque", "mediatheque",
+])
+def test_search_finds_arabic_words_whatever_their_hamza_or_diacritics(app, client, query):
+    target = write(app, "إفتتاح المكتبة الجديدة", body="افتُتحت المكتبةُ بدعم من الجهة سنة 2024. Médiathèque.")
+    write(app, "خبر عن الرياضة", body="مباراة كرة القدم.")
+    write(app, "مسودة عن افتتاح مكتبة", status=ArticleStatus.DRAFT)
+    html = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+    assert titles(html) == ["إفتتاح المكتبة الجديدة"], (query, titles(html))
+    assert f"/articles/{target}" in html
+
+
+def test_search_with_nothing_to_find(app, client, site):
+    assert titles(client.get("/search?q=كلمة+غير+موجودة").get_data(as_text=True)) == []
+    empty = client.get("/search?q=")
+    assert empty.status_code == 200 and titles(empty.get_data(as_text=True)) == []
+    assert client.get("/search?q=" + "%25%27%22<>" * 50).status_code == 200
+    # Every word must match: one known and one unknown word find nothing.
+    assert titles(client.get("/search?q=خبر+غيرموجود").get_data(as_text=True)) == []
+    assert len(titles(client.get("/search?q=خبر").get_data(as_text=True))) == 5
+
+
+def test_atom_feeds_parse_back_and_list_published_articles(app, client, site):
+    response = client.get("/feed.atom")
+    assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.get_data())
+    assert feed.tag == f"{ATOM}feed"
+    assert feed.find(f"{ATOM}id").text == "http://localhost/feed.atom"
+    assert feed.find(f"{ATOM}updated").text
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}title").text for e in entries] == [f"خبر رقم {i}" for i in range(5)]
+    for entry in entries:
+        assert entry.find(f"{ATOM}link").get("href").startswith("http://localhost/articles/")
+        assert entry.find(f"{ATOM}id").text.startswith("tag:localhost,")
+        assert entry.find(f"{ATOM}published").text and entry.find(f"{ATOM}updated").text
+        content = entry.find(f"{ATOM}content")
+        assert content.get("type") == "html" and content.text.strip() == "<p>نص المقال.</p>"
+    category = ET.fromstring(client.get(f"/category/{ECONOMY}/feed.atom").get_data())
+    assert [e.find(f"{ATOM}title").text for e in category.findall(f"{ATOM}entry")] == ["خبر رقم 1", "خبر رقم 3"]
+    assert client.get("/category/nothing/feed.atom").status_code == 404
+
+
+def test_feed_of_an_empty_site_is_still_valid_atom(client):
+    feed = ET.fromstring(client.get("/feed.atom").get_data())
+    assert feed.findall(f"{ATOM}entry") == [] and feed.find(f"{ATOM}updated").text
+
+
+def test_sitemap_lists_every_published_article_and_robots_points_to_it(app, client, site):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    urls = [u.find(f"{SITEMAP}loc").text for u in ET.fromstring(response.get_data()).findall(f"{SITEMAP}url")]
+    articles = {u.rsplit("/", 1)[1] for u in urls if "/articles/" in u}
+    assert articles == set(site["published"])
+    assert "http://localhost/" in urls and f"http://localhost/category/{ECONOMY}" in urls
+    robots = client.get("/robots.txt")
+    assert robots.mimetype == "text/plain"
+    text = robots.get_data(as_text=True)
+    assert "Disallow: /desk/" in text and "Disallow: /admin/" in text and "Sitemap: http://localhost/sitemap.xml" in text
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("ar", "rtl"), ("fr", "ltr"), ("en", "ltr")])
+def test_error_pages_in_the_readers_language(app, lang, direction):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom-for-test")
+    def boom():
+        raise RuntimeError("boom")
+
+    client = app.test_client()
+    missing = client.get(f"/articles/nope?lang={lang}")
+    assert missing.status_code == 404
+    assert f'<html lang="{lang}" dir="{direction}">' in missing.get_data(as_text=True)
+    broken = client.get(f"/boom-for-test?lang={lang}")
+    assert broken.status_code == 500
+    html = broken.get_data(as_text=True)
+    assert f'<html lang="{lang}" dir="{direction}">' in html and "boom" not in html.split("<main", 1)[1]
