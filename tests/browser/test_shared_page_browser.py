@@ -43,7 +43,7 @@ def test_switching_language_on_a_shared_page_works_at_the_first_click(app, artic
         page = context.new_page()
         page.goto(f"{live_server}/articles/{article['slug']}")
         page.click("button[name=lang][value=fr]")  # sent before any token: the script fetches them first
-        page.wait_for_load_state()
+        page.wait_for_function("document.documentElement.lang === 'fr'", timeout=15000)
         assert page.locator("html").get_attribute("lang") == "fr"
         assert any(c["name"] == "lang" and c["value"] == "fr" for c in context.cookies())
     finally:
