@@ -79,6 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_errors(app)
     _register_security_headers(app)
     _register_input_guards(app)
+    _register_caching(app)
     _connect_signals(app)
 
     from .cli import register_cli
@@ -168,13 +169,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, conversation, editor, moderator, public
+    from .views import admin, auth, conversation, editor, moderator, public, reader_tokens
 
     app.register_blueprint(public.bp)
     app.register_blueprint(conversation.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(moderator.bp)
+    app.register_blueprint(reader_tokens.bp)
     app.register_blueprint(editor.bp)
 
 
@@ -231,6 +233,19 @@ def _register_errors(app: Flask) -> None:
         app.register_error_handler(code, page(code, "error"))
 
 
+def _register_caching(app: Flask) -> None:
+    """Page cache invalidation by signals, proxy headers, and pages for an unreachable database."""
+    from . import pagecache
+    from .resilience import register_resilience
+
+    pagecache.connect_signals()
+    pagecache.memoize_filters(app)
+    register_resilience(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 def _connect_signals(app: Flask) -> None:
     """Subscribers of the named signals (side effects of services): see blog/notifications.py."""
     from . import notifications

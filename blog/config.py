@@ -37,6 +37,15 @@ class Config:
         self.SITE_NAME = os.environ.get("SITE_NAME", "مجلس")
         self.COMMENTS_PER_PAGE = int(os.environ.get("COMMENTS_PER_PAGE", "50"))
         self.ARTICLES_PER_PAGE = int(os.environ.get("ARTICLES_PER_PAGE", "10"))
+        # Caching (blog/pagecache.py): how long a rendered article page is kept, and how long a
+        # caching proxy may serve a page identical for every reader.
+        self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+        self.SHARED_PAGE_SECONDS = int(os.environ.get("SHARED_PAGE_SECONDS", "10"))
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        if os.environ.get("CACHE_TYPE"):  # e.g. NullCache to measure rendering with no page cache
+            self.CACHE_TYPE = os.environ["CACHE_TYPE"]
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
         self.EDITOR_ARTICLES_PER_PAGE = int(os.environ.get("EDITOR_ARTICLES_PER_PAGE", "30"))
         self.FEED_SIZE = int(os.environ.get("FEED_SIZE", "20"))
         # Editors' uploads: images up to UPLOAD_MAX_BYTES, resized so that their longest side fits.
@@ -106,4 +115,4 @@ def engine_options(url: str) -> dict:
     """Engine options per backend: SQLite gets a busy timeout (WAL is set on connect)."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True}
+    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}

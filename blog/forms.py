@@ -12,8 +12,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .models import ArticleStatus, Role
-from .abuse import form_stamp
 from .moderation.types import Rule, Severity
+from .pagecache import new_form_stamp, new_form_token
 from .sanitize import clean_name, clean_text
 from .slugs import SLUG_MAX, SLUG_RE
 
@@ -69,10 +69,12 @@ class CommentForm(CommentTextForm):
         validators=[InputRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254, message=_l("البريد الإلكتروني طويل جدا."))],
     )
     parent_id = HiddenField()
+    # A random token per rendered form: a retried POST of the same form stores one comment.
+    form_token = HiddenField(default=new_form_token, validators=[Optional(), Length(max=64)])
     remember = BooleanField(_l("تذكّر اسمي وبريدي في هذا المتصفح"))
     notify = BooleanField(_l("راسلني عند نشر تعليقي وعند الرد عليه"))
     # Abuse resistance (blog/abuse.py): when the form was served, and a field people never see.
-    started = HiddenField(default=form_stamp)
+    started = HiddenField(default=new_form_stamp)
     website = StringField(filters=[_strip])
 
     def validate_author_name(self, field):

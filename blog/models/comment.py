@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -39,6 +39,7 @@ class Comment(db.Model):
         Index("ix_comments_article_status_created", "article_id", "status", "created_at", "id"),
         Index("ix_comments_status_created", "status", "created_at", "id"),
         Index("ix_comments_author_email", "author_email"),
+        Index("ix_comments_created_at", "created_at"),
         # The pending queue, riskiest first, walked by keyset (risk DESC, id ASC).
         Index("ix_comments_status_risk", "status", text("risk DESC"), "id"),
         Index("ix_comments_flagged_created", "flagged", "created_at", "id"),
@@ -67,6 +68,8 @@ class Comment(db.Model):
     screen_rules: Mapped[str] = mapped_column(String(64), default="")
     screen_score: Mapped[float] = mapped_column(Float, default=0.0)
     screen_details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Idempotency: a hash of the form token and the text; a retried POST finds the stored comment.
+    form_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Queue order: the learned score, plus one when a posting rule was hit (set on insert).
     risk: Mapped[float] = mapped_column(Float, default=_initial_risk, server_default="0")
     # Readers' reports: how many, and whether they reached the threshold and await a moderator.
@@ -86,3 +89,7 @@ class Comment(db.Model):
     parent = relationship("Comment", remote_side=[id], foreign_keys=[parent_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# Screening counts an author's comments by lower(e-mail): an expression index on both backends.
+Index("ix_comments_author_email_lower", func.lower(Comment.author_email))

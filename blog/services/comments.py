@@ -1,12 +1,14 @@
 """Readers' comments: submitting, replying, editing or withdrawing one, reading the published threads."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,6 +19,7 @@ from ..models.comment import risk_of
 from ..moderation.types import Action, Context, Verdict
 from ..security import may_change_own_comment
 from .errors import CommentsClosed, Conflict, NotAllowed, NotFound, ReplyTargetGone
+from .retry import retry_transaction
 from .screening import get_screener
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,19 @@ class CommentDraft:
     address: str = ""
     parent_id: int | None = None
     notify: bool = False
+    form_token: str = ""  # the random token of the form: a retried POST stores one comment
+
+
+def form_key(draft: CommentDraft) -> str | None:
+    """The idempotency key of a submission: its form token with the article and the text."""
+    if not draft.form_token:
+        return None
+    raw = f"{draft.form_token}\x00{draft.article_id}\x00{draft.body}".encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _already_stored(key: str | None) -> Comment | None:
+    return db.session.scalar(select(Comment).where(Comment.form_key == key)) if key else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +230,15 @@ def own_pending_comments(article: Article, ids: list[int]) -> list[Comment]:
     )
 
 
+def has_own_pending(article_id: int, ids: list[int]) -> bool:
+    """True when one of these comments (the reader's own) awaits moderation on this article."""
+    return db.session.scalar(
+        select(Comment.id).where(
+            Comment.id.in_(ids[-50:]), Comment.article_id == article_id, Comment.status == CommentStatus.PENDING
+        ).limit(1)
+    ) is not None
+
+
 def own_comment(comment_id: int, own_ids: list[int], now: datetime | None = None) -> Comment:
     """The reader's own comment that they may still edit or withdraw, or NotAllowed."""
     comment = db.session.get(Comment, comment_id)
@@ -289,8 +314,10 @@ def verdict_details(verdict: Verdict) -> dict:
     }
 
 
+@retry_transaction
 def submit_comment(draft: CommentDraft) -> Comment:
-    """Screen and store a new comment; its first status follows the verdict."""
+    """Screen and store a new comment; its first status follows the verdict (a retried form gives the first one)."""
+    key = form_key(draft)  # unique: a retried form fails to insert and finds the stored comment
     article = db.session.get(Article, draft.article_id)
     if article is None or article.status is not ArticleStatus.PUBLISHED:
         raise NotFound(draft.article_id)
@@ -321,9 +348,16 @@ def submit_comment(draft: CommentDraft) -> Comment:
         screen_rules=",".join(verdict.rules),
         screen_score=float(verdict.score),
         screen_details=verdict_details(verdict),
+        form_key=key,
     )
     db.session.add(comment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        if (stored := _already_stored(key)) is not None:
+            return stored  # the same form, sent twice at once: the other request stored it
+        raise
     db.session.add(_audit(comment, ActionKind.SCREEN, "", verdict, now))
     db.session.commit()
     log.info("comment %s on article %s screened: %s (rules: %s, score %.3f)", comment.id, article.id,

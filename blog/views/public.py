@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import abuse
+from .. import abuse, pagecache, select_language
 from ..extensions import db, limiter
 from ..forms import RULE_CHOICES, CommentForm, ReportForm
 from ..models import Article, ArticleStatus
@@ -23,7 +23,7 @@ from ..services.errors import CommentsClosed, Moved, NotFound, ReplyTargetGone
 from ..services.uploads import upload_folder
 from . import conversation
 from .conversation import page_arg as _page_arg
-from .reader import remember_own_comment, store_details
+from .reader import own_comment_ids, reader_id, remember_own_comment, remembered_details, store_details
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_global(RULE_CHOICES, "report_rule_choices")
@@ -92,18 +92,32 @@ _REFUSAL_MESSAGES = {
 _RATE_REFUSALS = {abuse.Refusal.ADDRESS_RATE, abuse.Refusal.EMAIL_RATE}
 
 
-@bp.get("/articles/<slug>")
-def article(slug: str):
-    """An article with its published comments and the comment form; a former slug redirects."""
+def _live_or_404(slug: str) -> Article:
+    """The live article with this slug (a scheduled one whose time has come is published now)."""
     try:
         found = article_service.live_article(slug)
     except Moved as moved:
-        return redirect(url_for("public.article", slug=moved.slug), code=301)
+        abort(redirect(url_for("public.article", slug=moved.slug), code=301))
     except NotFound:
         abort(404)
     if found.status is ArticleStatus.SCHEDULED:
         article_service.publish_due()  # its time has come: store it as published for every other route
-    return _render_article(found, conversation.new_comment_form())
+    return found
+
+
+@bp.get("/articles/<slug>")
+def article(slug: str):
+    """An article with its published threads and the comment form (through the page cache); a former slug redirects."""
+
+    def render_shared() -> tuple[str, int]:
+        found = _live_or_404(slug)
+        return _render_article(found, conversation.new_comment_form()).get_data(as_text=True), found.id
+
+    return pagecache.cached_article_page(
+        slug, select_language(), render_shared,
+        lambda: _render_article(_live_or_404(slug), conversation.new_comment_form()),
+        personal=bool(own_comment_ids() or remembered_details() or reader_id()),
+    )
 
 
 @bp.app_template_global("article_neighbours")
@@ -148,6 +162,7 @@ def post_comment(slug: str):
         body=form.body.data,
         address=shorten_address(request.remote_addr),
         parent_id=parent_id,
+        form_token=form.form_token.data or "",
         notify=bool(form.notify.data),
     )
     try:

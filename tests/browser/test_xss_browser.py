@@ -53,11 +53,16 @@ def _post_comments(site) -> int:
 
 
 def _publish_all(site) -> None:
+    """Publish every stored comment at once, with the thread and article counters recounted as the app does."""
+    from blog import pagecache
+    from blog.services.comments import refresh_counters
+
     with site.app.app_context():
         db.session.execute(update(Comment).values(status=CommentStatus.PUBLISHED))
-        article = db.session.scalar(select(Article).where(Article.slug == site.slug))
-        article.published_comment_count = db.session.query(Comment).filter_by(article_id=article.id).count()
         db.session.commit()
+        article = db.session.scalar(select(Article).where(Article.slug == site.slug))
+        refresh_counters(article.id)
+        pagecache.invalidate_article(pagecache.ALL_ARTICLES)
 
 
 def plant_comment_name_and_body(site):
@@ -138,7 +143,7 @@ DOM_CHECK = """() => {
     }
   }
   for (const s of document.scripts) if (!s.src || new URL(s.src).origin !== location.origin) bad.push('script');
-  for (const tag of ['iframe', 'object', 'embed', 'frame', 'base', 'svg', 'math', 'img', 'video', 'audio', 'meta[http-equiv]', 'style', 'link:not([rel=stylesheet]):not([rel=icon])'])
+  for (const tag of ['iframe', 'object', 'embed', 'frame', 'base', 'svg', 'math', 'img', 'video', 'audio', 'meta[http-equiv]', 'style', 'link:not([rel=stylesheet]):not([rel=icon]):not([rel=canonical]):not([rel=alternate])'])
     if (document.querySelector(tag)) bad.push('element ' + tag);
   for (const l of document.querySelectorAll('link')) if (new URL(l.href).origin !== location.origin) bad.push('css');
   return bad;

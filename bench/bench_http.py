@@ -1,0 +1,287 @@
+"""HTTP benchmark: Majlis under gunicorn (2 sync workers) against a hello-world Flask app's ceiling.
+
+    .venv/bin/python bench/bench_http.py [--seconds 10] [--postgres postgresql://postgres@127.0.0.1:5432/DB]
+
+Starts and stops its own servers on 127.0.0.1, loads fresh data into each database (SQLite in a temporary
+folder; PostgreSQL: the database given, whose tables are dropped first), measures with wrk (a Python load
+generator if wrk is absent) and prints every figure as a share of the ceiling, with the targets and the
+resident size of each worker after the run. Results also go to bench/results/http-*.json.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.servers.procs import app_env, rss_kib, start_gunicorn, worker_pids  # noqa: E402
+
+CONNECTIONS = 8
+THREADS = 2
+TARGETS = {"warm": 0.60, "cold": 0.20, "20k_over_200": 1.2, "submit_sqlite": 300.0}
+
+
+def wrk(port: int, path: str, seconds: float, headers: dict | None = None) -> float:
+    """Requests per second on one URL (wrk -t2 -c8, or the Python fallback)."""
+    url = f"http://127.0.0.1:{port}{path}"
+    if shutil.which("wrk"):
+        args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", "--latency"]
+        for name, value in (headers or {}).items():
+            args += ["-H", f"{name}: {value}"]
+        out = subprocess.run(args + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
+        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        if errors:
+            raise RuntimeError(f"{path}: {errors.group(1)} error answers\n{out}")
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return _python_load(port, path, seconds, headers)
+
+
+def _python_load(port: int, path: str, seconds: float, headers: dict | None) -> float:
+    count = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def loop():
+        done = 0
+        while time.monotonic() < stop:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", path, headers=headers or {})
+            response = conn.getresponse()
+            response.read()
+            if response.status >= 400:
+                raise RuntimeError(f"{path}: {response.status}")
+            conn.close()
+            done += 1
+        with lock:
+            count[0] += done
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=loop) for _ in range(CONNECTIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return count[0] / (time.monotonic() - started)
+
+
+def prepare_database(url: str, instance: Path) -> dict:
+    """Schema through the migrations, shipped terms, and the articles the benchmark reads and comments on."""
+    os.environ["MAJLIS_INSTANCE_PATH"] = str(instance)
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, insert, text
+
+    from blog import create_app
+    from blog.config import normalize_database_url
+    from blog.extensions import db
+    from blog.models import Article, ArticleStatus, Comment, CommentStatus, utcnow
+    from blog.services.screening import load_shipped_terms_into_db
+
+    if url.startswith("postgres"):
+        engine = create_engine(normalize_database_url(url))
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    slugs = {}
+    with app.app_context():
+        upgrade()
+        load_shipped_terms_into_db()
+        now = utcnow()
+        body = "\n\n".join(["فقرة من نص المقال تحكي ما جرى في المدينة هذا الأسبوع، بتفاصيل كافية للقارئ."] * 8)
+        for name, count in (("c200", 200), ("c20k", 20_000), ("submit", 0)):
+            article = Article(title=f"مقال للقياس {name}", slug=f"bench-{name}", lead="مقدمة المقال", body=body,
+                              source="مجلس", status=ArticleStatus.PUBLISHED, published_at=now,
+                              published_comment_count=count)
+            db.session.add(article)
+            db.session.flush()
+            rows = [
+                {"article_id": article.id, "author_name": f"قارئ {i}", "author_email": f"r{i}@example.org",
+                 "address": "", "body": f"تعليق منشور رقم {i}: رأيي أن المقال مفيد ويستحق القراءة.",
+                 "status": CommentStatus.PUBLISHED, "created_at": now, "decided_at": now, "screen_action": "publish",
+                 "screen_rules": "", "screen_score": 0.0, "screen_details": {}, "version": 1}
+                for i in range(count)
+            ]
+            for start in range(0, len(rows), 5000):
+                db.session.execute(insert(Comment), rows[start:start + 5000])
+            slugs[name] = article.slug
+        db.session.commit()
+        db.engine.dispose()
+    return slugs
+
+
+def submissions(port: int, slug: str, seconds: float, clients: int = CONNECTIONS) -> tuple[float, set[str]]:
+    """Comments per second through the real form (CSRF, validation, screening, storage); the acknowledged keys."""
+    acknowledged: set[str] = set()
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def client(index: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", f"/articles/{slug}")
+        response = conn.getresponse()
+        page = response.read().decode()
+        cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        conn.close()
+        n = 0
+        while time.monotonic() < stop:
+            token = secrets.token_urlsafe(18)
+            body = urlencode({"author_name": f"قارئ {index}", "author_email": f"b{index}@example.org",
+                              "body": f"تعليق للقياس {index}-{n}: شكرا على هذا المقال المفيد.",
+                              "csrf_token": csrf, "form_token": token})
+            n += 1
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("POST", f"/articles/{slug}/comments", body=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            if response.status == 303:
+                with lock:
+                    acknowledged.add(token)
+            else:
+                errors.append(str(response.status))
+
+    stop = time.monotonic() + seconds
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise RuntimeError(f"submissions: error answers {sorted(set(errors))} ({len(errors)})")
+    return len(acknowledged) / (time.monotonic() - started), acknowledged
+
+
+def count_stored(url: str, slug: str, tokens: set[str]) -> tuple[int, int]:
+    """(rows stored on the article, rows whose idempotency key matches an acknowledged submission)."""
+    from sqlalchemy import create_engine, text
+
+    from blog.config import normalize_database_url
+
+    engine = create_engine(normalize_database_url(url))
+    with engine.connect() as conn:
+        article_id = conn.execute(text("SELECT id FROM articles WHERE slug = :s"), {"s": slug}).scalar_one()
+        rows = conn.execute(text("SELECT form_key, author_email, body FROM comments WHERE article_id = :a"),
+                            {"a": article_id}).all()
+    engine.dispose()
+    keys = {row.form_key for row in rows}
+    return len(rows), len(keys)
+
+
+def run_backend(name: str, url: str, instance: Path, seconds: float, ceiling: float, log_dir: Path) -> dict:
+    print(f"\n== {name}: preparing data (200 and 20,000 published comments) ...", flush=True)
+    slugs = prepare_database(url, instance)
+    results: dict = {"backend": name}
+    warm_env = app_env(url, instance, "bench-secret")
+    cold_env = {**warm_env, "CACHE_TYPE": "NullCache"}
+    page_200, page_20k = f"/articles/{slugs['c200']}", f"/articles/{slugs['c20k']}"
+    last_20k = f"{page_20k}?page={20_000 // 50}"
+
+    server, port = start_gunicorn(warm_env, log=log_dir / f"{name}-warm.log")
+    try:
+        for path in (page_200, page_20k):
+            wrk(port, path, 1)  # fill the cache
+        results["warm_200"] = wrk(port, page_200, seconds)
+        results["warm_200_shared"] = wrk(port, page_200, seconds, {"X-Shared-Cache": "1"})
+        results["warm_20k"] = wrk(port, page_20k, seconds)
+        submitted, tokens = submissions(port, slugs["submit"], seconds)
+        results["submit_per_s"] = submitted
+        stored, distinct = count_stored(url, slugs["submit"], tokens)
+        results["submit_acknowledged"], results["submit_stored"], results["submit_distinct_keys"] = (
+            len(tokens), stored, distinct)
+        results["worker_rss_kib"] = [rss_kib(pid) for pid in worker_pids(server.pid)]
+    finally:
+        server.stop()
+
+    server, port = start_gunicorn(cold_env, log=log_dir / f"{name}-cold.log")
+    try:
+        wrk(port, page_200, 1)
+        results["cold_200"] = wrk(port, page_200, seconds)
+        results["cold_20k"] = wrk(port, page_20k, seconds)
+        results["cold_20k_last_page"] = wrk(port, last_20k, seconds)
+        results["cold_worker_rss_kib"] = [rss_kib(pid) for pid in worker_pids(server.pid)]
+    finally:
+        server.stop()
+    results["ceiling"] = ceiling
+    return results
+
+
+def report(results: dict) -> None:
+    c = results["ceiling"]
+    share = lambda key: results[key] / c  # noqa: E731
+    print(f"\n-- {results['backend']} (ceiling: hello world {c:,.0f} req/s)")
+    print(f"   article, 200 comments, warm cache          {results['warm_200']:8,.0f} req/s  {share('warm_200'):6.1%}"
+          f" of ceiling  (target >= {TARGETS['warm']:.0%})")
+    print(f"   same, shared page (behind nginx, no token) {results['warm_200_shared']:8,.0f} req/s  "
+          f"{share('warm_200_shared'):6.1%}")
+    print(f"   article, 200 comments, cold (renders)      {results['cold_200']:8,.0f} req/s  {share('cold_200'):6.1%}"
+          f" of ceiling  (target >= {TARGETS['cold']:.0%})")
+    ratio = results["cold_200"] / results["cold_20k"]
+    ratio_last = results["cold_200"] / results["cold_20k_last_page"]
+    print(f"   20,000 vs 200 comments, cold: time x{ratio:.2f} (target <= {TARGETS['20k_over_200']}), "
+          f"last page (offset 19,950): x{ratio_last:.2f}; warm: x{results['warm_200'] / results['warm_20k']:.2f}")
+    target = f" (target >= {TARGETS['submit_sqlite']:.0f}/s)" if results["backend"] == "sqlite" else ""
+    print(f"   comment submission through the form       {results['submit_per_s']:8,.0f} comments/s "
+          f"{results['submit_per_s'] / c:6.1%}{target}")
+    ok = results["submit_acknowledged"] == results["submit_stored"] == results["submit_distinct_keys"]
+    print(f"   acknowledged {results['submit_acknowledged']}, stored {results['submit_stored']}, distinct keys "
+          f"{results['submit_distinct_keys']}: {'each stored once' if ok else 'MISMATCH'}")
+    print(f"   worker RSS after the run: warm {', '.join(f'{k / 1024:.0f} MiB' for k in results['worker_rss_kib'])}; "
+          f"cold {', '.join(f'{k / 1024:.0f} MiB' for k in results['cold_worker_rss_kib'])}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--postgres", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="a PostgreSQL database the benchmark may empty (default: $BENCH_DATABASE_URL; none: skip)")
+    args = parser.parse_args()
+    tool = "wrk -t2 -c8" if shutil.which("wrk") else "Python load generator, 8 clients (wrk not installed)"
+    print(f"load: {tool}, {args.seconds:.0f}s per figure; servers: gunicorn -c deploy/gunicorn.conf.py, 2 sync workers")
+    workdir = Path(tempfile.mkdtemp(prefix="majlis-bench-"))
+    log_dir = ROOT / "bench" / "results"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    hello, port = start_gunicorn({"PYTHONPATH": str(ROOT)}, app="bench.hello_app:app", ready_path="/",
+                                 log=log_dir / "hello.log")
+    try:
+        wrk(port, "/", 1)
+        ceiling = wrk(port, "/", args.seconds)
+    finally:
+        hello.stop()
+    print(f"ceiling: hello world {ceiling:,.0f} req/s")
+    backends = [("sqlite", "sqlite:///" + str(workdir / "bench.sqlite3"), workdir / "sqlite")]
+    if args.postgres:
+        backends.append(("postgresql", args.postgres, workdir / "postgresql"))
+    else:
+        print("PostgreSQL: skipped (give --postgres URL or BENCH_DATABASE_URL)")
+    all_results = []
+    for name, url, instance in backends:
+        instance.mkdir(parents=True, exist_ok=True)
+        results = run_backend(name, url, instance, args.seconds, ceiling, log_dir)
+        report(results)
+        all_results.append(results)
+    out = log_dir / f"http-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(all_results, indent=2))
+    print(f"\nresults: {out.relative_to(ROOT)}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,277 @@
+"""Page cache of the public article page, and its HTTP caching headers.
+
+The page is rendered once per (article, version, comment page, sort, language) with placeholders in
+place of what belongs to one reader (the CSRF token and the form token), stored in Flask-Caching
+(Redis when REDIS_URL is set, so every app process shares it), and filled for each request.
+Readers with something of their own on the page (their pending comments, flashed messages, a
+logged-in staff member) get a page rendered for them alone, never stored.
+
+Invalidation: each article has a version token (in Redis, or a file in the instance folder shared by
+the workers of one host when the cache is in-process); the signals that change what the page
+shows (a comment published or unpublished, the article changed) replace it, so every process reads
+new keys at once and old entries simply expire.
+
+Two kinds of cached answers:
+- private: the reader has a session; their tokens are filled in; `Cache-Control: private, no-store`.
+- shared: a GET without session or login cookie that came through the caching proxy
+  (`X-Shared-Cache: 1`, set by deploy/nginx.conf): no token at all in the page (static/js/reader-tokens.js
+  fetches them from /reader/tokens when the reader starts typing; without JS the first POST comes back
+  with the text and fresh tokens), an ETag/Last-Modified with 304 answers, and a short proxy lifetime.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import secrets
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+from flask import Response, current_app, g, request, session
+from flask_login import current_user
+
+from . import signals
+from .extensions import cache
+
+CSRF_PLACEHOLDER = "__majlis_csrf_placeholder__"
+FORM_TOKEN_PLACEHOLDER = "__majlis_form_token_placeholder__"
+STAMP_PLACEHOLDER = "__majlis_form_stamp_placeholder__"
+# Query arguments that change the article page; every other argument shares the cached page.
+VARY_ARGS = ("page", "order")
+SHARED_HEADER = "X-Shared-Cache"
+LOGIN_COOKIES = ("remember_token",)
+ALL_ARTICLES = "\x00all-articles"  # a version shared by every article page (bumped when any article is saved)
+COMMENT_HTML_MEMO = 8192
+DATE_MEMO = 8192
+
+
+def new_form_token() -> str:
+    """A fresh random form token (the idempotency key of a submission), or its placeholder while caching."""
+    if g.get("_pagecache_rendering"):
+        return FORM_TOKEN_PLACEHOLDER
+    return secrets.token_urlsafe(18)
+
+
+def new_form_stamp() -> str:
+    """The comment form's signed serving time (blog/abuse.py), or its placeholder while caching."""
+    from .abuse import form_stamp
+
+    if g.get("_pagecache_rendering"):
+        return STAMP_PLACEHOLDER
+    return form_stamp()
+
+
+def _version_key(slug: str) -> str:
+    return f"majlis:pagever:{slug}"
+
+
+def _shared_store() -> bool:
+    """True when the cache itself is shared by every process (Redis)."""
+    return current_app.config.get("CACHE_TYPE") == "RedisCache"
+
+
+def _version_file(slug: str) -> Path:
+    return Path(current_app.instance_path) / "page-versions" / hashlib.sha256(slug.encode()).hexdigest()[:32]
+
+
+def article_version(slug: str) -> str:
+    """The current version token of an article's cached pages.
+
+    With Redis it is a key in Redis; otherwise (an in-process cache per worker) a file in the instance
+    folder, whose identity every worker of the host reads with one stat() per request.
+    """
+    if not _shared_store():
+        try:
+            stat = os.stat(_version_file(slug))
+        except FileNotFoundError:
+            return "0"
+        return f"{stat.st_ino}.{stat.st_mtime_ns}"
+    key = _version_key(slug)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, secrets.token_hex(6), timeout=0)
+        version = cache.get(key) or "0"
+    return version
+
+
+def invalidate_article(*slugs: str | None) -> None:
+    """Drop every cached page of these articles, in every process sharing the cache or the instance folder."""
+    for slug in slugs:
+        if not slug:
+            continue
+        if _shared_store():
+            cache.set(_version_key(slug), secrets.token_hex(6), timeout=0)
+            continue
+        path = _version_file(slug)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(8))
+        os.replace(tmp, path)  # a new inode: every worker sees a new version at once
+
+
+def reader_mode() -> str:
+    """'personal' (render for this reader only), 'shared' (no reader data at all) or 'private'."""
+    if request.method not in ("GET", "HEAD") or current_user.is_authenticated or session.get("_flashes"):
+        return "personal"
+    has_session = current_app.config.get("SESSION_COOKIE_NAME", "session") in request.cookies
+    if (
+        request.headers.get(SHARED_HEADER) == "1"
+        and not has_session
+        and not any(name in request.cookies for name in LOGIN_COOKIES)
+    ):
+        return "shared"
+    return "private"
+
+
+@contextmanager
+def _placeholders():
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    saved = g.pop(field, None)
+    g._pagecache_rendering = True
+    setattr(g, field, CSRF_PLACEHOLDER)  # flask_wtf.csrf.generate_csrf returns g.<field> when set
+    try:
+        yield
+    finally:
+        g.pop("_pagecache_rendering", None)
+        g.pop(field, None)
+        if saved is not None:
+            setattr(g, field, saved)
+
+
+def _fill(html: str, shared: bool) -> str:
+    from flask_wtf.csrf import generate_csrf
+
+    if shared:
+        return html.replace(CSRF_PLACEHOLDER, "").replace(FORM_TOKEN_PLACEHOLDER, "").replace(STAMP_PLACEHOLDER, "")
+    html = html.replace(CSRF_PLACEHOLDER, generate_csrf()).replace(STAMP_PLACEHOLDER, new_form_stamp())
+    while FORM_TOKEN_PLACEHOLDER in html:
+        html = html.replace(FORM_TOKEN_PLACEHOLDER, new_form_token(), 1)
+    return html
+
+
+def cached_article_page(
+    slug: str,
+    language: str,
+    render: Callable[[], tuple[str, int]],
+    render_personal: Callable[[], Response],
+    personal: bool,
+) -> Response:
+    """The article page from the cache, filled for this reader.
+
+    `render()` renders the reader-independent page and returns (html, article_id) (or aborts);
+    `render_personal()` renders the page for this reader alone (never stored); `personal` tells whether
+    this reader has anything of their own on the page (own comments, remembered details, reactions).
+    """
+    mode = reader_mode()
+    if mode == "personal" or personal:
+        return private_headers(render_personal())
+    args = "&".join(f"{name}={request.args.get(name, '')}" for name in VARY_ARGS)
+    # The host is part of the key: canonical and feed links are absolute URLs on the requested host.
+    key = (f"majlis:page:{request.host}:{slug}:{article_version(slug)}.{article_version(ALL_ARTICLES)}"
+           f":{language}:{args}")
+    entry = cache.get(key)
+    hit = entry is not None
+    if entry is None:
+        with _placeholders():
+            html, article_id = render()
+        entry = {
+            "html": html,
+            "article_id": article_id,
+            "etag": hashlib.sha256(html.encode()).hexdigest()[:24],
+            "rendered_at": int(time.time()),
+        }
+        cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+    response = Response(_fill(entry["html"], shared=mode == "shared"), mimetype="text/html")
+    response.headers["X-Page-Cache"] = "hit" if hit else "miss"
+    if mode == "shared":
+        return shared_headers(response, entry["etag"], entry["rendered_at"])
+    return private_headers(response)
+
+
+def shared_headers(response: Response, etag: str, last_modified: int) -> Response:
+    """Headers of a page identical for every reader: validators, 304, a short proxy lifetime."""
+    response.set_etag(etag)
+    response.last_modified = last_modified
+    seconds = current_app.config["SHARED_PAGE_SECONDS"]
+    response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}, must-revalidate"
+    response.headers["Vary"] = "Cookie"
+    return response.make_conditional(request)
+
+
+def private_headers(response: Response) -> Response:
+    """Headers of a page that carries a reader's tokens or own comments: never stored by anyone else."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Vary"] = "Cookie"
+    return response
+
+
+def _comment_submitted(sender, comment, **extra) -> None:
+    from .models import CommentStatus
+
+    if comment.status is CommentStatus.PUBLISHED:
+        invalidate_article(comment.article.slug)
+
+
+def _comment_decided(sender, comment, before, after, **extra) -> None:
+    from .models import CommentStatus
+
+    if CommentStatus.PUBLISHED in (before, after):
+        invalidate_article(comment.article.slug)
+
+
+def _comment_withdrawn(sender, comment, before, **extra) -> None:
+    from .models import CommentStatus
+
+    if before is CommentStatus.PUBLISHED:
+        invalidate_article(comment.article.slug)
+
+
+def _comment_reported(sender, comment, **extra) -> None:
+    invalidate_article(comment.article.slug)  # reported past the threshold: hidden or marked on the page
+
+
+def _article_changed(sender, article, old_slug: str | None = None, **extra) -> None:
+    invalidate_article(article.slug, old_slug)
+
+
+def memoize_filters(app) -> None:
+    """Memoize the pure, costly template filters: a comment's sanitized HTML and a localized long date.
+
+    Both depend only on their input (and the locale), so a page rendered cold re-uses what earlier pages
+    of the same process already computed; bounded in size.
+    """
+    from flask_babel import get_locale
+
+    env = app.jinja_env
+    sanitize, long_date = env.filters["comment_html"], env.filters["long_date"]
+
+    @functools.lru_cache(maxsize=COMMENT_HTML_MEMO)
+    def comment_html(text: str):
+        return sanitize(text)
+
+    @functools.lru_cache(maxsize=DATE_MEMO)
+    def localized(value, locale: str):
+        return long_date(value)
+
+    env.filters["comment_html"] = lambda text: comment_html(text) if isinstance(text, str) else sanitize(text)
+    env.filters["long_date"] = lambda value: localized(value, str(get_locale())) if value else ""
+
+
+def _article_saved(sender, article, **extra) -> None:
+    # The desk's save may change the slug (the former one must redirect) or the status: drop every article page.
+    invalidate_article(ALL_ARTICLES)
+
+
+def connect_signals() -> None:
+    """Subscribe the cache to the signals that change what a cached page shows (idempotent)."""
+    signals.comment_submitted.connect(_comment_submitted)
+    signals.comment_decided.connect(_comment_decided)
+    signals.comment_edited.connect(_comment_decided)  # same shape: comment, before, after
+    signals.comment_withdrawn.connect(_comment_withdrawn)
+    signals.comment_reported.connect(_comment_reported)
+    signals.article_changed.connect(_article_changed)
+    signals.article_saved.connect(_article_saved)

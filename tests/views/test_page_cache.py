@@ -1,0 +1,266 @@
+"""The article page cache: reader isolation, invalidation by signals, shared pages with 304, idempotent forms."""
+from __future__ import annotations
+
+import re
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from blog import pagecache, signals
+from blog.extensions import db
+from blog.models import Article, Comment, CommentStatus, Role
+from tests.conftest import csrf_token
+
+GOOD = {"author_name": "فاطمة", "author_email": "fatima@example.org", "body": "مقال مفيد، شكرا على هذه المعلومات."}
+SHARED = {"X-Shared-Cache": "1"}
+
+
+def form_token(html: str) -> str:
+    match = re.search(r'name="form_token" type="hidden" value="([^"]*)"', html) or re.search(
+        r'id="form_token" name="form_token" type="hidden" value="([^"]*)"', html
+    )
+    assert match, "no form token in the page"
+    return match.group(1)
+
+
+def post(client, slug, **fields):
+    page = client.get(f"/articles/{slug}").get_data(as_text=True)
+    data = {**GOOD, "csrf_token": csrf_token(page), "form_token": form_token(page), **fields}
+    return client.post(f"/articles/{slug}/comments", data=data)
+
+
+def comments(app, **where):
+    with app.app_context():
+        return db.session.scalars(select(Comment).filter_by(**where).order_by(Comment.id)).all()
+
+
+def publish_comment(app, article_id: int, body: str) -> None:
+    """A published comment, stored the way a moderator's approval leaves it, then the signal."""
+    from blog.models import utcnow
+
+    with app.app_context():
+        comment = Comment(article_id=article_id, author_name="قارئ", author_email="r@example.org", body=body,
+                          status=CommentStatus.PUBLISHED, created_at=utcnow(), decided_at=utcnow())
+        db.session.add(comment)
+        article = db.session.get(Article, article_id)
+        article.published_comment_count = Article.published_comment_count + 1
+        db.session.commit()
+        signals.comment_decided.send(current_app._get_current_object(), comment=comment,
+                                     before=CommentStatus.PENDING, after=CommentStatus.PUBLISHED)
+
+
+def test_second_view_is_a_cache_hit_with_this_readers_own_tokens(app, article):
+    first, second = app.test_client(), app.test_client()
+    a = first.get(f"/articles/{article['slug']}")
+    b = second.get(f"/articles/{article['slug']}")
+    assert a.status_code == b.status_code == 200
+    assert a.headers["X-Page-Cache"] == "miss" and b.headers["X-Page-Cache"] == "hit"
+    html_a, html_b = a.get_data(as_text=True), b.get_data(as_text=True)
+    for html in (html_a, html_b):
+        assert "__majlis_" not in html  # no cache placeholder left unfilled
+        assert "مقال للاختبار عن التعاونيات" in html
+    assert csrf_token(html_a) != csrf_token(html_b)
+    assert form_token(html_a) and form_token(html_b) and form_token(html_a) != form_token(html_b)
+    assert a.headers["Cache-Control"] == "private, no-store"
+    # Each reader's token is valid for their own session only: B posting with A's token is refused.
+    refused = second.post(f"/articles/{article['slug']}/comments",
+                          data={**GOOD, "csrf_token": csrf_token(html_a), "form_token": "x"})
+    assert refused.status_code == 400 and comments(app) == []
+
+
+def test_reader_a_pending_comment_and_token_never_reach_reader_b(app, article):
+    reader_a, reader_b = app.test_client(), app.test_client()
+    reader_b.get(f"/articles/{article['slug']}")  # B warms the cache first
+    secret = "تعليق القارئ أ الذي ينتظر المراجعة"
+    assert post(reader_a, article["slug"], body=secret).status_code == 303
+    page_a = reader_a.get(f"/articles/{article['slug']}")
+    page_b = reader_b.get(f"/articles/{article['slug']}")
+    html_a, html_b = page_a.get_data(as_text=True), page_b.get_data(as_text=True)
+    assert secret in html_a and "في انتظار المراجعة" in html_a
+    assert page_a.headers["Cache-Control"] == "private, no-store"
+    assert secret not in html_b and "في انتظار المراجعة" not in html_b
+    assert csrf_token(html_a) not in html_b and form_token(html_a) not in html_b
+    # A third reader, on the cached page, sees neither.
+    html_c = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert secret not in html_c and csrf_token(html_a) not in html_c
+
+
+def test_approval_through_the_moderation_route_refreshes_the_cached_page(app, client, article, staff_client):
+    assert post(client, article["slug"]).status_code == 303
+    before = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert GOOD["body"] not in before
+    moderator = staff_client(Role.MODERATOR)
+    queue = moderator.get("/moderation/").get_data(as_text=True)
+    comment = comments(app)[0]
+    response = moderator.post(f"/moderation/comments/{comment.id}/approve",
+                              data={"csrf_token": csrf_token(queue), "version": comment.version})
+    assert response.status_code == 303
+    after = app.test_client().get(f"/articles/{article['slug']}")
+    assert after.headers["X-Page-Cache"] == "miss"
+    assert GOOD["body"] in after.get_data(as_text=True) and "تعليق واحد" in after.get_data(as_text=True)
+    # Rejecting the published comment takes it off the page again.
+    queue = moderator.get("/moderation/").get_data(as_text=True)
+    with app.app_context():
+        version = db.session.get(Comment, comment.id).version
+    rejected = moderator.post(f"/moderation/comments/{comment.id}/reject",
+                              data={"csrf_token": csrf_token(queue), "version": version, "rule": "insult"})
+    assert rejected.status_code == 303 and comments(app)[0].status is CommentStatus.REJECTED
+    assert GOOD["body"] not in app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+
+
+def test_article_changed_signal_drops_the_cached_page(app, article):
+    assert app.test_client().get(f"/articles/{article['slug']}").headers["X-Page-Cache"] == "miss"
+    with app.app_context():
+        item = db.session.get(Article, article["id"])
+        item.title = "عنوان جديد بعد التحرير"
+        db.session.commit()
+        assert "عنوان جديد" not in app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+        signals.article_changed.send(current_app._get_current_object(), article=item)
+    response = app.test_client().get(f"/articles/{article['slug']}")
+    assert response.headers["X-Page-Cache"] == "miss" and "عنوان جديد بعد التحرير" in response.get_data(as_text=True)
+
+
+def test_languages_and_comment_pages_are_cached_separately(app, article):
+    app.config["COMMENTS_PER_PAGE"] = 2
+    for n in range(3):
+        publish_comment(app, article["id"], f"التعليق المنشور رقم {n}")
+    client = app.test_client()
+    arabic = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    french = client.get(f"/articles/{article['slug']}?lang=fr").get_data(as_text=True)
+    second = client.get(f"/articles/{article['slug']}?page=2").get_data(as_text=True)
+    assert 'lang="ar"' in arabic and 'lang="fr"' in french
+    assert "التعليق المنشور رقم 0" in arabic and "التعليق المنشور رقم 2" not in arabic
+    assert "التعليق المنشور رقم 2" in second and "التعليق المنشور رقم 0" not in second
+
+
+def test_shared_page_has_no_token_and_answers_304_until_a_comment_is_published(app, article):
+    client = app.test_client(use_cookies=False)
+    first = client.get(f"/articles/{article['slug']}", headers=SHARED)
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200
+    assert first.headers["Cache-Control"].startswith("public") and "s-maxage=" in first.headers["Cache-Control"]
+    assert "Set-Cookie" not in first.headers and first.headers["ETag"] and first.headers["Last-Modified"]
+    assert 'name="csrf_token" type="hidden" value=""' in html and form_token(html) == ""
+    again = client.get(f"/articles/{article['slug']}", headers={**SHARED, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    publish_comment(app, article["id"], "تعليق منشور جديد")
+    changed = client.get(f"/articles/{article['slug']}", headers={**SHARED, "If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and "تعليق منشور جديد" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    # A reader with a session never gets the shared page, even through the proxy.
+    reader = app.test_client()
+    reader.get("/reader/tokens")
+    private = reader.get(f"/articles/{article['slug']}", headers=SHARED)
+    assert private.headers["Cache-Control"] == "private, no-store" and "ETag" not in private.headers
+    assert csrf_token(private.get_data(as_text=True))
+
+
+def test_reader_tokens_endpoint_lets_a_shared_page_reader_comment(app, article):
+    reader = app.test_client()
+    reader.get(f"/articles/{article['slug']}", headers=SHARED)
+    tokens = reader.get("/reader/tokens")
+    assert tokens.headers["Cache-Control"] == "private, no-store" and "Set-Cookie" in tokens.headers
+    data = {**GOOD, "csrf_token": tokens.json["csrf_token"], "form_token": tokens.json["form_token"]}
+    response = reader.post(f"/articles/{article['slug']}/comments", data=data)
+    assert response.status_code == 303 and len(comments(app)) == 1
+
+
+def test_comment_sent_without_token_comes_back_with_the_text_and_fresh_tokens(app, article):
+    reader = app.test_client()
+    reader.get(f"/articles/{article['slug']}", headers=SHARED)  # a shared page: no token in it
+    response = reader.post(f"/articles/{article['slug']}/comments", data={**GOOD, "form_token": "t-1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and comments(app) == []
+    assert GOOD["body"] in html and GOOD["author_name"] in html and GOOD["author_email"] in html
+    resent = reader.post(f"/articles/{article['slug']}/comments",
+                         data={**GOOD, "csrf_token": csrf_token(html), "form_token": form_token(html)})
+    assert resent.status_code == 303 and len(comments(app)) == 1
+
+
+def test_a_retried_post_with_the_same_form_token_stores_one_comment(app, client, article):
+    page = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    data = {**GOOD, "csrf_token": csrf_token(page), "form_token": form_token(page)}
+    first = client.post(f"/articles/{article['slug']}/comments", data=data)
+    retried = client.post(f"/articles/{article['slug']}/comments", data=data)
+    assert first.status_code == retried.status_code == 303
+    assert first.headers["Location"] == retried.headers["Location"]
+    stored = comments(app)
+    assert len(stored) == 1 and stored[0].form_key
+    # The same form used again for a different text is a new comment.
+    other = client.post(f"/articles/{article['slug']}/comments", data={**data, "body": "تعليق ثان مختلف تماما"})
+    assert other.status_code == 303 and len(comments(app)) == 2
+    with app.app_context():
+        from blog.models import ModerationAction
+
+        assert db.session.scalar(select(func.count()).select_from(ModerationAction)) == 2
+
+
+def test_database_unreachable_gives_503_with_the_text_kept(database_urls, tmp_path):
+    from blog import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "RATELIMIT_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": "postgresql://postgres@127.0.0.1:9/unreachable"})
+    reader = app.test_client()
+    page = reader.get("/articles/any")
+    assert page.status_code == 503 and page.headers["Retry-After"]
+    html = page.get_data(as_text=True)
+    response = reader.post("/articles/any/comments", data={**GOOD, "csrf_token": csrf_token(html), "form_token": "t"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Cache-Control"] == "no-store"
+    assert "أعد المحاولة" in body and GOOD["body"] in body and GOOD["author_email"] in body
+    assert 'name="form_token" type="hidden" value="t"' in body
+
+
+def test_invalidate_article_changes_the_version_token(app):
+    with app.test_request_context():
+        before = pagecache.article_version("x")
+        assert pagecache.article_version("x") == before
+        pagecache.invalidate_article("x")
+        assert pagecache.article_version("x") != before
+
+
+def test_invalidation_reaches_another_process_without_redis(app, database_urls):
+    """Two apps (two workers) with their own in-process caches share the instance folder's version files."""
+    from blog import create_app
+
+    other = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    assert other.instance_path == app.instance_path and app.config["CACHE_TYPE"] == "SimpleCache"
+    with other.test_request_context():
+        seen = pagecache.article_version("shared-slug")
+    with app.test_request_context():
+        pagecache.invalidate_article("shared-slug")
+    with other.test_request_context():
+        assert pagecache.article_version("shared-slug") != seen
+
+
+def test_remembered_details_stay_with_their_reader(app, article):
+    reader_a, reader_b = app.test_client(), app.test_client()
+    reader_b.get(f"/articles/{article['slug']}")  # B fills the cache first
+    details = {"author_name": "اسم القارئ أ المحفوظ", "author_email": "remembered-a@example.org", "remember": "y"}
+    assert post(reader_a, article["slug"], **details).status_code == 303
+    page_a = reader_a.get(f"/articles/{article['slug']}")
+    assert details["author_email"] in page_a.get_data(as_text=True)
+    assert page_a.headers["Cache-Control"] == "private, no-store"
+    for client in (reader_b, app.test_client()):
+        html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+        assert details["author_email"] not in html and details["author_name"] not in html
+
+
+def test_cached_pages_give_each_reader_a_fresh_fill_time_stamp(app, article):
+    """The signed serving time of the comment form is per request, never frozen in the cached page."""
+    import re
+    import time
+
+    from blog.abuse import stamp_age
+
+    app.config["COMMENT_MIN_FILL_SECONDS"] = 1
+    stamps = []
+    for _ in range(2):
+        html = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+        match = re.search(r'name="started" type="hidden" value="([^"]+)"', html)
+        assert match and "placeholder" not in match.group(1)
+        stamps.append(match.group(1))
+        time.sleep(0.01)
+    assert stamps[0] != stamps[1]
+    with app.test_request_context("/"):
+        assert all(stamp_age(s) is not None and stamp_age(s) < 60 for s in stamps)
