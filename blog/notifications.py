@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 from flask import Flask, current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 
@@ -24,8 +25,8 @@ from .services.comments import refresh_counters
 from .services.queue import forget_counts, queues_of, shift_counts
 
 ALERT_KEY = "queue_alert_sent"
-RULE_NAMES = {"insult": "لا إساءة ولا شتم", "religion": "لا مهاجمة للأديان ولا للمقدسات",
-              "incitement": "لا تحريض ولا دعوة إلى الكراهية", "spam": "لا إشهار ولا رسائل مزعجة"}
+RULE_NAMES = {"insult": _l("لا إساءة ولا شتم"), "religion": _l("لا مهاجمة للأديان ولا للمقدسات"),
+              "incitement": _l("لا تحريض ولا دعوة إلى الكراهية"), "spam": _l("لا إشهار ولا رسائل مزعجة")}
 _UNSUBSCRIBE_SALT = "majlis-unsubscribe"
 
 
@@ -114,7 +115,7 @@ def rejection_notice(comment: Comment, rule: str) -> Mail | None:
             comment, _("لم يُنشر تعليقك على «%(title)s»", title=article.title),
             [_("مرحبا %(name)s،", name=comment.author_name),
              _("لم يُنشر تعليقك على «%(title)s» لأنه يخالف شرط النشر: %(rule)s.", title=article.title,
-               rule=_(RULE_NAMES[rule]) if rule in RULE_NAMES else rule),
+               rule=str(RULE_NAMES[rule]) if rule in RULE_NAMES else rule),
              comment.body],
         )
 

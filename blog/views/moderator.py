@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
@@ -23,13 +24,13 @@ from ..services.errors import Conflict, InvalidTransition, NotFound
 bp = Blueprint("moderator", __name__, url_prefix="/moderation")
 
 STATUS_LABELS = {
-    "pending": "في الانتظار", "published": "منشور", "rejected": "مرفوض", "spam": "رسالة مزعجة",
-    "withdrawn": "سحبه صاحبه",
+    "pending": _l("في الانتظار"), "published": _l("منشور"), "rejected": _l("مرفوض"), "spam": _l("رسالة مزعجة"),
+    "withdrawn": _l("سحبه صاحبه"),
 }
 ACTION_LABELS = {
-    "screen": "الفرز الآلي", "approve": "قبول", "reject": "رفض", "spam": "مزعج", "undo": "تراجع",
-    "edit": "تعديل", "report": "بلاغات القراء", "keep": "إبقاء بعد البلاغات",
-    "withdraw": "سحب صاحبه",
+    "screen": _l("الفرز الآلي"), "approve": _l("قبول"), "reject": _l("رفض"), "spam": _l("مزعج"), "undo": _l("تراجع"),
+    "edit": _l("تعديل"), "report": _l("بلاغات القراء"), "keep": _l("إبقاء بعد البلاغات"),
+    "withdraw": _l("سحب صاحبه"),
 }
 
 
@@ -71,11 +72,11 @@ def _waited(comment: Comment, now: datetime) -> str:
 
 
 def _status_label(status: str) -> str:
-    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+    return str(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 def _action_label(action: str) -> str:
-    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+    return str(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
 # --- reading ---------------------------------------------------------------------------------------

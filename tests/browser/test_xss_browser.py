@@ -123,8 +123,64 @@ def plant_ban_reason(site):
     return [("moderator", "/moderation/bans")]
 
 
+def plant_reader_search(site):
+    """The public search echoes the reader's query back into the page."""
+    page = site.app.test_client().get("/search?q=" + quote("<script>alert(1)</script>")).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    return [("anonymous", "/search?q=" + quote(payload[:200])) for payload in PAYLOADS[::9]]
+
+
+def _batches(size: int) -> list[str]:
+    return ["\n".join(PAYLOADS[i:i + size]) for i in range(0, len(PAYLOADS), size)]
+
+
+def plant_desk_article_form(site):
+    """Editors type every article field into the desk's real form (admins may write too)."""
+    client = site.admin
+    token = csrf_token(client.get("/desk/articles/new").get_data(as_text=True))
+    ids = []
+    for batch in _batches(8):
+        first = batch.splitlines()[0]
+        response = client.post("/desk/articles/new", data={
+            "title": first[:300], "lead": batch[:1000], "body": batch, "source": first[:200], "category": first[:80],
+            "tags": first[:60], "status": "published", "comments_open": "y", "csrf_token": token,
+        })
+        assert response.status_code == 303, response.status_code
+        ids.append(int(response.headers["Location"].split("/")[-2]))
+    with site.app.app_context():
+        slugs = [db.session.get(Article, i).slug for i in ids]
+    return ([("anonymous", "/"), ("admin", "/desk/")] + [("anonymous", f"/articles/{slug}") for slug in slugs[::6]]
+            + [("admin", f"/desk/articles/{i}/edit") for i in ids[::8]])
+
+
+def plant_moderator_notes(site):
+    """Moderators type a note when they reject; the audit view and the comment's page show it."""
+    client = site.app.test_client()
+    token = csrf_token(client.get(f"/articles/{site.slug}").get_data(as_text=True))
+    for i, _batch in enumerate(_batches(5)):
+        client.post(f"/articles/{site.slug}/comments", data={
+            "author_name": "قارئ", "author_email": f"note{i}@example.org", "body": f"تعليق للملاحظة {i}",
+            "csrf_token": token})
+    with site.app.app_context():
+        pending = db.session.scalars(select(Comment.id).where(Comment.status == CommentStatus.PENDING)
+                                     .order_by(Comment.id)).all()
+    admin_token = csrf_token(site.admin.get("/moderation/").get_data(as_text=True))
+    noted = 0
+    for comment_id, batch in zip(pending, _batches(5)):
+        response = site.admin.post(f"/moderation/comments/{comment_id}/reject",
+                                   data={"rule": "insult", "note": batch[:1000], "csrf_token": admin_token})
+        noted += response.status_code in (200, 303)
+    assert noted >= 40
+    audit = site.admin.get("/moderation/audit").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in audit  # the notes are on the page, escaped
+    return [("moderator", "/moderation/audit")] + [("moderator", f"/moderation/comments/{c}") for c in pending[::10]]
+
+
 FIELDS = [
     ("commenter name and comment", plant_comment_name_and_body),
+    ("reader search", plant_reader_search),
+    ("desk article form", plant_desk_article_form),
+    ("moderator notes", plant_moderator_notes),
     ("article title, lead, body, source", plant_article_fields),
     ("screening term", plant_term_text),
     ("admin term search", plant_admin_search),

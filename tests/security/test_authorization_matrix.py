@@ -56,6 +56,7 @@ MATRIX_TABLE = """
    POST   /admin/terms/<int:term_id>/enable                     401       403      403      303
    POST   /admin/terms/<int:term_id>/disable                    401       403      403      303
    POST   /admin/terms/<int:term_id>/severity                   401       403      403      303
+   GET    /reader/tokens                                        200       200      200      200
    GET    /category/<slug>                                      200       200      200      200
    GET    /category/<slug>/feed.atom                            200       200      200      200
    GET    /tag/<slug>                                           200       200      200      200

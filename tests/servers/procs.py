@@ -72,6 +72,7 @@ def app_env(database_url: str, instance: Path, secret: str = "test-secret", redi
         "MAJLIS_INSTANCE_PATH": str(instance),
         "MODEL_PATH": str(instance / "model"),
         "RATELIMIT_ENABLED": "false",
+        "COMMENT_MIN_FILL_SECONDS": "0",  # load generators post at once; the fill-time check is for people
         "TERMS_REFRESH_SECONDS": "3600",
         "REDIS_URL": redis_url or "",
     }
