@@ -27,7 +27,9 @@ def create_user(email: str, password: str, role: Role, name: str | None = None) 
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MODERATOR.value, show_default=True)
 @click.option("--name", default=None, help="Display name (default: the part before @).")
 @click.option("--password", default=None, help="For scripts; prompted when omitted.")
-def users_create(email: str, role: str, name: str | None, password: str | None) -> None:
+@click.option("--also", "also", multiple=True, type=click.Choice([Role.EDITOR.value, Role.MODERATOR.value]),
+              help="An additional role (repeatable): e.g. --role editor --also moderator.")
+def users_create(email: str, role: str, name: str | None, password: str | None, also: tuple[str, ...]) -> None:
     """Create a staff account."""
     if db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower())):
         raise click.ClickException(f"{email} already exists")
@@ -36,7 +38,11 @@ def users_create(email: str, role: str, name: str | None, password: str | None) 
     if len(password) < 8:
         raise click.ClickException("the password needs at least 8 characters")
     user = create_user(email, password, Role(role), name)
-    click.echo(f"created {user.role.value} {user.email}")
+    if also:
+        from .services.users import set_extra_roles
+
+        user = set_extra_roles(user.id, {Role(value) for value in also})
+    click.echo(f"created {'+'.join(sorted(r.value for r in user.roles))} {user.email}")
 
 
 @users_cli.command("list")

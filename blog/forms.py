@@ -264,6 +264,18 @@ class RoleForm(FlaskForm):
     role = SelectField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
 
 
+class ExtraRolesForm(FlaskForm):
+    """Roles an account holds besides its main one."""
+
+    also_editor = BooleanField(_l("يحرر أيضا"))
+    also_moderator = BooleanField(_l("يشرف أيضا"))
+
+    def roles(self) -> set[Role]:
+        """The additional roles ticked."""
+        return {role for role, ticked in ((Role.EDITOR, self.also_editor.data), (Role.MODERATOR, self.also_moderator.data))
+                if ticked}
+
+
 _SEVERITY_CHOICES = [
     (Severity.HOLD.value, _l("تعليق للمراجعة")),
     (Severity.REJECT.value, _l("رفض آلي")),

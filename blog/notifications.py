@@ -15,12 +15,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from . import signals
 from .extensions import db
 from .mail import Mail, send_later
-from .models import ActionKind, Article, Comment, CommentStatus, Role, SiteState, User
+from .models import ActionKind, Article, Comment, CommentStatus, Role, SiteState, User, UserRole
 from .services.comments import refresh_counters
 from .services.queue import forget_counts, queues_of, shift_counts
 
@@ -127,7 +127,10 @@ def moderator_addresses(app: Flask) -> tuple[str, ...]:
     if app.config["MODERATOR_ALERT_EMAILS"]:
         return tuple(app.config["MODERATOR_ALERT_EMAILS"])
     return tuple(db.session.scalars(
-        select(User.email).where(User.active.is_(True), User.role.in_([Role.MODERATOR, Role.ADMIN]))
+        select(User.email).where(User.active.is_(True), or_(
+            User.role.in_([Role.MODERATOR, Role.ADMIN]),
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == Role.MODERATOR)),
+        ))
     ))
 
 

@@ -5,8 +5,8 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -19,6 +19,17 @@ class Role(str, enum.Enum):
     EDITOR = "editor"
     MODERATOR = "moderator"
     ADMIN = "admin"
+
+
+class UserRole(db.Model):
+    """A role an account holds besides its main one (an editor who also moderates)."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]), primary_key=True
+    )
 
 
 class User(UserMixin, db.Model):
@@ -35,6 +46,12 @@ class User(UserMixin, db.Model):
     # Changing it logs the account out everywhere (it is part of the session identity).
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    extra_roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The main role and every additional one."""
+        return frozenset({self.role, *(extra.role for extra in self.extra_roles)})
 
     def set_password(self, password: str) -> None:
         """Store a salted scrypt hash of the password."""
@@ -45,8 +62,9 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     def has_role(self, *roles: Role) -> bool:
-        """True for an admin, or when the account's role is one of `roles`."""
-        return self.role is Role.ADMIN or self.role in roles
+        """True for an admin, or when the account holds one of `roles` (main or additional)."""
+        held = self.roles
+        return Role.ADMIN in held or any(role in held for role in roles)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -6,7 +6,7 @@ import secrets
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Role, User
+from ..models import Role, User, UserRole
 from .errors import LastAdmin, NotFound, ServiceError
 
 
@@ -54,6 +54,18 @@ def set_role(user_id: int, role: Role) -> User:
         raise LastAdmin(user_id)
     if user.role is not role:
         user.role = role
+        user.extra_roles = [extra for extra in user.extra_roles if extra.role is not role]
+        user.session_token = secrets.token_hex(16)
+        db.session.commit()
+    return user
+
+
+def set_extra_roles(user_id: int, extra: set[Role]) -> User:
+    """Give an account roles besides its main one (e.g. an editor who also moderates); its sessions end."""
+    user = _user(user_id)
+    wanted = {role for role in extra if role not in (user.role, Role.ADMIN)}
+    if wanted != {e.role for e in user.extra_roles}:
+        user.extra_roles = [UserRole(role=role) for role in sorted(wanted, key=lambda r: r.value)]
         user.session_token = secrets.token_hex(16)
         db.session.commit()
     return user

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..forms import EmptyForm, RoleForm, SeverityForm, StaffForm, TermForm, TermToggleForm
+from ..forms import EmptyForm, ExtraRolesForm, RoleForm, SeverityForm, StaffForm, TermForm, TermToggleForm
 from ..moderation.types import Rule, Severity
 from ..models import Role
 from ..security import role_required
@@ -112,7 +112,8 @@ def term_severity(term_id: int):
 
 def _users_page(form: StaffForm, status: int = 200):
     return render_template(
-        "admin/users.html", users=user_service.staff(), form=form, role_form=RoleForm(), action_form=EmptyForm()
+        "admin/users.html", users=user_service.staff(), form=form, role_form=RoleForm(), action_form=EmptyForm(),
+        extra_form=ExtraRolesForm(), Role=Role,
     ), status
 
 
@@ -156,6 +157,15 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     return _change(user_service.set_role, user_id, Role(form.role.data))
+
+
+@bp.post("/users/<int:user_id>/extra-roles")
+def set_extra_roles(user_id: int):
+    """Roles besides the main one, e.g. an editor who also moderates (its sessions end)."""
+    form = ExtraRolesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _change(user_service.set_extra_roles, user_id, form.roles())
 
 
 @bp.post("/users/<int:user_id>/disable")

@@ -68,6 +68,7 @@ MATRIX_TABLE = """
    GET    /admin/users                                          login     403      403      200
    POST   /admin/users                                          401       403      403      303
    POST   /admin/users/<int:user_id>/role                       401       403      403      303
+   POST   /admin/users/<int:user_id>/extra-roles                401       403      403      303
    POST   /admin/users/<int:user_id>/disable                    401       403      403      303
    POST   /admin/users/<int:user_id>/enable                     401       403      403      303
    GET    /desk/                                                login     200      403      200
@@ -99,6 +100,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/admin/users": {"email": "new.staff@example.org", "display_name": "زميل", "role": "editor",
                      "password": "a long enough password"},
     "/admin/users/<int:user_id>/role": {"role": "moderator"},
+    "/admin/users/<int:user_id>/extra-roles": {"also_moderator": "y"},
     "/desk/articles/new": {"title": "مقال من اختبار الصلاحيات", "body": "نص قصير.", "status": "draft"},
     "/desk/articles/<int:article_id>/edit": {"title": "عنوان معدل في اختبار الصلاحيات", "body": "نص معدل.",
                                              "status": "published", "comments_open": "y", "version": "1"},
