@@ -88,8 +88,9 @@ class Config:
         self.LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
         self.COMMENT_LIMIT_PER_ADDRESS = os.environ.get("COMMENT_LIMIT_PER_ADDRESS", "5 per minute; 40 per hour")
         self.COMMENT_LIMIT_PER_EMAIL = os.environ.get("COMMENT_LIMIT_PER_EMAIL", "3 per minute; 20 per hour")
-        # A comment form sent sooner than this after the page was served is a robot's (0: no check).
-        self.COMMENT_MIN_FILL_SECONDS = float(os.environ.get("COMMENT_MIN_FILL_SECONDS", "3"))
+        # A comment form sent sooner than this after the page was served is a robot's (0, the default: no check;
+        # 3 suits a site under attack by bots, at the cost of refusing readers who paste and send at once).
+        self.COMMENT_MIN_FILL_SECONDS = float(os.environ.get("COMMENT_MIN_FILL_SECONDS", "0"))
         self.COMMENT_FORM_MAX_AGE_HOURS = float(os.environ.get("COMMENT_FORM_MAX_AGE_HOURS", "48"))
         # Privacy: shortened comment addresses are erased after this many days (`flask privacy purge-addresses`).
         self.ADDRESS_RETENTION_DAYS = int(os.environ.get("ADDRESS_RETENTION_DAYS", "30"))
