@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import signals
 from ..extensions import db
 from ..models import ScreeningTerm
 from ..moderation.types import Rule, Severity
+from .articles import paginate
 from .comments import Page
 from .errors import InvalidTransition, NotFound
 from .screening import bump_terms_version, forget_screener
@@ -37,14 +38,9 @@ def list_terms(page: int, per_page: int, query: str = "", rule: str = "", lang: 
         stmt = stmt.where(ScreeningTerm.rule == rule)
     if lang:
         stmt = stmt.where(ScreeningTerm.lang == lang)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    rows = db.session.scalars(
-        stmt.order_by(ScreeningTerm.rule, ScreeningTerm.lang, ScreeningTerm.text, ScreeningTerm.id)
-        .offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return Page(items=list(rows), page=page, pages=pages, total=total)
+    return paginate(
+        stmt.order_by(ScreeningTerm.rule, ScreeningTerm.lang, ScreeningTerm.text, ScreeningTerm.id), page, per_page
+    )
 
 
 def _changed() -> None:
