@@ -4,13 +4,14 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, before_render_template, g, has_request_context, request, template_rendered
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -207,6 +208,33 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = lambda value: format_date(value, "long") if value else ""
     app.jinja_env.filters["date_time"] = lambda value: format_datetime(value, "medium") if value else ""
     app.jinja_env.globals["current_locale"] = get_locale
+    _install_template_gettext(app)
+
+
+# The translations of the template being rendered: looked up once per render rather than at every `_()`
+# (Flask-Babel's own look-up walks several context proxies each time, a third of an article page's cost).
+_render_translations: ContextVar = ContextVar("render_translations", default=None)
+
+
+def _install_template_gettext(app: Flask) -> None:
+    def bind(sender, template, context, **extra):
+        _render_translations.set(get_translations())
+
+    def unbind(sender, template, context, **extra):
+        _render_translations.set(None)
+
+    def translations():
+        return _render_translations.get() or get_translations()
+
+    before_render_template.connect(bind, app, weak=False)
+    template_rendered.connect(unbind, app, weak=False)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 def _register_errors(app: Flask) -> None:
@@ -240,6 +268,7 @@ def _register_caching(app: Flask) -> None:
 
     pagecache.connect_signals()
     pagecache.memoize_filters(app)
+    pagecache.memoize_comment_fragments(app)
     register_resilience(app)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -41,6 +41,8 @@ class Config:
         # caching proxy may serve a page identical for every reader.
         self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
         self.SHARED_PAGE_SECONDS = int(os.environ.get("SHARED_PAGE_SECONDS", "10"))
+        # Rendered published comments kept per process, keyed by all they show (0: render every one each time).
+        self.COMMENT_FRAGMENTS = int(os.environ.get("COMMENT_FRAGMENTS", "4096"))
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         if os.environ.get("CACHE_TYPE"):  # e.g. NullCache to measure rendering with no page cache
             self.CACHE_TYPE = os.environ["CACHE_TYPE"]

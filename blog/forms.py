@@ -1,14 +1,19 @@
 """Form classes: they validate the shape of what people type, nothing more."""
 from __future__ import annotations
 
+import functools
+
+from babel import support
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateTimeLocalField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .models import ArticleStatus, Role
@@ -29,12 +34,26 @@ RULE_CHOICES = [
 ]
 
 
+@functools.lru_cache(maxsize=8)
+def _wtforms_messages(locale: str) -> support.Translations:
+    """WTForms' own messages in one language, read once per process (Flask-WTF reads them for every request)."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class Form(FlaskForm):
+    """The base of every form: Flask-WTF's CSRF, WTForms' messages in the reader's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _wtforms_messages(str(get_locale()))
+
+
 def _strip(value):
     """Trim a typed value and drop what no database column may hold (NUL, lone surrogates)."""
     return clean_text(value).strip() if isinstance(value, str) else value
 
 
-class CommentTextForm(FlaskForm):
+class CommentTextForm(Form):
     """The text of a comment (also the form that edits one)."""
 
     body = TextAreaField(
@@ -99,25 +118,25 @@ class CommentForm(CommentTextForm):
         return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-class ReactionForm(FlaskForm):
+class ReactionForm(Form):
     """A reader's reaction to a comment: like, dislike, or none (taking it back)."""
 
     value = SelectField(choices=[("like", "like"), ("dislike", "dislike"), ("none", "none")],
                         validators=[InputRequired()])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """Only the CSRF token: for actions that need no other input."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Staff login."""
 
     email = StringField(_l("البريد الإلكتروني"), filters=[_strip], validators=[DataRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254)])
     password = PasswordField(_l("كلمة المرور"), validators=[DataRequired(_l("كلمة المرور مطلوبة.")), Length(max=512)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """A moderator's decision: CSRF token and the version the moderator saw."""
 
     version = HiddenField(validators=[Optional()])
@@ -154,7 +173,7 @@ BAN_DURATIONS = [("1", _l("يوم واحد")), ("7", _l("أسبوع")), ("30", _
                  ("forever", _l("نهائيا"))]
 
 
-class BanForm(FlaskForm):
+class BanForm(Form):
     """A ban on an e-mail and/or an address, for a period or for good, with a reason."""
 
     email = StringField(_l("البريد الإلكتروني"), filters=[_strip], validators=[Optional(), Length(max=254)])
@@ -172,14 +191,14 @@ class BanForm(FlaskForm):
         return valid
 
 
-class BulkForm(FlaskForm):
+class BulkForm(Form):
     """Several comments at once (checkbox values "id:version"), or every pending one of an author."""
 
     rule = SelectField(_l("القاعدة"), choices=RULE_CHOICES, validators=[Optional()])
     author = HiddenField(validators=[Optional(), Length(max=254)])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     """A reader's report of a published comment: which rule it breaks."""
 
     rule = SelectField(
@@ -204,7 +223,7 @@ STATUS_LABELS = {
 ROLE_LABELS = {Role.EDITOR: _l("محرر"), Role.MODERATOR: _l("مشرف"), Role.ADMIN: _l("مدير")}
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(Form):
     """An article as the editor writes it: Markdown body, status, optional time and cover image."""
 
     title = StringField(_l("العنوان"), filters=[_one_line], validators=[
@@ -241,7 +260,7 @@ class ArticleForm(FlaskForm):
         return tuple(dict.fromkeys(n for n in (clean_name(p)[:60] for p in parts) if n))
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     """A new staff account."""
 
     email = EmailField(_l("البريد الإلكتروني"), filters=[_strip], validators=[
@@ -258,13 +277,13 @@ class StaffForm(FlaskForm):
             raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """Change an account's role."""
 
     role = SelectField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
 
 
-class ExtraRolesForm(FlaskForm):
+class ExtraRolesForm(Form):
     """Roles an account holds besides its main one."""
 
     also_editor = BooleanField(_l("يحرر أيضا"))
@@ -282,7 +301,7 @@ _SEVERITY_CHOICES = [
 ]
 
 
-class TermForm(FlaskForm):
+class TermForm(Form):
     """A new term of the screening lists."""
 
     text = StringField(_l("الكلمة أو العبارة"), filters=[_strip],
@@ -296,11 +315,11 @@ class TermForm(FlaskForm):
     stem = BooleanField(_l("جذع: يطابق مع السوابق واللواحق"))
 
 
-class TermToggleForm(FlaskForm):
+class TermToggleForm(Form):
     """Enable or disable a term (CSRF only)."""
 
 
-class SeverityForm(FlaskForm):
+class SeverityForm(Form):
     """A term's new severity."""
 
     severity = SelectField(_l("الدرجة"), choices=_SEVERITY_CHOICES)

@@ -23,8 +23,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import secrets
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +34,8 @@ from typing import Callable
 
 from flask import Response, current_app, g, request, session
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from . import signals
 from .extensions import cache
@@ -142,15 +146,36 @@ def _placeholders():
             setattr(g, field, saved)
 
 
-def _fill(html: str, shared: bool) -> str:
+_PLACEHOLDERS = re.compile(f"({CSRF_PLACEHOLDER}|{FORM_TOKEN_PLACEHOLDER}|{STAMP_PLACEHOLDER})".encode())
+_CSRF, _STAMP = CSRF_PLACEHOLDER.encode(), STAMP_PLACEHOLDER.encode()
+
+
+def _split(html: str) -> list[bytes]:
+    """The page encoded and cut at its placeholders once, when it is stored: odd items are placeholders.
+
+    Kept as bytes, the page is neither decoded from the cache nor encoded again for each reader.
+    """
+    return _PLACEHOLDERS.split(html.encode())
+
+
+def _fill(parts: list[bytes], shared: bool) -> bytes:
+    """The stored page with this reader's tokens (or none, for a shared page) in one pass."""
     from flask_wtf.csrf import generate_csrf
 
+    filled = parts.copy()
     if shared:
-        return html.replace(CSRF_PLACEHOLDER, "").replace(FORM_TOKEN_PLACEHOLDER, "").replace(STAMP_PLACEHOLDER, "")
-    html = html.replace(CSRF_PLACEHOLDER, generate_csrf()).replace(STAMP_PLACEHOLDER, new_form_stamp())
-    while FORM_TOKEN_PLACEHOLDER in html:
-        html = html.replace(FORM_TOKEN_PLACEHOLDER, new_form_token(), 1)
-    return html
+        filled[1::2] = [b""] * (len(parts) // 2)
+        return b"".join(filled)
+    csrf = stamp = None
+    for index in range(1, len(filled), 2):
+        placeholder = filled[index]
+        if placeholder == _CSRF:
+            filled[index] = csrf = csrf or generate_csrf().encode()
+        elif placeholder == _STAMP:
+            filled[index] = stamp = stamp or new_form_stamp().encode()
+        else:
+            filled[index] = new_form_token().encode()  # one idempotency key per form on the page
+    return b"".join(filled)
 
 
 def cached_article_page(
@@ -171,7 +196,7 @@ def cached_article_page(
         return private_headers(render_personal())
     args = "&".join(f"{name}={request.args.get(name, '')}" for name in VARY_ARGS)
     # The host is part of the key: canonical and feed links are absolute URLs on the requested host.
-    key = (f"majlis:page:{request.host}:{slug}:{article_version(slug)}.{article_version(ALL_ARTICLES)}"
+    key = (f"majlis:page2:{request.host}:{slug}:{article_version(slug)}.{article_version(ALL_ARTICLES)}"
            f":{language}:{args}")
     entry = cache.get(key)
     hit = entry is not None
@@ -179,13 +204,13 @@ def cached_article_page(
         with _placeholders():
             html, article_id = render()
         entry = {
-            "html": html,
+            "parts": _split(html),
             "article_id": article_id,
             "etag": hashlib.sha256(html.encode()).hexdigest()[:24],
             "rendered_at": int(time.time()),
         }
         cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
-    response = Response(_fill(entry["html"], shared=mode == "shared"), mimetype="text/html")
+    response = Response(_fill(entry["parts"], shared=mode == "shared"), mimetype="text/html")
     response.headers["X-Page-Cache"] = "hit" if hit else "miss"
     if mode == "shared":
         return shared_headers(response, entry["etag"], entry["rendered_at"])
@@ -259,6 +284,46 @@ def memoize_filters(app) -> None:
 
     env.filters["comment_html"] = lambda text: comment_html(text) if isinstance(text, str) else sanitize(text)
     env.filters["long_date"] = lambda value: localized(value, str(get_locale())) if value else ""
+
+
+def memoize_comment_fragments(app) -> None:
+    """`comment_fragment(comment)` in templates: one comment's HTML, kept per process by all that it shows.
+
+    A page rendered after a cache miss (a new comment approved, say) re-uses the unchanged comments of the
+    earlier renders. The key holds every input of public/_comment.html: the comment's text, name, dates,
+    version and counts, the name it answers, this reader's reaction and edit right, the article's slug and
+    whether it takes replies, the settings and the language; a reader's own pending comments are never kept.
+    At most COMMENT_FRAGMENTS entries (the oldest go first); 0 renders every comment each time.
+    """
+    size = app.config["COMMENT_FRAGMENTS"]
+    memo: dict[tuple, Markup] = {}
+    lock = threading.Lock()
+
+    def render(context, comment, pending: bool) -> Markup:
+        template = context.environment.get_template("public/_comment.html")
+        return Markup(template.render({**context.get_all(), "comment": comment, "pending": pending}))
+
+    @pass_context
+    def comment_fragment(context, comment, pending: bool = False) -> Markup:
+        if pending or not size:
+            return render(context, comment, pending)
+        article = context["article"]
+        key = (
+            context["lang"], request.script_root, comment.id, comment.version, comment.author_name, comment.body,
+            comment.created_at, comment.edited_at, comment.like_count, comment.dislike_count,
+            context["mentions"].get(comment.id), context["reactions"].get(comment.id, 0),
+            comment.id in context["editable"], article.slug, article.comments_open, context["dislikes_enabled"],
+        )
+        html = memo.get(key)
+        if html is None:
+            html = render(context, comment, False)
+            with lock:
+                while len(memo) >= size:
+                    memo.pop(next(iter(memo)))
+                memo[key] = html
+        return html
+
+    app.jinja_env.globals["comment_fragment"] = comment_fragment
 
 
 def _article_saved(sender, article, **extra) -> None:

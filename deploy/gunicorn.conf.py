@@ -22,3 +22,13 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
+
+
+def post_worker_init(worker):
+    """Once the app is loaded in the worker, move its long-lived objects (modules, routes, templates) out of
+    the cyclic garbage collector's sight: every later collection then walks only what requests create
+    (measured: about a tenth of a cold article page's time went to collections)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

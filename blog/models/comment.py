@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, func, text
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, event, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -46,6 +47,8 @@ class Comment(db.Model):
         Index("ix_comments_thread_roots", "article_id", "status", "root_id", "created_at", "id"),
         Index("ix_comments_root_status_created", "root_id", "status", "created_at", "id"),
         Index("ix_comments_thread_roots_liked", "article_id", "status", "root_id", "like_count", "created_at", "id"),
+        Index("ix_comments_body_digest_created", "body_digest", "created_at"),
+        Index("ix_comments_address_created", "address", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +60,8 @@ class Comment(db.Model):
     author_email: Mapped[str] = mapped_column(String(254))
     address: Mapped[str] = mapped_column(String(64), default="")
     body: Mapped[str] = mapped_column(Text)
+    # A digest of the text, kept with it (see below): screening finds a recent repeat through its index.
+    body_digest: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[CommentStatus] = mapped_column(
         Enum(CommentStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         default=CommentStatus.PENDING,
@@ -89,6 +94,16 @@ class Comment(db.Model):
     parent = relationship("Comment", remote_side=[id], foreign_keys=[parent_id])
 
     __mapper_args__ = {"version_id_col": version}
+
+
+def body_digest(body: str) -> str:
+    """The indexed digest of a comment's text (screening's duplicate signal looks the text up by it)."""
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+@event.listens_for(Comment.body, "set")
+def _keep_body_digest(target: Comment, value: str | None, oldvalue, initiator) -> None:
+    target.body_digest = body_digest(value) if value is not None else None
 
 
 # Screening counts an author's comments by lower(e-mail): an expression index on both backends.

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import Select, and_, delete, func, or_, select, update
@@ -54,12 +55,19 @@ class EditorRow:
     published: int
 
 
+class ArticleLink(NamedTuple):
+    """What a link to another article needs."""
+
+    slug: str
+    title: str
+
+
 @dataclass(frozen=True, slots=True)
 class Neighbours:
-    """The live articles published just before and just after one."""
+    """The live articles published just before and just after one (their slug and title)."""
 
-    previous: Article | None = None
-    next: Article | None = None
+    previous: ArticleLink | None = None
+    next: ArticleLink | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,9 +292,13 @@ def categories() -> list[Category]:
 def publish_due(now: datetime | None = None) -> int:
     """Flip scheduled articles whose time has come to published; returns how many (no cron needed)."""
     now = now or utcnow()
+    due = (Article.status == ArticleStatus.SCHEDULED, Article.published_at <= now)
+    if db.session.scalar(select(Article.id).where(*due).limit(1)) is None:
+        db.session.rollback()  # a read only: no write lock taken for nothing (this runs before every POST)
+        return 0
     count = db.session.execute(
         update(Article)
-        .where(Article.status == ArticleStatus.SCHEDULED, Article.published_at <= now)
+        .where(*due)
         .values(status=ArticleStatus.PUBLISHED)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -370,11 +382,12 @@ def neighbours(article: Article) -> Neighbours:
     at, ident = article.published_at, article.id
     before = or_(Article.published_at < at, and_(Article.published_at == at, Article.id < ident))
     after = or_(Article.published_at > at, and_(Article.published_at == at, Article.id > ident))
-    previous = db.session.scalar(_newest_first(_live().where(before)).limit(1))
-    following = db.session.scalar(
-        _live().where(after).order_by(Article.published_at.asc(), Article.id.asc()).limit(1)
-    )
-    return Neighbours(previous=previous, next=following)
+    link = select(Article.slug, Article.title).where(Article.live(utcnow()))
+    previous = db.session.execute(_newest_first(link.where(before)).limit(1)).first()
+    following = db.session.execute(
+        link.where(after).order_by(Article.published_at.asc(), Article.id.asc()).limit(1)
+    ).first()
+    return Neighbours(previous=previous and ArticleLink(*previous), next=following and ArticleLink(*following))
 
 
 def feed(category_slug: str | None, size: int) -> Listing:

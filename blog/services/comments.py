@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, load_only
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import signals
 from ..extensions import db
 from ..models import ActionKind, Article, ArticleStatus, Ban, Comment, CommentStatus, ModerationAction, utcnow
-from ..models.comment import risk_of
+from ..models.comment import body_digest, risk_of
 from ..moderation.types import Action, Context, Verdict
 from ..security import may_change_own_comment
 from .errors import CommentsClosed, Conflict, NotAllowed, NotFound, ReplyTargetGone
@@ -107,6 +107,14 @@ class Thread:
     mentions: dict[int, str] = field(default_factory=dict)
 
 
+# What a published comment shows readers: the page loads nothing else (no e-mail, address or screening details).
+_SHOWN = load_only(
+    Comment.id, Comment.article_id, Comment.parent_id, Comment.root_id, Comment.author_name, Comment.body,
+    Comment.status, Comment.created_at, Comment.decided_at, Comment.edited_at, Comment.like_count,
+    Comment.dislike_count, Comment.reply_count, Comment.version,
+)
+
+
 def _roots_query(article_id: int):
     return select(Comment).where(
         Comment.article_id == article_id, Comment.status == CommentStatus.PUBLISHED, Comment.root_id.is_(None)
@@ -119,16 +127,17 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     roots = db.session.scalars(
-        _roots_query(article.id).order_by(*_root_order(order)).offset((page - 1) * per_page).limit(per_page)
+        _roots_query(article.id).options(_SHOWN).order_by(*_root_order(order)).offset((page - 1) * per_page).limit(per_page)
     ).all()
     replies: dict[int, list[Comment]] = {root.id: [] for root in roots}
     if roots:
+        # Sorted here, per thread: an ORDER BY over the whole set leads SQLite to walk every published
+        # comment of the site in date order instead of looking up each thread's replies by root.
         rows = db.session.scalars(
-            select(Comment)
+            select(Comment).options(_SHOWN)
             .where(Comment.root_id.in_(list(replies)), Comment.status == CommentStatus.PUBLISHED)
-            .order_by(Comment.created_at, Comment.id)
         )
-        for reply in rows:
+        for reply in sorted(rows, key=lambda c: (c.created_at, c.id)):
             replies[reply.root_id].append(reply)
     names = names_answered([r for rs in replies.values() for r in rs])
     threads = [
@@ -260,15 +269,17 @@ def screening_context(draft: CommentDraft, exclude_id: int | None = None) -> Con
         )
     )
     window_start = now - timedelta(minutes=config["MODERATION_FLOOD_WINDOW_MINUTES"])
+    # One indexed look-up per way of recognising the author (e-mail, address), their union counted once.
     same_author = [func.lower(Comment.author_email) == email]
     if draft.address:
         same_author.append(Comment.address == draft.address)
-    recent = db.session.scalar(
-        select(func.count()).select_from(Comment).where(Comment.created_at >= window_start, or_(*same_author), others)
-    )
+    recent_ids = union(*(select(Comment.id).where(who, Comment.created_at >= window_start, others)
+                         for who in same_author)).subquery()
+    recent = db.session.scalar(select(func.count()).select_from(recent_ids))
     duplicate = db.session.scalar(
         select(func.count()).select_from(Comment).where(
-            Comment.created_at >= now - timedelta(days=1), Comment.body == draft.body, others
+            Comment.body_digest == body_digest(draft.body), Comment.created_at >= now - timedelta(days=1),
+            Comment.body == draft.body, others,
         )
     )
     return Context(

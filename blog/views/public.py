@@ -184,6 +184,16 @@ def post_comment(slug: str):
     return response
 
 
+@bp.get("/comments/<int:comment_id>/report")
+def report_form(comment_id: int):
+    """The report form of one published comment (the page behind the report link when scripts are off)."""
+    try:
+        comment = comment_service.get_comment(comment_id)
+    except NotFound:
+        abort(404)
+    return render_template("public/report.html", comment=comment, article=comment.article)
+
+
 @bp.post("/comments/<int:comment_id>/report")
 @limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"])
 def report_comment(comment_id: int):

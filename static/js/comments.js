@@ -79,9 +79,11 @@
   }
 
   function react(form, button) {
+    // The buttons of every comment submit the page's one reaction form, each to its own comment's address.
     var data = new FormData(form);
     data.set("value", button.value);
-    fetch(form.action, {
+    var group = button.closest(".reactions");
+    fetch(button.formAction, {
       method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
     })
       .then(function (response) {
@@ -89,7 +91,7 @@
         return response.json();
       })
       .then(function (result) {
-        form.querySelectorAll(".reaction").forEach(function (node) {
+        group.querySelectorAll(".reaction").forEach(function (node) {
           var kind = node.getAttribute("data-value");
           var pressed = (kind === "like" && result.mine === 1) || (kind === "dislike" && result.mine === -1);
           node.querySelector(".count").textContent = kind === "like" ? result.likes : result.dislikes;
@@ -97,19 +99,42 @@
           node.value = pressed ? "none" : kind;
         });
       })
-      .catch(function () { form.classList.add("reaction-failed"); });
+      .catch(function () { group.classList.add("reaction-failed"); });
+  }
+
+  function openReport(link) {
+    // A copy of the page's report form under the comment; a second click on the link closes it.
+    var template = document.getElementById("report-template");
+    var item = document.getElementById("comment-" + link.getAttribute("data-comment"));
+    if (!template || !item) { return false; }
+    var existing = item.querySelector(".report-form");
+    document.querySelectorAll("#comment-list .report-form").forEach(function (node) { node.remove(); });
+    if (existing) { return true; }
+    var form = template.content.querySelector("form").cloneNode(true);
+    form.action = link.href;
+    var suffix = "-" + link.getAttribute("data-comment");
+    form.querySelector("select").id = "report-rule" + suffix;
+    form.querySelector("label").setAttribute("for", "report-rule" + suffix);
+    var token = document.querySelector('#reaction-form input[name="csrf_token"]');
+    if (token && token.value) { form.querySelector('input[name="csrf_token"]').value = token.value; }
+    item.appendChild(form);
+    form.querySelector("select").focus();
+    return true;
   }
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a.reply-link");
     if (link && openReply(link)) { event.preventDefault(); return; }
     var more = event.target.closest(".more-comments a.more");
-    if (more && loadMore(more)) { event.preventDefault(); }
+    if (more && loadMore(more)) { event.preventDefault(); return; }
+    var report = event.target.closest("a.report-link");
+    if (report && openReport(report)) { event.preventDefault(); }
   });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.classList.contains("reactions") || !event.submitter) { return; }
+    // (reader-tokens.js may hold the submission back until this reader's tokens are filled in.)
+    if (form.id !== "reaction-form" || !event.submitter || event.defaultPrevented) { return; }
     event.preventDefault();
     react(form, event.submitter);
   });

@@ -156,3 +156,30 @@ def test_edit_and_withdraw_own_comment_with_remembered_details(app, live_server,
     with app.app_context():
         comment = db.session.scalars(select(Comment)).one()
         assert comment.status is CommentStatus.WITHDRAWN and comment.body == "تعليقي بعد التعديل."
+
+
+def test_report_a_comment_in_place_or_on_its_page(app, live_server, reader, conversation, artifacts, request):
+    c = conversation
+    article_url = f"{live_server}/articles/{c['slug']}"
+    reader.goto(article_url)
+    target = reader.locator(f"#comment-{c['second']}")
+    target.locator("a.report-link").click()
+    if reader.js:
+        form = target.locator("form.report-form")  # a copy of the page's one report form, under the comment
+        form.wait_for()
+        assert reader.url == article_url
+        assert form.get_attribute("action").endswith(f"/comments/{c['second']}/report")
+    else:
+        reader.wait_for_load_state()
+        assert reader.url == f"{live_server}/comments/{c['second']}/report"
+        assert "تعليق ثان في النقاش." in reader.locator("blockquote").inner_text()
+        form = reader.locator("form.report-form")
+    form.locator("select").select_option("religion")
+    _shot(reader, artifacts, request, "report-form")
+    form.locator("button[type=submit]").click()
+    reader.wait_for_load_state()
+    assert reader.url.startswith(article_url)
+    assert "وصل بلاغك" in reader.locator("p.flash").first.inner_text()
+    with app.app_context():
+        row = db.session.get(Comment, c["second"])
+        assert row.report_count == 1

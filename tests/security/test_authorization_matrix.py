@@ -24,6 +24,7 @@ MATRIX_TABLE = """
    GET    /articles/<slug>/comments/<int:comment_id>/reply      200       200      200      200
    GET    /comments/<int:comment_id>                            302       302      302      302
    POST   /comments/<int:comment_id>/reaction                   303       303      303      303
+   GET    /comments/<int:comment_id>/report                     200       200      200      200
    POST   /comments/<int:comment_id>/report                     303       303      303      303
    GET    /comments/<int:comment_id>/edit                       403       403      403      403
    POST   /comments/<int:comment_id>/edit                       403       403      403      403

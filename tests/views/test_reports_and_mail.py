@@ -24,7 +24,9 @@ def publish(app, client, article, body=CLEAN, email="pub@example.org") -> int:
 
 def report(app, cid: int, slug: str, address: str, rule: str = "insult"):
     reader = app.test_client()
-    page = reader.get(f"/articles/{slug}", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
+    reader.get(f"/articles/{slug}", environ_base={"REMOTE_ADDR": address})
+    # The report link's page (what a reader without JavaScript gets; the script shows the same form in place).
+    page = reader.get(f"/comments/{cid}/report", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
     return reader.post(f"/comments/{cid}/report", data={"csrf_token": csrf_token(page), "rule": rule},
                        environ_base={"REMOTE_ADDR": address})
 
@@ -34,7 +36,12 @@ def test_reports_up_to_the_threshold_then_back_to_the_queue_hidden(app, article,
     moderator = staff_client(Role.MODERATOR)
     cid = publish(app, moderator, article)
     page = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
-    assert f'action="/comments/{cid}/report"' in page and "إبلاغ" in page
+    assert f'<a class="report-link" href="/comments/{cid}/report" rel="nofollow"' in page and "إبلاغ" in page
+    item = page[page.index(f'id="comment-{cid}"'):]
+    assert 'name="csrf_token"' not in item[:item.index("</article>")]  # the page's shared forms hold the token
+    form_page = app.test_client().get(f"/comments/{cid}/report").get_data(as_text=True)
+    assert f'action="/comments/{cid}/report"' in form_page and '<option value="religion">' in form_page
+    assert '<meta name="robots" content="noindex">' in form_page and "pub@example.org" not in form_page
     for n, address in enumerate(["198.51.100.7", "198.51.101.7"], start=1):
         response = report(app, cid, article["slug"], address)
         assert response.status_code == 303 and response.headers["Location"].endswith(f"#comment-{cid}")
@@ -93,6 +100,8 @@ def test_report_bad_input_never_500(app, article, staff_client):
     assert report(app, cid, article["slug"], "10.0.0.1", rule="nonsense").status_code == 400
     assert report(app, pending, article["slug"], "10.0.0.1").status_code == 404
     assert report(app, 999999, article["slug"], "10.0.0.1").status_code == 404
+    reader = app.test_client()
+    assert [reader.get(f"/comments/{n}/report").status_code for n in (pending, 999999)] == [404, 404]
 
 
 def test_reports_are_rate_limited(database_urls, tmp_path):
