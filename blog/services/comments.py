@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, load_only
+from sqlalchemy.orm import aliased, lazyload, load_only
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import signals
@@ -78,7 +78,8 @@ class Page:
 def published_article(slug: str) -> Article:
     """The published article with this slug, or NotFound."""
     article = db.session.scalar(
-        select(Article).where(Article.slug == slug, Article.status == ArticleStatus.PUBLISHED)
+        select(Article).options(lazyload(Article.category), lazyload(Article.tags))  # not needed to comment
+        .where(Article.slug == slug, Article.status == ArticleStatus.PUBLISHED)
     )
     if article is None:
         raise NotFound(slug)
