@@ -269,6 +269,7 @@ def _register_caching(app: Flask) -> None:
     pagecache.connect_signals()
     pagecache.memoize_filters(app)
     pagecache.memoize_comment_fragments(app)
+    app.extensions["majlis_neighbours"] = pagecache.ProcessMemo(pagecache.NEIGHBOURS_MEMO)
     register_resilience(app)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix

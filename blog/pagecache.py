@@ -50,6 +50,7 @@ LOGIN_COOKIES = ("remember_token",)
 ALL_ARTICLES = "\x00all-articles"  # a version shared by every article page (bumped when any article is saved)
 COMMENT_HTML_MEMO = 8192
 DATE_MEMO = 8192
+NEIGHBOURS_MEMO = 1024
 
 
 def new_form_token() -> str:
@@ -286,6 +287,27 @@ def memoize_filters(app) -> None:
     env.filters["long_date"] = lambda value: localized(value, str(get_locale())) if value else ""
 
 
+class ProcessMemo:
+    """A bounded dict of computed values kept by one process for one app (the oldest entries go first)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._values: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, compute: Callable):
+        """The value kept for `key`, else `compute()` kept (nothing is kept when the size is 0)."""
+        value = self._values.get(key)
+        if value is None:
+            value = compute()
+            if self.size:
+                with self._lock:
+                    while len(self._values) >= self.size:
+                        self._values.pop(next(iter(self._values)))
+                    self._values[key] = value
+        return value
+
+
 def memoize_comment_fragments(app) -> None:
     """`comment_fragment(comment)` in templates: one comment's HTML, kept per process by all that it shows.
 
@@ -295,9 +317,7 @@ def memoize_comment_fragments(app) -> None:
     whether it takes replies, the settings and the language; a reader's own pending comments are never kept.
     At most COMMENT_FRAGMENTS entries (the oldest go first); 0 renders every comment each time.
     """
-    size = app.config["COMMENT_FRAGMENTS"]
-    memo: dict[tuple, Markup] = {}
-    lock = threading.Lock()
+    memo = ProcessMemo(app.config["COMMENT_FRAGMENTS"])
 
     def render(context, comment, pending: bool) -> Markup:
         template = context.environment.get_template("public/_comment.html")
@@ -305,7 +325,7 @@ def memoize_comment_fragments(app) -> None:
 
     @pass_context
     def comment_fragment(context, comment, pending: bool = False) -> Markup:
-        if pending or not size:
+        if pending:
             return render(context, comment, pending)
         article = context["article"]
         key = (
@@ -314,16 +334,15 @@ def memoize_comment_fragments(app) -> None:
             context["mentions"].get(comment.id), context["reactions"].get(comment.id, 0),
             comment.id in context["editable"], article.slug, article.comments_open, context["dislikes_enabled"],
         )
-        html = memo.get(key)
-        if html is None:
-            html = render(context, comment, False)
-            with lock:
-                while len(memo) >= size:
-                    memo.pop(next(iter(memo)))
-                memo[key] = html
-        return html
+        return memo.get(key, lambda: render(context, comment, False))
 
     app.jinja_env.globals["comment_fragment"] = comment_fragment
+
+
+def article_set_memo_key(article_id: int) -> tuple:
+    """A key for what depends on the set of live articles around one: it changes when any article is saved,
+    and every minute (a scheduled article goes live when its time comes, without a save)."""
+    return article_id, article_version(ALL_ARTICLES), int(time.time() // 60)
 
 
 def _article_saved(sender, article, **extra) -> None:

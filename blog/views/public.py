@@ -122,8 +122,9 @@ def article(slug: str):
 
 @bp.app_template_global("article_neighbours")
 def article_neighbours(article: Article) -> article_service.Neighbours:
-    """The published articles before and after this one (for the article page's links)."""
-    return article_service.neighbours(article)
+    """The published articles before and after this one (for the article page's links), kept per process."""
+    memo = current_app.extensions["majlis_neighbours"]
+    return memo.get(pagecache.article_set_memo_key(article.id), lambda: article_service.neighbours(article))
 
 
 @bp.post("/articles/<slug>/comments")

@@ -264,3 +264,46 @@ def test_cached_pages_give_each_reader_a_fresh_fill_time_stamp(app, article):
     assert stamps[0] != stamps[1]
     with app.test_request_context("/"):
         assert all(stamp_age(s) is not None and stamp_age(s) < 60 for s in stamps)
+
+
+def test_kept_comment_fragments_follow_every_change_of_what_they_show(app, article):
+    publish_comment(app, article["id"], "نص التعليق الأول كما كتب.")
+    [comment] = comments(app, status=CommentStatus.PUBLISHED)
+    url = f"/articles/{article['slug']}"
+
+    def shown(query: str = "") -> str:
+        page = app.test_client().get(url + query).get_data(as_text=True)
+        start = page.index(f'id="comment-{comment.id}"')
+        return page[start:page.index("</article>", start)]
+
+    # Each change below is followed by its signal's invalidation: the page is rendered again, and the kept
+    # fragment of the comment must not be re-used when what it shows has changed.
+    assert "نص التعليق الأول كما كتب." in shown() and 'class="count">0<' in shown()
+    with app.app_context():
+        db.session.execute(Comment.__table__.update().where(Comment.id == comment.id).values(like_count=3))
+        db.session.commit()
+        pagecache.invalidate_article(article["slug"])
+    assert 'class="count">3<' in shown()  # a count is part of the key
+    with app.app_context():
+        row = db.session.get(Comment, comment.id)
+        row.body = "نص عدله المشرف."
+        db.session.commit()
+        pagecache.invalidate_article(article["slug"])
+    assert "نص عدله المشرف." in shown() and "كما كتب" not in shown()
+    assert ">Signaler</a>" in shown("?lang=fr")  # the language is part of the key
+    assert ">إبلاغ</a>" in shown()
+
+
+def test_neighbour_links_follow_a_newly_published_article(app, article, staff_client):
+    url = f"/articles/{article['slug']}"
+    before = app.test_client().get(url).get_data(as_text=True)
+    with app.app_context():
+        from blog.models import ArticleStatus, utcnow
+
+        newer = Article(title="مقال أحدث للتجربة", slug="newer-one", lead="", body="نص", source="",
+                        status=ArticleStatus.PUBLISHED, published_at=utcnow())
+        db.session.add(newer)
+        db.session.commit()
+        signals.article_saved.send(current_app._get_current_object(), article=newer)
+    after = app.test_client().get(url).get_data(as_text=True)
+    assert "مقال أحدث للتجربة" not in before and 'href="/articles/newer-one"' in after
