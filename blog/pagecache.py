@@ -79,7 +79,12 @@ def _shared_store() -> bool:
 
 
 def _version_file(slug: str) -> Path:
-    return Path(current_app.instance_path) / "page-versions" / hashlib.sha256(slug.encode()).hexdigest()[:32]
+    return Path(_version_path(current_app.instance_path, slug))
+
+
+@functools.lru_cache(maxsize=4096)
+def _version_path(instance_path: str, slug: str) -> str:
+    return os.path.join(instance_path, "page-versions", hashlib.sha256(slug.encode()).hexdigest()[:32])
 
 
 def article_version(slug: str) -> str:
@@ -90,7 +95,7 @@ def article_version(slug: str) -> str:
     """
     if not _shared_store():
         try:
-            stat = os.stat(_version_file(slug))
+            stat = os.stat(_version_path(current_app.instance_path, slug))
         except FileNotFoundError:
             return "0"
         return f"{stat.st_ino}.{stat.st_mtime_ns}"
