@@ -270,6 +270,7 @@ def _register_caching(app: Flask) -> None:
     pagecache.memoize_filters(app)
     pagecache.memoize_comment_fragments(app)
     app.extensions["majlis_neighbours"] = pagecache.ProcessMemo(pagecache.NEIGHBOURS_MEMO)
+    app.extensions["majlis_next_scheduled"] = pagecache.ProcessMemo(4)
     register_resilience(app)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -292,21 +292,27 @@ def categories() -> list[Category]:
 def publish_due(now: datetime | None = None) -> int:
     """Flip scheduled articles whose time has come to published; returns how many (no cron needed)."""
     now = now or utcnow()
-    due = (Article.status == ArticleStatus.SCHEDULED, Article.published_at <= now)
-    if db.session.scalar(select(Article.id).where(*due).limit(1)) is None:
+    due = db.session.scalars(
+        select(Article.id).where(Article.status == ArticleStatus.SCHEDULED, Article.published_at <= now)
+    ).all()
+    if not due:
         db.session.rollback()  # a read only: no write lock taken for nothing (this runs before every POST)
         return 0
     count = db.session.execute(
         update(Article)
-        .where(*due)
+        .where(Article.id.in_(due), Article.status == ArticleStatus.SCHEDULED)
         .values(status=ArticleStatus.PUBLISHED)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if count:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    db.session.commit()
+    for article in db.session.scalars(select(Article).where(Article.id.in_(due))):
+        signals.article_saved.send(current_app._get_current_object(), article=article)
     return count
+
+
+def next_scheduled_at() -> datetime | None:
+    """When the next scheduled article goes live (None when nothing is scheduled)."""
+    return db.session.scalar(select(func.min(Article.published_at)).where(Article.status == ArticleStatus.SCHEDULED))
 
 
 # --- readers -------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """Readers' pages: the front page, articles and the comment form."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import (
     Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_from_directory,
     url_for,
@@ -12,7 +14,7 @@ from sqlalchemy import select
 from .. import abuse, pagecache, select_language
 from ..extensions import db, limiter
 from ..forms import RULE_CHOICES, CommentForm, ReportForm
-from ..models import Article, ArticleStatus
+from ..models import Article, ArticleStatus, utcnow
 from ..moderation.types import Rule
 from ..net import shorten_address
 from ..sanitize import OWN_UPLOAD_RE
@@ -26,6 +28,7 @@ from .conversation import page_arg as _page_arg
 from .reader import own_comment_ids, reader_id, remember_own_comment, remembered_details, store_details
 
 bp = Blueprint("public", __name__)
+NEVER = datetime.max.replace(tzinfo=timezone.utc)
 bp.add_app_template_global(RULE_CHOICES, "report_rule_choices")
 
 
@@ -35,8 +38,17 @@ def _publish_due_articles():
 
     Reads need no write: they select with Article.live(), which counts those articles as published.
     """
-    if request.method == "POST":
+    if request.method == "POST" and _scheduled_article_due():
         article_service.publish_due()
+
+
+def _scheduled_article_due() -> bool:
+    """Whether a scheduled article's time has come; the next such time is kept per process until an
+    article is saved (the desk's saves and publish_due itself change the articles' version)."""
+    memo = current_app.extensions["majlis_next_scheduled"]
+    next_at = memo.get(pagecache.article_version(pagecache.ALL_ARTICLES),
+                       lambda: article_service.next_scheduled_at() or NEVER)
+    return next_at <= utcnow()
 
 
 def _per_page() -> int:
