@@ -6,6 +6,7 @@ is judged by the screening (blog/moderation/rules.py structural_hits); what is r
 from __future__ import annotations
 
 import enum
+import functools
 import time
 from dataclasses import dataclass
 
@@ -36,7 +37,13 @@ class Refused:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret: str) -> URLSafeTimedSerializer:
+    # Made once per key: every served page signs a stamp (a serializer holds no state between calls).
+    return URLSafeTimedSerializer(secret, salt=_SALT)
 
 
 def form_stamp() -> str:
