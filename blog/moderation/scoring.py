@@ -6,7 +6,9 @@ without a model and tests, ``LearnedScorer`` is the real one, trained on moderat
 
 How ``LearnedScorer`` reads a comment (``Featurizer``), all hashed so no vocabulary is stored:
 - character n-grams (1-5) of every normalized token, padded with spaces (``char_wb`` style);
-- the normalized tokens and pairs of neighbouring tokens;
+- the normalized tokens and pairs of neighbouring tokens; an Arabic-script token also as its core
+  under clitics (``والكلب`` → ``كلب``) and as its consonant skeleton (``قحبه`` = ``قاحبه``), so
+  spellings of one word share a feature;
 - the term lists' evidence: one feature per rule, per rule and severity, and per matched term.
 Token features are cached, so a word seen before costs one dictionary look-up.
 
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from .normalize import skeleton
 from .types import Hit, Rule, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,10 +104,14 @@ class Featurizer:
 
     def __init__(self, char_bits: int = 20, word_bits: int = 19, hit_bits: int = 14,
                  char_ngrams: tuple[int, int] = (1, 5), arabizi: bool = False,
-                 boost_ngrams: tuple[int, int] | None = None, boost_bits: int = 20) -> None:
+                 boost_ngrams: tuple[int, int] | None = None, boost_bits: int = 20,
+                 stems: bool = False, skeletons: bool = False) -> None:
         self.char_bits, self.word_bits, self.hit_bits = char_bits, word_bits, hit_bits
         self.char_ngrams = char_ngrams
         self.arabizi = arabizi
+        # Arabic-script words also read as their core under clitics and as consonant skeletons
+        self.stems = stems
+        self.skeletons = skeletons
         # longer n-grams counted a second time in their own block: they weigh more than letters
         self.boost_ngrams = tuple(boost_ngrams) if boost_ngrams else None
         self.boost_bits = boost_bits
@@ -127,7 +134,7 @@ class Featurizer:
                 "hit_bits": self.hit_bits, "char_ngrams": list(self.char_ngrams),
                 "arabizi": self.arabizi,
                 "boost_ngrams": list(self.boost_ngrams) if self.boost_ngrams else None,
-                "boost_bits": self.boost_bits}
+                "boost_bits": self.boost_bits, "stems": self.stems, "skeletons": self.skeletons}
 
     def _token(self, tok: str) -> np.ndarray:
         """Indices of a token's own features: its char n-grams and the word itself (cached)."""
@@ -157,6 +164,15 @@ class Featurizer:
                     for i in range(n_len - n + 1):
                         out.append(bo + (mm("d" + padded[i:i + n], 0, True) & nb))
             out.append(self.word_offset + (mm("w\x00" + w, 0, True) & (self.n_word - 1)))
+        if (self.stems or self.skeletons) and tok and "\u0621" <= tok[0] <= "\u064a":
+            nw, wo = self.n_word - 1, self.word_offset
+            core = arabic_core(tok)
+            if self.stems and core != tok:
+                out.append(wo + (mm("s\x00" + core, 0, True) & nw))
+            if self.skeletons:
+                sk = skeleton(core)
+                if len(sk) >= 2:
+                    out.append(wo + (mm("k\x00" + sk, 0, True) & nw))
         feats = np.asarray(out, dtype=np.int32)
         if len(self._cache) >= self._cache_max:
             self._cache.clear()
@@ -222,6 +238,23 @@ class Featurizer:
                                 shape=(n, self.n_features))
         mat.sum_duplicates()
         return mat
+
+
+_CORE_PREFIXES = ("وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال", "و", "ف", "ب", "ل")
+_CORE_SUFFIXES = ("هوم", "كوم", "هم", "كم", "ها", "نا", "ني", "ه", "ك", "ي")
+
+
+def arabic_core(word: str) -> str:
+    """One clitic-free reading of an Arabic-script word: the longest article or conjunction
+    prefix and the longest pronoun suffix removed, as long as three letters remain."""
+    for p in _CORE_PREFIXES:
+        if word.startswith(p) and len(word) - len(p) >= 3:
+            word = word[len(p):]
+            break
+    for sfx in _CORE_SUFFIXES:
+        if word.endswith(sfx) and len(word) - len(sfx) >= 3:
+            return word[:-len(sfx)]
+    return word
 
 
 # --- the linear parts -----------------------------------------------------------------------------
@@ -361,6 +394,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "hit_bits": 14,
     "boost_ngrams": None,        # e.g. (3, 6): count 3-6-grams twice (measured: no gain, slower)
     "boost_bits": 20,
+    "stems": True,               # Arabic-script words also as their core under clitics
+    "skeletons": True,           # ... and as consonant skeletons (see Featurizer)
+    "arabizi": False,            # Latin Darija also read in Arabic script (measured: saved fell)
     "max_iter": 2000,
 }
 
@@ -564,7 +600,8 @@ def fit_scorer(norms: Sequence[Normalized], hits: Sequence[Sequence[Hit]], y: Se
     prm = {**DEFAULT_PARAMS, **(params or {})}
     fz = featurizer or Featurizer(char_bits=int(prm["char_bits"]), word_bits=int(prm["word_bits"]),
                                   hit_bits=int(prm["hit_bits"]), boost_ngrams=prm["boost_ngrams"],
-                                  boost_bits=int(prm["boost_bits"]))
+                                  boost_bits=int(prm["boost_bits"]), stems=bool(prm["stems"]),
+                                  skeletons=bool(prm["skeletons"]), arabizi=bool(prm["arabizi"]))
     prm.update(char_bits=fz.char_bits, word_bits=fz.word_bits, hit_bits=fz.hit_bits,
                word_offset=fz.word_offset)
     y_arr = np.asarray(y, dtype=np.int64)

@@ -9,8 +9,8 @@ import pytest
 from blog.moderation.normalize import normalize
 from blog.moderation.pipeline import Screener
 from blog.moderation.scoring import (FORMAT_VERSION, SITE_SOURCE, Example, Featurizer,
-                                     LearnedScorer, NullScorer, Scorer, choose_publish_threshold,
-                                     load_scorer, read_metadata, train)
+                                     LearnedScorer, NullScorer, Scorer, arabic_core,
+                                     choose_publish_threshold, load_scorer, read_metadata, train)
 
 # A few dozen hand-written comments (Arabic, Darija in both scripts, French); 1 = offensive.
 OFFENSIVE = [
@@ -216,3 +216,28 @@ def test_featurizer_is_deterministic_and_bounded():
     X = f1.count_matrix([n, normalize("")], [[], []])
     assert X.shape == (2, f1.n_features)
     assert X[1].nnz == 1  # the empty comment has only its "empty" marker
+
+
+@pytest.mark.parametrize("word, core", [
+    ("والكلب", "كلب"), ("بالحمار", "حمار"), ("حمارهم", "حمار"), ("كلابكم", "كلاب"),
+    ("زامل", "زامل"),    # nothing to strip
+    ("وجه", "وجه"),      # a clitic is never stripped below three letters
+])
+def test_arabic_core_strips_one_prefix_and_one_suffix(word, core):
+    assert arabic_core(word) == core
+
+
+def test_stems_and_skeletons_share_a_feature_across_spellings():
+    plain = Featurizer(char_bits=12, word_bits=12, hit_bits=8)
+    rich = Featurizer(char_bits=12, word_bits=12, hit_bits=8, stems=True, skeletons=True)
+
+    def words(fz, text):
+        return {int(i) for i in fz.indices(normalize(text)) if fz.word_offset <= i < fz.hit_offset}
+
+    # "the donkey", "their donkey": one stem; "قحبه" and "قاحبه": one consonant skeleton
+    assert not words(plain, "الحمار") & words(plain, "حمارهم")
+    assert words(rich, "الحمار") & words(rich, "حمارهم")
+    assert words(rich, "قحبه") & words(rich, "قاحبه")
+    assert not words(rich, "كذاب") & words(rich, "كتاب")  # a different word stays apart
+    # Latin-script words get no extra features
+    assert words(rich, "merci") == words(plain, "merci")
