@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -100,6 +100,11 @@ class Ban(db.Model):
 
     actor = relationship("User", foreign_keys=[actor_id])
     lifted_by = relationship("User", foreign_keys=[lifted_by_id])
+
+    @classmethod
+    def in_force(cls, now: datetime):
+        """SQL condition: not lifted, and for good or not yet over."""
+        return and_(cls.lifted_at.is_(None), or_(cls.until.is_(None), cls.until > now))
 
 
 class SiteState(db.Model):

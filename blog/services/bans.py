@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Ban, User, utcnow
@@ -53,5 +53,5 @@ def bans(active_only: bool = False, limit: int = 200) -> list[Ban]:
     """Bans, newest first; only those in force when asked."""
     stmt = select(Ban).order_by(Ban.created_at.desc(), Ban.id.desc()).limit(limit)
     if active_only:
-        stmt = stmt.where(Ban.lifted_at.is_(None), or_(Ban.until.is_(None), Ban.until > utcnow()))
+        stmt = stmt.where(Ban.in_force(utcnow()))
     return list(db.session.scalars(stmt))

@@ -300,9 +300,7 @@ def _active_bans(email: str, address: str, now: datetime) -> Select:
     who = [func.lower(Ban.email) == email.lower()]
     if address:
         who.append(Ban.address == address)
-    return select(func.count()).select_from(Ban).where(
-        or_(*who), Ban.lifted_at.is_(None), or_(Ban.until.is_(None), Ban.until > now)
-    )
+    return select(func.count()).select_from(Ban).where(or_(*who), Ban.in_force(now))
 
 
 def screening_signals(comment: Comment) -> list[str]:

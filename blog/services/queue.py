@@ -223,11 +223,9 @@ def author_histories(comments: list[Comment], last_n: int = 3) -> dict[str, Auth
     for email, action in recent:
         if len(histories[email].last) < last_n:
             histories[email].last.append(action)
-    now = utcnow()
     banned = db.session.scalars(
         select(Ban.email).where(
-            func.lower(Ban.email).in_([e.lower() for e in emails]), Ban.lifted_at.is_(None),
-            or_(Ban.until.is_(None), Ban.until > now),
+            func.lower(Ban.email).in_([e.lower() for e in emails]), Ban.in_force(utcnow()),
         )
     )
     lowered = {e.lower(): e for e in emails}
