@@ -78,10 +78,6 @@ def _shared_store() -> bool:
     return current_app.config.get("CACHE_TYPE") == "RedisCache"
 
 
-def _version_file(slug: str) -> Path:
-    return Path(_version_path(current_app.instance_path, slug))
-
-
 @functools.lru_cache(maxsize=4096)
 def _version_path(instance_path: str, slug: str) -> str:
     return os.path.join(instance_path, "page-versions", hashlib.sha256(slug.encode()).hexdigest()[:32])
@@ -115,7 +111,7 @@ def invalidate_article(*slugs: str | None) -> None:
         if _shared_store():
             cache.set(_version_key(slug), secrets.token_hex(6), timeout=0)
             continue
-        path = _version_file(slug)
+        path = Path(_version_path(current_app.instance_path, slug))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent)
         with os.fdopen(fd, "w") as handle:

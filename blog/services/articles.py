@@ -296,7 +296,7 @@ def publish_due(now: datetime | None = None) -> int:
         select(Article.id).where(Article.status == ArticleStatus.SCHEDULED, Article.published_at <= now)
     ).all()
     if not due:
-        db.session.rollback()  # a read only: no write lock taken for nothing (this runs before every POST)
+        db.session.rollback()  # a read only: no write lock taken for nothing
         return 0
     count = db.session.execute(
         update(Article)
@@ -317,8 +317,9 @@ def next_scheduled_at() -> datetime | None:
 
 # --- readers -------------------------------------------------------------------------------------
 
-def _live(now: datetime | None = None) -> Select:
-    return select(Article).where(Article.live(now or utcnow()))
+def _live(*columns) -> Select:
+    """Articles readers see now (or just these columns of them)."""
+    return select(*(columns or (Article,))).where(Article.live(utcnow()))
 
 
 def _newest_first(query: Select) -> Select:
@@ -388,7 +389,7 @@ def neighbours(article: Article) -> Neighbours:
     at, ident = article.published_at, article.id
     before = or_(Article.published_at < at, and_(Article.published_at == at, Article.id < ident))
     after = or_(Article.published_at > at, and_(Article.published_at == at, Article.id > ident))
-    link = select(Article.slug, Article.title).where(Article.live(utcnow()))
+    link = _live(Article.slug, Article.title)
     previous = db.session.execute(_newest_first(link.where(before)).limit(1)).first()
     following = db.session.execute(
         link.where(after).order_by(Article.published_at.asc(), Article.id.asc()).limit(1)

@@ -128,7 +128,8 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     roots = db.session.scalars(
-        _roots_query(article.id).options(_SHOWN).order_by(*_root_order(order)).offset((page - 1) * per_page).limit(per_page)
+        _roots_query(article.id).options(_SHOWN).order_by(*_root_order(order))
+        .offset((page - 1) * per_page).limit(per_page)
     ).all()
     replies: dict[int, list[Comment]] = {root.id: [] for root in roots}
     if roots:

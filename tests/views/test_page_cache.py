@@ -294,7 +294,7 @@ def test_kept_comment_fragments_follow_every_change_of_what_they_show(app, artic
     assert ">إبلاغ</a>" in shown()
 
 
-def test_neighbour_links_follow_a_newly_published_article(app, article, staff_client):
+def test_neighbour_links_follow_a_newly_published_article(app, article):
     url = f"/articles/{article['slug']}"
     before = app.test_client().get(url).get_data(as_text=True)
     with app.app_context():
