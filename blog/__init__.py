@@ -42,10 +42,20 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """The signed-cookie session, whose cookie is also Secure whenever the request came over HTTPS."""
+    """The signed-cookie session, whose cookie is also Secure whenever the request came over HTTPS,
+    signed by a serializer made once per key (blog/signing.py) rather than for every request."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+    def get_signing_serializer(self, app: Flask):
+        if not app.secret_key:
+            return None
+        from .signing import timed_serializer
+
+        keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)  # the current key last
+        derivation = (("key_derivation", self.key_derivation), ("digest_method", self.digest_method))
+        return timed_serializer(keys, self.salt, self.serializer, derivation)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -133,6 +143,9 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    from .signing import csrf_token
+
+    app.jinja_env.globals["csrf_token"] = csrf_token  # Flask-WTF's token, signed by a serializer made once
     babel.init_app(
         app,
         locale_selector=_select_locale,
@@ -272,11 +285,8 @@ def _register_caching(app: Flask) -> None:
     app.extensions["majlis_neighbours"] = pagecache.ProcessMemo(pagecache.NEIGHBOURS_MEMO)
     app.extensions["majlis_next_scheduled"] = pagecache.ProcessMemo(4)
     register_resilience(app)
-    if app.config.get("TRUSTED_PROXIES"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
 def _connect_signals(app: Flask) -> None:
     """Subscribers of the named signals (side effects of services): see blog/notifications.py."""
     from . import notifications
@@ -285,15 +295,16 @@ def _connect_signals(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
-    from flask_login import current_user
+    from .security import signed_in
 
     @app.after_request
     def security_headers(response):
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
-        if current_user.is_authenticated:  # staff pages are never kept by a shared or browser cache
+        headers = response.headers
+        present = {name.lower() for name in headers.keys()}
+        headers.extend([(name, value) for name, value in SECURITY_HEADERS.items() if name.lower() not in present])
+        if request.is_secure and "strict-transport-security" not in present:
+            headers["Strict-Transport-Security"] = HSTS
+        if signed_in():  # staff pages are never kept by a shared or browser cache
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")
         return response

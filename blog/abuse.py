@@ -6,7 +6,6 @@ is judged by the screening (blog/moderation/rules.py structural_hits); what is r
 from __future__ import annotations
 
 import enum
-import functools
 import time
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from . import throttle
+from .signing import timed_serializer
 
 _SALT = "majlis-comment-form"
 
@@ -37,13 +37,7 @@ class Refused:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return _serializer_for(current_app.config["SECRET_KEY"])
-
-
-@functools.lru_cache(maxsize=4)
-def _serializer_for(secret: str) -> URLSafeTimedSerializer:
-    # Made once per key: every served page signs a stamp (a serializer holds no state between calls).
-    return URLSafeTimedSerializer(secret, salt=_SALT)
+    return timed_serializer(current_app.config["SECRET_KEY"], _SALT)
 
 
 def form_stamp() -> str:

@@ -23,6 +23,7 @@ from .mail import Mail, send_later
 from .models import ActionKind, Article, Comment, CommentStatus, Role, SiteState, User, UserRole
 from .services.comments import refresh_counters
 from .services.queue import forget_counts, queues_of, shift_counts
+from .signing import serializer
 
 ALERT_KEY = "queue_alert_sent"
 RULE_NAMES = {"insult": _l("لا إساءة ولا شتم"), "religion": _l("لا مهاجمة للأديان ولا للمقدسات"),
@@ -33,7 +34,7 @@ _UNSUBSCRIBE_SALT = "majlis-unsubscribe"
 # --- links and unsubscribing -------------------------------------------------------------------------
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT)
+    return serializer(current_app.config["SECRET_KEY"], _UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_token(comment_id: int) -> str:

@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Callable
 
 from flask import Response, current_app, g, request, session
-from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from . import signals
 from .extensions import cache
+from .security import signed_in
 
 CSRF_PLACEHOLDER = "__majlis_csrf_placeholder__"
 FORM_TOKEN_PLACEHOLDER = "__majlis_form_token_placeholder__"
@@ -121,7 +121,7 @@ def invalidate_article(*slugs: str | None) -> None:
 
 def reader_mode() -> str:
     """'personal' (render for this reader only), 'shared' (no reader data at all) or 'private'."""
-    if request.method not in ("GET", "HEAD") or current_user.is_authenticated or session.get("_flashes"):
+    if request.method not in ("GET", "HEAD") or signed_in() or session.get("_flashes"):
         return "personal"
     has_session = current_app.config.get("SESSION_COOKIE_NAME", "session") in request.cookies
     if (
@@ -138,7 +138,7 @@ def _placeholders():
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     saved = g.pop(field, None)
     g._pagecache_rendering = True
-    setattr(g, field, CSRF_PLACEHOLDER)  # flask_wtf.csrf.generate_csrf returns g.<field> when set
+    setattr(g, field, CSRF_PLACEHOLDER)  # generate_csrf and signing.csrf_token return g.<field> when set
     try:
         yield
     finally:
@@ -162,7 +162,7 @@ def _split(html: str) -> list[bytes]:
 
 def _fill(parts: list[bytes], shared: bool) -> bytes:
     """The stored page with this reader's tokens (or none, for a shared page) in one pass."""
-    from flask_wtf.csrf import generate_csrf
+    from .signing import csrf_token
 
     filled = parts.copy()
     if shared:
@@ -172,7 +172,7 @@ def _fill(parts: list[bytes], shared: bool) -> bytes:
     for index in range(1, len(filled), 2):
         placeholder = filled[index]
         if placeholder == _CSRF:
-            filled[index] = csrf = csrf or generate_csrf().encode()
+            filled[index] = csrf = csrf or csrf_token().encode()
         elif placeholder == _STAMP:
             filled[index] = stamp = stamp or new_form_stamp().encode()
         else:

@@ -3,10 +3,22 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, current_app, g, request
 from flask_login import current_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 from .models import Role
+
+
+def signed_in() -> bool:
+    """current_user.is_authenticated, without loading a user when the request carries no cookie that could
+    hold a login (neither the session nor the remember cookie) and none was logged in during it."""
+    if "_login_user" not in g:
+        cookies = request.cookies
+        names = (current_app.config["SESSION_COOKIE_NAME"], current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE))
+        if not any(name in cookies for name in names):
+            return False
+    return current_user.is_authenticated
 
 
 def role_required(*roles: Role):

@@ -8,6 +8,8 @@ import secrets
 from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ..signing import serializer
+
 OWN_COMMENTS_KEY = "own_comments"
 READER_COOKIE = "majlis_reader"
 READER_SESSION_KEY = "reader_id"
@@ -28,7 +30,7 @@ def remember_own_comment(comment_id: int) -> None:
 
 
 def _signer(salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    return serializer(current_app.config["SECRET_KEY"], salt)
 
 
 def reader_id(create: bool = False) -> str | None:

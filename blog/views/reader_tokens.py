@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from flask_wtf.csrf import generate_csrf
 
 from ..pagecache import new_form_stamp, new_form_token
+from ..signing import csrf_token
 
 bp = Blueprint("reader_tokens", __name__)
 
@@ -12,6 +12,6 @@ bp = Blueprint("reader_tokens", __name__)
 @bp.get("/reader/tokens")
 def tokens():
     """This reader's CSRF token (starting their session), a fresh form token and serving stamp; never cached."""
-    response = jsonify(csrf_token=generate_csrf(), form_token=new_form_token(), started=new_form_stamp())
+    response = jsonify(csrf_token=csrf_token(), form_token=new_form_token(), started=new_form_stamp())
     response.headers["Cache-Control"] = "private, no-store"
     return response

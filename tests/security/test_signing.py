@@ -1,0 +1,51 @@
+"""Signed values made by blog/signing.py are exactly those of the stock itsdangerous and Flask-WTF classes."""
+from __future__ import annotations
+
+import hashlib
+
+from flask import g, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import validate_csrf
+from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
+
+from blog import create_app
+from blog.signing import csrf_token, serializer, timed_serializer
+
+
+def test_kept_key_signers_sign_and_read_like_the_stock_ones():
+    value = {"ids": [1, 2, 3], "name": "قارئ"}
+    for secret, salt in (("first secret", "salt-a"), ("first secret", "salt-b"), ("other secret", "salt-a")):
+        ours, stock = serializer(secret, salt), URLSafeSerializer(secret, salt=salt)
+        assert ours.dumps(value) == stock.dumps(value)
+        assert stock.loads(ours.dumps(value)) == value
+        timed, stock_timed = timed_serializer(secret, salt), URLSafeTimedSerializer(secret, salt=salt)
+        assert stock_timed.loads(timed.dumps(value)) == value
+        assert timed.loads(stock_timed.dumps(value)) == value
+    # A key kept for one salt is never used for another: each salt reads only its own values.
+    assert serializer("first secret", "salt-a").dumps(1) != serializer("first secret", "salt-b").dumps(1)
+
+
+def test_session_cookie_is_readable_by_flask_and_old_keys_still_open_sessions(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAJLIS_INSTANCE_PATH", str(tmp_path))
+    old = create_app({"TESTING": True, "SECRET_KEY": "old key"})
+    new = create_app({"TESTING": True, "SECRET_KEY": "new key", "SECRET_KEY_FALLBACKS": ["old key"]})
+    data = {"csrf_token": "abc", "own_comments": [4, 5]}
+    cookie = old.session_interface.get_signing_serializer(old).dumps(data)
+    assert SecureCookieSessionInterface().get_signing_serializer(old).loads(cookie) == data
+    assert new.session_interface.get_signing_serializer(new).loads(cookie) == data  # rotated key still reads
+    signed_new = new.session_interface.get_signing_serializer(new).dumps(data)
+    assert SecureCookieSessionInterface().get_signing_serializer(new).loads(signed_new) == data
+
+
+def test_csrf_token_is_flask_wtf_s_token(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAJLIS_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "k"})
+    with app.test_request_context("/"):
+        token = csrf_token()
+        assert csrf_token() == token == g.csrf_token  # one token per request
+        assert len(session["csrf_token"]) == len(hashlib.sha1().hexdigest())
+        validate_csrf(token)  # raises when Flask-WTF does not accept it
+    with app.test_request_context("/"):
+        session["csrf_token"] = "kept-from-an-earlier-request"
+        validate_csrf(csrf_token())
+        assert session["csrf_token"] == "kept-from-an-earlier-request"
