@@ -80,9 +80,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
     app.session_interface = SessionInterface()
-    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
-    if proxies:  # only behind proxies we run: otherwise anyone could claim an address or HTTPS
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -96,6 +93,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .cli import register_cli
 
     register_cli(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # only behind proxies we run: otherwise anyone could claim an address or HTTPS
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 
@@ -126,11 +126,16 @@ def select_language() -> str:
     """The reader's interface language: `?lang=`, then the `lang` cookie, then Arabic."""
     from flask import current_app
 
-    languages = current_app.config["LANGUAGES"]
-    for candidate in (request.args.get("lang"), request.cookies.get("lang")):
+    return choose_language(current_app.config, request.args.get("lang"), request.cookies.get("lang"))
+
+
+def choose_language(config: Mapping[str, Any], *candidates: str | None) -> str:
+    """The first candidate that is an interface language, else the default one."""
+    languages = config["LANGUAGES"]
+    for candidate in candidates:
         if candidate in languages:
             return candidate
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return config["BABEL_DEFAULT_LOCALE"]
 
 
 def _select_locale() -> str:
@@ -285,6 +290,10 @@ def _register_caching(app: Flask) -> None:
     app.extensions["majlis_neighbours"] = pagecache.ProcessMemo(pagecache.NEIGHBOURS_MEMO)
     app.extensions["majlis_next_scheduled"] = pagecache.ProcessMemo(4)
     register_resilience(app)
+    if app.config["PAGE_FRONT"]:
+        from .pagefront import PageFront
+
+        app.wsgi_app = PageFront(app, app.wsgi_app)
 
 
 def _connect_signals(app: Flask) -> None:

@@ -40,6 +40,8 @@ class Config:
         # Caching (blog/pagecache.py): how long a rendered article page is kept, and how long a
         # caching proxy may serve a page identical for every reader.
         self.PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+        # Cached article pages served to cookie-less readers ahead of Flask's request machinery (blog/pagefront.py).
+        self.PAGE_FRONT = _bool("PAGE_FRONT", True)
         self.SHARED_PAGE_SECONDS = int(os.environ.get("SHARED_PAGE_SECONDS", "10"))
         # Rendered published comments kept per process, keyed by all they show (0: render every one each time).
         self.COMMENT_FRAGMENTS = int(os.environ.get("COMMENT_FRAGMENTS", "4096"))

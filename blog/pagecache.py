@@ -30,7 +30,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping, NamedTuple
 
 from flask import Response, current_app, g, request, session
 from jinja2 import pass_context
@@ -39,6 +39,7 @@ from markupsafe import Markup
 from . import signals
 from .extensions import cache
 from .security import signed_in
+from .signing import csrf_token
 
 CSRF_PLACEHOLDER = "__majlis_csrf_placeholder__"
 FORM_TOKEN_PLACEHOLDER = "__majlis_form_token_placeholder__"
@@ -51,6 +52,7 @@ ALL_ARTICLES = "\x00all-articles"  # a version shared by every article page (bum
 COMMENT_HTML_MEMO = 8192
 DATE_MEMO = 8192
 NEIGHBOURS_MEMO = 1024
+PRIVATE_CACHE_CONTROL = "private, no-store"
 
 
 def new_form_token() -> str:
@@ -160,24 +162,40 @@ def _split(html: str) -> list[bytes]:
     return _PLACEHOLDERS.split(html.encode())
 
 
-def _fill(parts: list[bytes], shared: bool) -> bytes:
-    """The stored page with this reader's tokens (or none, for a shared page) in one pass."""
-    from .signing import csrf_token
+class Tokens(NamedTuple):
+    """Makers of one reader's tokens: the signed CSRF token, the form's serving stamp, a form token."""
 
+    csrf: Callable[[], str]
+    stamp: Callable[[], str]
+    form_token: Callable[[], str]
+
+
+def _fill(parts: list[bytes], tokens: Tokens | None) -> bytes:
+    """The stored page with this reader's tokens (or none at all, for a shared page) in one pass."""
     filled = parts.copy()
-    if shared:
+    if tokens is None:
         filled[1::2] = [b""] * (len(parts) // 2)
         return b"".join(filled)
     csrf = stamp = None
     for index in range(1, len(filled), 2):
         placeholder = filled[index]
         if placeholder == _CSRF:
-            filled[index] = csrf = csrf or csrf_token().encode()
+            filled[index] = csrf = csrf or tokens.csrf().encode()
         elif placeholder == _STAMP:
-            filled[index] = stamp = stamp or new_form_stamp().encode()
+            filled[index] = stamp = stamp or tokens.stamp().encode()
         else:
-            filled[index] = new_form_token().encode()  # one idempotency key per form on the page
+            filled[index] = tokens.form_token().encode()  # one idempotency key per form on the page
     return b"".join(filled)
+
+
+def page_key(host: str, slug: str, language: str, args: Mapping[str, str]) -> str:
+    """The cache key of one article page as a reader asks for it.
+
+    The host is part of it: canonical and feed links are absolute URLs on the requested host.
+    """
+    query = "&".join(f"{name}={args.get(name, '')}" for name in VARY_ARGS)
+    return (f"majlis:page2:{host}:{slug}:{article_version(slug)}.{article_version(ALL_ARTICLES)}"
+            f":{language}:{query}")
 
 
 def cached_article_page(
@@ -196,10 +214,7 @@ def cached_article_page(
     mode = reader_mode()
     if mode == "personal" or personal:
         return private_headers(render_personal())
-    args = "&".join(f"{name}={request.args.get(name, '')}" for name in VARY_ARGS)
-    # The host is part of the key: canonical and feed links are absolute URLs on the requested host.
-    key = (f"majlis:page2:{request.host}:{slug}:{article_version(slug)}.{article_version(ALL_ARTICLES)}"
-           f":{language}:{args}")
+    key = page_key(request.host, slug, language, request.args)
     entry = cache.get(key)
     hit = entry is not None
     if entry is None:
@@ -212,7 +227,8 @@ def cached_article_page(
             "rendered_at": int(time.time()),
         }
         cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
-    response = Response(_fill(entry["parts"], shared=mode == "shared"), mimetype="text/html")
+    tokens = None if mode == "shared" else Tokens(csrf_token, new_form_stamp, new_form_token)
+    response = Response(_fill(entry["parts"], tokens), mimetype="text/html")
     response.headers["X-Page-Cache"] = "hit" if hit else "miss"
     if mode == "shared":
         return shared_headers(response, entry["etag"], entry["rendered_at"])
@@ -223,15 +239,19 @@ def shared_headers(response: Response, etag: str, last_modified: int) -> Respons
     """Headers of a page identical for every reader: validators, 304, a short proxy lifetime."""
     response.set_etag(etag)
     response.last_modified = last_modified
-    seconds = current_app.config["SHARED_PAGE_SECONDS"]
-    response.headers["Cache-Control"] = f"public, max-age=0, s-maxage={seconds}, must-revalidate"
+    response.headers["Cache-Control"] = shared_cache_control(current_app.config["SHARED_PAGE_SECONDS"])
     response.headers["Vary"] = "Cookie"
     return response.make_conditional(request)
 
 
+def shared_cache_control(seconds: int) -> str:
+    """Cache-Control of a shared page: a proxy keeps it `seconds`, browsers revalidate each time."""
+    return f"public, max-age=0, s-maxage={seconds}, must-revalidate"
+
+
 def private_headers(response: Response) -> Response:
     """Headers of a page that carries a reader's tokens or own comments: never stored by anyone else."""
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cache-Control"] = PRIVATE_CACHE_CONTROL
     response.headers["Vary"] = "Cookie"
     return response
 

@@ -64,9 +64,18 @@ def csrf_token() -> str:
     field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
     token = g.get(field)
     if token is None:
-        signer = timed_serializer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, "wtf-csrf-token")
         if not isinstance(session.get(field), str):
-            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
-        token = signer.dumps(session[field])
+            session[field] = new_csrf_secret()
+        token = sign_csrf(current_app, session[field])
         setattr(g, field, token)
     return token
+
+
+def new_csrf_secret() -> str:
+    """A session's raw CSRF secret (kept in the signed session; the form carries it signed)."""
+    return hashlib.sha1(os.urandom(64)).hexdigest()
+
+
+def sign_csrf(app, secret: str) -> str:
+    """The CSRF token that carries `secret`, signed and timestamped as Flask-WTF expects."""
+    return timed_serializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, "wtf-csrf-token").dumps(secret)

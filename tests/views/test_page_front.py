@@ -1,0 +1,140 @@
+"""The page cache's front (blog/pagefront.py): cookie-less readers get the same cached page as through Flask,
+with their own working tokens, and every other request still goes through Flask."""
+from __future__ import annotations
+
+import pytest
+from flask import request_started
+from werkzeug.http import parse_cookie
+
+from blog import create_app
+from tests.conftest import csrf_token
+from tests.views.test_page_cache import GOOD, SHARED, comments, form_token, publish_comment
+
+
+@pytest.fixture
+def flask_calls(app):
+    """The number of requests that reached Flask's request machinery (the front skips it)."""
+    return counted_requests(app)
+
+
+def counted_requests(app) -> list:
+    calls = []
+    request_started.connect(lambda sender, **extra: calls.append(1), app, weak=False)
+    return calls
+
+
+def fresh(app):
+    """A browser on its first visit: it never sends a cookie."""
+    return app.test_client(use_cookies=False)
+
+
+def stamp(html: str) -> str:
+    import re
+
+    return re.search(r'name="started" type="hidden" value="([^"]*)"', html).group(1)
+
+
+def test_a_cookie_less_reader_gets_the_cached_page_from_the_front_with_own_tokens(app, article, flask_calls):
+    url = f"/articles/{article['slug']}"
+    first = fresh(app).get(url)  # a miss: Flask renders and stores
+    assert first.headers["X-Page-Cache"] == "miss" and len(flask_calls) == 1
+    a, b = fresh(app).get(url), fresh(app).get(url)
+    assert len(flask_calls) == 1, "the cached page was not served by the front"
+    assert a.status_code == b.status_code == 200 and a.headers["X-Page-Cache"] == "hit"
+    html_a, html_b = a.get_data(as_text=True), b.get_data(as_text=True)
+    assert "__majlis_" not in html_a and "مقال للاختبار عن التعاونيات" in html_a
+    assert csrf_token(html_a) != csrf_token(html_b) and form_token(html_a) != form_token(html_b)
+    assert stamp(html_a) and stamp(html_b)
+    cookie_a = parse_cookie(a.headers["Set-Cookie"].split(";", 1)[0])
+    cookie_b = parse_cookie(b.headers["Set-Cookie"].split(";", 1)[0])
+    assert cookie_a["session"] != cookie_b["session"]
+    # Reader A's tokens work with A's session, and only with it.
+    reader_a = app.test_client()
+    reader_a.set_cookie("session", cookie_a["session"])
+    data = {**GOOD, "csrf_token": csrf_token(html_a), "form_token": form_token(html_a), "started": stamp(html_a)}
+    assert reader_a.post(f"{url}/comments", data=data).status_code == 303
+    reader_b = app.test_client()
+    reader_b.set_cookie("session", cookie_b["session"])
+    refused = reader_b.post(f"{url}/comments", data={**data, "form_token": form_token(html_b)})
+    assert refused.status_code == 400
+    assert len(comments(app)) == 1
+
+
+def _without_own_parts(response) -> tuple[dict, str]:
+    headers = {k: v for k, v in response.headers.items() if k not in ("Set-Cookie", "Date", "Content-Length")}
+    assert int(response.headers["Content-Length"]) == len(response.get_data())  # tokens vary in length
+    html = response.get_data(as_text=True)
+    for value in (csrf_token(html), form_token(html), stamp(html)):
+        html = html.replace(value, "TOKEN")
+    return headers, html
+
+
+@pytest.mark.parametrize("https", [False, True])
+def test_the_front_answers_exactly_as_flask_would(app, article, flask_calls, https):
+    url = f"/articles/{article['slug']}"
+    base = {"base_url": "https://localhost"} if https else {}
+    fresh(app).get(url, **base)
+    through_front = fresh(app).get(url, **base)
+    twin = create_app({**app.config, "PAGE_FRONT": False})  # the same site without the front
+    twin.test_client(use_cookies=False).get(url, **base)
+    through_flask = twin.test_client(use_cookies=False).get(url, **base)
+    assert through_flask.headers["X-Page-Cache"] == "hit"
+    assert _without_own_parts(through_front) == _without_own_parts(through_flask)
+    front_cookie, flask_cookie = through_front.headers["Set-Cookie"], through_flask.headers["Set-Cookie"]
+    assert front_cookie.split(";", 1)[1] == flask_cookie.split(";", 1)[1]  # same attributes (Secure on HTTPS)
+    assert ("Secure" in front_cookie) is https
+    assert ("Strict-Transport-Security" in through_front.headers) is https
+
+
+def test_shared_pages_from_the_front_carry_no_token_and_revalidate_through_flask(app, article, flask_calls):
+    url = f"/articles/{article['slug']}"
+    fresh(app).get(url, headers=SHARED)
+    calls = len(flask_calls)
+    shared = fresh(app).get(url, headers=SHARED)
+    assert len(flask_calls) == calls
+    html = shared.get_data(as_text=True)
+    assert 'name="csrf_token" type="hidden" value=""' in html and "Set-Cookie" not in shared.headers
+    assert shared.headers["Cache-Control"].startswith("public") and shared.headers["ETag"]
+    again = fresh(app).get(url, headers={**SHARED, "If-None-Match": shared.headers["ETag"]})
+    assert again.status_code == 304 and len(flask_calls) == calls + 1  # validators: Flask answers
+
+
+def test_requests_the_front_must_not_answer_go_through_flask(app, article, flask_calls):
+    url = f"/articles/{article['slug']}"
+    fresh(app).get(url)
+    fresh(app).get(url + "?lang=fr")
+    calls = len(flask_calls)
+    french = fresh(app).get(url + "?lang=fr")
+    assert len(flask_calls) == calls and 'lang="fr"' in french.get_data(as_text=True)
+    cases = [
+        lambda c: c.get(url, headers={"Cookie": "lang=en"}),  # any cookie: the reader may have a session
+        lambda c: c.head(url),
+        lambda c: c.post(url + "/comments", data=GOOD),
+        lambda c: c.get(url + "/"),
+        lambda c: c.get(url + "?page=%00"),
+        lambda c: c.get("/articles/no-such-article"),
+        lambda c: c.get(url, headers={"Range": "bytes=0-10"}),
+    ]
+    for number, case in enumerate(cases, start=1):
+        response = case(fresh(app))
+        assert len(flask_calls) == calls + number, f"case {number} skipped Flask"
+        assert response.status_code < 500
+    assert fresh(app).get(url + "?page=%00").status_code == 400
+
+
+def test_a_newly_published_comment_reaches_cookie_less_readers_at_once(app, article, flask_calls):
+    url = f"/articles/{article['slug']}"
+    fresh(app).get(url)
+    assert "تعليق نشر للتو" not in fresh(app).get(url).get_data(as_text=True)
+    publish_comment(app, article["id"], "تعليق نشر للتو")
+    page = fresh(app).get(url)
+    assert page.headers["X-Page-Cache"] == "miss" and "تعليق نشر للتو" in page.get_data(as_text=True)
+
+
+def test_the_front_can_be_switched_off(app, article, flask_calls):
+    twin = create_app({**app.config, "PAGE_FRONT": False})
+    calls = counted_requests(twin)
+    url = f"/articles/{article['slug']}"
+    for _ in range(3):
+        twin.test_client(use_cookies=False).get(url)
+    assert len(calls) == 3
