@@ -1,13 +1,14 @@
 """Readers' comments: submitting, replying, editing or withdrawing one, reading the published threads."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, and_, func, or_, select, union, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, true, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload, load_only
 from sqlalchemy.orm.exc import StaleDataError
@@ -77,13 +78,19 @@ class Page:
 
 def published_article(slug: str) -> Article:
     """The published article with this slug, or NotFound."""
-    article = db.session.scalar(
-        select(Article).options(lazyload(Article.category), lazyload(Article.tags))  # not needed to comment
-        .where(Article.slug == slug, Article.status == ArticleStatus.PUBLISHED)
-    )
+    article = db.session.scalar(_published_by_slug(), {"slug": slug})
     if article is None:
         raise NotFound(slug)
     return article
+
+
+@functools.cache
+def _published_by_slug() -> Select:
+    """The statement of published_article, built once (every comment sent starts with it)."""
+    return (
+        select(Article).options(lazyload(Article.category), lazyload(Article.tags))  # not needed to comment
+        .where(Article.slug == bindparam("slug"), Article.status == ArticleStatus.PUBLISHED)
+    )
 
 
 ORDERS = ("oldest", "newest", "liked")
@@ -265,29 +272,13 @@ def screening_context(draft: CommentDraft, exclude_id: int | None = None) -> Con
     Four counts in one statement (one round trip), each served by an index: the author's approved comments,
     their recent ones (by e-mail or address), a recent identical text, an active ban.
     """
-    config = current_app.config
     now = utcnow()
-    email = draft.author_email.lower()
-    others = Comment.id != exclude_id if exclude_id else True
-    approved = select(func.count()).select_from(Comment).where(
-        func.lower(Comment.author_email) == email, Comment.status == CommentStatus.PUBLISHED, others
-    )
-    window_start = now - timedelta(minutes=config["MODERATION_FLOOD_WINDOW_MINUTES"])
-    # One indexed look-up per way of recognising the author (e-mail, address), their union counted once.
-    same_author = [func.lower(Comment.author_email) == email]
-    if draft.address:
-        same_author.append(Comment.address == draft.address)
-    recent_ids = union(*(select(Comment.id).where(who, Comment.created_at >= window_start, others)
-                         for who in same_author)).subquery()
-    recent = select(func.count()).select_from(recent_ids)
-    duplicate = select(func.count()).select_from(Comment).where(
-        Comment.body_digest == body_digest(draft.body), Comment.created_at >= now - timedelta(days=1),
-        Comment.body == draft.body, others,
-    )
-    row = db.session.execute(select(
-        approved.scalar_subquery(), recent.scalar_subquery(), duplicate.scalar_subquery(),
-        _active_bans(email, draft.address, now).scalar_subquery(),
-    )).one()
+    statement = _screening_counts(bool(draft.address), exclude_id is not None)
+    row = db.session.execute(statement, {
+        "email": draft.author_email.lower(), "address": draft.address, "exclude_id": exclude_id, "now": now,
+        "window_start": now - timedelta(minutes=current_app.config["MODERATION_FLOOD_WINDOW_MINUTES"]),
+        "day_ago": now - timedelta(days=1), "digest": body_digest(draft.body), "body": draft.body,
+    }).one()
     return Context(
         author_approved_count=row[0] or 0,
         recent_duplicate=bool(row[2]),
@@ -296,12 +287,31 @@ def screening_context(draft: CommentDraft, exclude_id: int | None = None) -> Con
     )
 
 
-def _active_bans(email: str, address: str, now: datetime) -> Select:
-    """Count of the active bans that cover this e-mail or address."""
-    who = [func.lower(Ban.email) == email.lower()]
-    if address:
-        who.append(Ban.address == address)
-    return select(func.count()).select_from(Ban).where(or_(*who), Ban.in_force(now))
+@functools.cache
+def _screening_counts(by_address: bool, excluding: bool) -> Select:
+    """The statement of screening_context, built once per shape (with or without an address, an excluded id)."""
+    email = bindparam("email")
+    others = Comment.id != bindparam("exclude_id") if excluding else true()
+    approved = select(func.count()).select_from(Comment).where(
+        func.lower(Comment.author_email) == email, Comment.status == CommentStatus.PUBLISHED, others
+    )
+    # One indexed look-up per way of recognising the author (e-mail, address), their union counted once.
+    same_author = [func.lower(Comment.author_email) == email]
+    if by_address:
+        same_author.append(Comment.address == bindparam("address"))
+    recent_ids = union(*(select(Comment.id).where(who, Comment.created_at >= bindparam("window_start"), others)
+                         for who in same_author)).subquery()
+    recent = select(func.count()).select_from(recent_ids)
+    duplicate = select(func.count()).select_from(Comment).where(
+        Comment.body_digest == bindparam("digest"), Comment.created_at >= bindparam("day_ago"),
+        Comment.body == bindparam("body"), others,
+    )
+    who = [func.lower(Ban.email) == email]
+    if by_address:
+        who.append(Ban.address == bindparam("address"))
+    bans = select(func.count()).select_from(Ban).where(or_(*who), Ban.in_force(bindparam("now")))
+    return select(approved.scalar_subquery(), recent.scalar_subquery(), duplicate.scalar_subquery(),
+                  bans.scalar_subquery())
 
 
 def screening_signals(comment: Comment) -> list[str]:
