@@ -91,18 +91,28 @@ def article_version(slug: str) -> str:
     With Redis it is a key in Redis; otherwise (an in-process cache per worker) a file in the instance
     folder, whose identity every worker of the host reads with one stat() per request.
     """
+    return article_versions(slug)[0]
+
+
+def article_versions(*slugs: str) -> list[str]:
+    """The version tokens of several articles (with Redis: in one round trip once they exist)."""
     if not _shared_store():
-        try:
-            stat = os.stat(_version_path(current_app.instance_path, slug))
-        except FileNotFoundError:
-            return "0"
-        return f"{stat.st_ino}.{stat.st_mtime_ns}"
-    key = _version_key(slug)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, secrets.token_hex(6), timeout=0)
-        version = cache.get(key) or "0"
-    return version
+        versions = []
+        for slug in slugs:
+            try:
+                stat = os.stat(_version_path(current_app.instance_path, slug))
+            except FileNotFoundError:
+                versions.append("0")
+                continue
+            versions.append(f"{stat.st_ino}.{stat.st_mtime_ns}")
+        return versions
+    keys = [_version_key(slug) for slug in slugs]
+    versions = cache.get_many(*keys)
+    for index, (key, version) in enumerate(zip(keys, versions)):
+        if version is None:
+            cache.add(key, secrets.token_hex(6), timeout=0)  # the first reader of an article starts its version
+            versions[index] = cache.get(key) or "0"
+    return versions
 
 
 def invalidate_article(*slugs: str | None) -> None:
@@ -194,8 +204,8 @@ def page_key(host: str, slug: str, language: str, args: Mapping[str, str]) -> st
     The host is part of it: canonical and feed links are absolute URLs on the requested host.
     """
     query = "&".join(f"{name}={args.get(name, '')}" for name in VARY_ARGS)
-    return (f"majlis:page2:{host}:{slug}:{article_version(slug)}.{article_version(ALL_ARTICLES)}"
-            f":{language}:{query}")
+    version, all_articles = article_versions(slug, ALL_ARTICLES)
+    return f"majlis:page2:{host}:{slug}:{version}.{all_articles}:{language}:{query}"
 
 
 def cached_article_page(

@@ -1,8 +1,11 @@
 """The article page cache: reader isolation, invalidation by signals, shared pages with 304, idempotent forms."""
 from __future__ import annotations
 
+import os
 import re
+import secrets
 
+import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
@@ -307,3 +310,24 @@ def test_neighbour_links_follow_a_newly_published_article(app, article):
         signals.article_saved.send(current_app._get_current_object(), article=newer)
     after = app.test_client().get(url).get_data(as_text=True)
     assert "مقال أحدث للتجربة" not in before and 'href="/articles/newer-one"' in after
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set (CI sets it)")
+def test_versions_in_redis_are_read_together_and_shared_by_app_processes(app, article):
+    """With Redis, both version tokens of a page key come in one read; an invalidation through one app
+    process gives a new key in another, and the page cached by one is a hit in the other."""
+    from blog import create_app
+
+    config = {**app.config, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": os.environ["TEST_REDIS_URL"],
+              "CACHE_KEY_PREFIX": f"test-{secrets.token_hex(4)}:"}
+    one, two = create_app(config), create_app(config)
+    url = f"/articles/{article['slug']}"
+    assert one.test_client().get(url).headers["X-Page-Cache"] == "miss"
+    assert two.test_client().get(url).headers["X-Page-Cache"] == "hit"
+    with one.test_request_context():
+        versions = pagecache.article_versions(article["slug"], pagecache.ALL_ARTICLES)
+        assert versions == [pagecache.article_version(article["slug"]), pagecache.article_version(pagecache.ALL_ARTICLES)]
+        pagecache.invalidate_article(article["slug"])
+    with two.test_request_context():
+        assert pagecache.article_version(article["slug"]) != versions[0]
+    assert two.test_client().get(url).headers["X-Page-Cache"] == "miss"
