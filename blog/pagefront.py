@@ -1,14 +1,16 @@
-"""The front of the page cache: an article page already in the cache, served to a browser that sends no
-cookie at all, without Flask's request machinery.
+"""The front of the page cache: an article page already in the cache, served to a reader with nothing of
+their own on it, without Flask's request machinery.
 
-Such a request is a reader's first visit (or a caching proxy's): with no cookie there is no session, no login,
-no own comment, no remembered detail and no language choice but `?lang=`, so the answer is exactly the one the
-article view would give from the cache (blog/pagecache.py `cached_article_page`): the same key, the same stored
-page filled with fresh tokens (a new session whose CSRF secret its cookie carries, a serving stamp, form
-tokens), the same headers. Everything else, and every miss, goes through Flask as before.
+Two kinds of readers qualify: a browser that sends no cookie at all (a first visit, or a caching proxy), and
+one whose only cookies are a session holding nothing but its CSRF secret and the `lang` choice (a reader
+going from article to article). Neither has a login, an own comment, a remembered detail, a reaction or a
+flashed message, so the answer is exactly the one the article view gives from the cache
+(blog/pagecache.py `cached_article_page`): the same key, the same stored page filled with the reader's tokens
+(a first visit also gets a new session whose cookie carries its CSRF secret), the same headers. Everything
+else, and every miss, goes through Flask as before.
 
 Measured (bench/bench_http.py): the request hooks, context, routing and response objects that Flask runs around
-the view were more than half of a cached page's time; here it costs the three signatures and one cache read.
+the view were more than half of a cached page's time; here it costs the signatures and one cache read.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import secrets
 import time
 
 from flask import Flask
+from itsdangerous import BadSignature
 from werkzeug.http import dump_cookie, http_date
 from werkzeug.wrappers import Request
 
@@ -29,10 +32,12 @@ ARTICLE_PATH = re.compile(r"/articles/([^/]+)")
 # Request headers that ask for more than a plain answer (validators, ranges): Flask answers those.
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
                 "HTTP_RANGE", "HTTP_IF_RANGE")
+LANGUAGE_COOKIE = "lang"
 
 
 class PageFront:
-    """WSGI middleware in front of the app: cached article pages for cookie-less GETs, everything else to Flask."""
+    """WSGI middleware in front of the app: cached article pages for readers with nothing of their own on them,
+    everything else to Flask."""
 
     def __init__(self, app: Flask, wsgi_app) -> None:
         self.app = app
@@ -49,7 +54,6 @@ class PageFront:
     def _eligible(self, environ) -> bool:
         return (
             environ.get("REQUEST_METHOD") == "GET"
-            and "HTTP_COOKIE" not in environ
             and not any(name in environ for name in _CONDITIONAL)
             and ARTICLE_PATH.fullmatch(environ.get("PATH_INFO", "")) is not None
             and not self.app.config.get("TRUSTED_HOSTS")
@@ -65,11 +69,19 @@ class PageFront:
         if "\x00" in slug or any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
             return None  # the input guards answer 404/400
         config = self.app.config
-        shared = request.headers.get(pagecache.SHARED_HEADER) == "1"
+        field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+        session_cookie = self.app.session_interface.get_cookie_name(self.app)
+        if not set(request.cookies) <= {session_cookie, LANGUAGE_COOKIE}:
+            return None  # a login, a reader id, remembered details...: Flask decides
+        secret = None
+        if session_cookie in request.cookies:
+            secret = self._csrf_secret_alone(request.cookies[session_cookie], field)
+            if secret is None:
+                return None  # the session holds more (own comments, flashes, a login) or is not valid
+        shared = secret is None and request.headers.get(pagecache.SHARED_HEADER) == "1"
+        language = choose_language(config, request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
         with self.app.app_context():
-            key = pagecache.page_key(request.host, slug, choose_language(config, request.args.get("lang")),
-                                     request.args)
-            entry = cache.get(key)
+            entry = cache.get(pagecache.page_key(request.host, slug, language, request.args))
             if entry is None:
                 return None
             headers = [("Content-Type", "text/html; charset=utf-8"), ("X-Page-Cache", "hit")]
@@ -81,18 +93,31 @@ class PageFront:
                     ("Vary", "Cookie"), ("Date", http_date(time.time())),
                 ]
             else:
-                secret = new_csrf_secret()
+                headers += [("Cache-Control", pagecache.PRIVATE_CACHE_CONTROL), ("Vary", "Cookie")]
+                if secret is None:  # a first visit: a new session, as Flask-WTF starts one
+                    secret = new_csrf_secret()
+                    headers.append(("Set-Cookie", self._session_cookie({field: secret}, request.is_secure)))
                 token = sign_csrf(self.app, secret)
                 body = pagecache._fill(entry["parts"], pagecache.Tokens(
                     lambda: token, form_stamp, lambda: secrets.token_urlsafe(18)))
-                field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
-                headers += [("Cache-Control", pagecache.PRIVATE_CACHE_CONTROL), ("Vary", "Cookie"),
-                            ("Set-Cookie", self._session_cookie({field: secret}, request.is_secure))]
         headers.append(("Content-Length", str(len(body))))
         headers += SECURITY_HEADERS.items()
         if request.is_secure:
             headers.append(("Strict-Transport-Security", HSTS))
         return headers, body
+
+    def _csrf_secret_alone(self, cookie: str, field: str) -> str | None:
+        """The CSRF secret of a valid session cookie holding only that secret; None for any other content,
+        a forged or an expired session."""
+        app = self.app
+        try:
+            data = app.session_interface.get_signing_serializer(app).loads(
+                cookie, max_age=int(app.permanent_session_lifetime.total_seconds()))
+        except BadSignature:
+            return None
+        if not isinstance(data, dict) or set(data) != {field} or not isinstance(data[field], str):
+            return None
+        return data[field]
 
     def _session_cookie(self, data: dict, secure_request: bool) -> str:
         """The Set-Cookie value of a new session holding `data`, as the app's session interface writes it."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, request, session
 from flask_login import current_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
@@ -11,12 +11,15 @@ from .models import Role
 
 
 def signed_in() -> bool:
-    """current_user.is_authenticated, without loading a user when the request carries no cookie that could
-    hold a login (neither the session nor the remember cookie) and none was logged in during it."""
+    """current_user.is_authenticated, without loading a user when nothing in the request can carry a login:
+    no user id in the session, no remember cookie, no login during this request.
+
+    Loading one for an anonymous session would also run Flask-Login's "strong" session protection, which
+    rewrites every such session (and clears the remember cookie) on each request for nothing.
+    """
     if "_login_user" not in g:
-        cookies = request.cookies
-        names = (current_app.config["SESSION_COOKIE_NAME"], current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE))
-        if not any(name in cookies for name in names):
+        remember = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
+        if remember not in request.cookies and "_user_id" not in session:
             return False
     return current_user.is_authenticated
 

@@ -28,6 +28,11 @@ def fresh(app):
     return app.test_client(use_cookies=False)
 
 
+def session_cookie(app, **data) -> str:
+    """A session cookie signed by the app, holding a CSRF secret and `data`."""
+    return app.session_interface.get_signing_serializer(app).dumps({"csrf_token": "s" * 40, **data})
+
+
 def stamp(html: str) -> str:
     import re
 
@@ -107,7 +112,11 @@ def test_requests_the_front_must_not_answer_go_through_flask(app, article, flask
     french = fresh(app).get(url + "?lang=fr")
     assert len(flask_calls) == calls and 'lang="fr"' in french.get_data(as_text=True)
     cases = [
-        lambda c: c.get(url, headers={"Cookie": "lang=en"}),  # any cookie: the reader may have a session
+        lambda c: c.get(url, headers={"Cookie": "majlis_reader=x"}),  # a cookie the front does not read
+        lambda c: c.get(url, headers={"Cookie": "session=forged.value.sig"}),
+        lambda c: c.get(url, headers={"Cookie": "session=" + session_cookie(app, own_comments=[1])}),
+        lambda c: c.get(url, headers={"Cookie": "session=" + session_cookie(app, _flashes=[["success", "x"]])}),
+        lambda c: c.get(url, headers={"Cookie": "session=" + session_cookie(app, _user_id="1:x")}),
         lambda c: c.head(url),
         lambda c: c.post(url + "/comments", data=GOOD),
         lambda c: c.get(url + "/"),
@@ -138,3 +147,40 @@ def test_the_front_can_be_switched_off(app, article, flask_calls):
     for _ in range(3):
         twin.test_client(use_cookies=False).get(url)
     assert len(calls) == 3
+
+
+def test_a_returning_reader_with_nothing_of_their_own_is_served_by_the_front(app, article, flask_calls):
+    url = f"/articles/{article['slug']}"
+    first = fresh(app).get(url)
+    session = parse_cookie(first.headers["Set-Cookie"].split(";", 1)[0])["session"]
+    reader = app.test_client()
+    reader.set_cookie("session", session)
+    calls = len(flask_calls)
+    again = reader.get(url)
+    assert len(flask_calls) == calls and again.headers["X-Page-Cache"] == "hit"
+    assert "Set-Cookie" not in again.headers  # the reader keeps their session
+    html = again.get_data(as_text=True)
+    twin = create_app({**app.config, "PAGE_FRONT": False})
+    twin_reader = twin.test_client()
+    twin_reader.set_cookie("session", session)
+    twin_reader.get(url)
+    through_flask = twin_reader.get(url)
+    assert _without_own_parts(again) == _without_own_parts(through_flask)
+    assert "Set-Cookie" not in through_flask.headers
+    data = {**GOOD, "csrf_token": csrf_token(html), "form_token": form_token(html), "started": stamp(html)}
+    assert reader.post(f"{url}/comments", data=data).status_code == 303  # their token, their session
+    # Now the session holds an own comment: the page is theirs alone, rendered by Flask.
+    calls = len(flask_calls)
+    mine = reader.get(url)
+    assert len(flask_calls) == calls + 1 and GOOD["body"] in mine.get_data(as_text=True)
+
+
+def test_the_language_cookie_is_followed_by_the_front(app, article, flask_calls):
+    url = f"/articles/{article['slug']}"
+    fresh(app).get(url, headers={"Cookie": "lang=fr"})  # a miss: Flask renders the French page
+    calls = len(flask_calls)
+    french = fresh(app).get(url, headers={"Cookie": "lang=fr"})
+    assert len(flask_calls) == calls and 'lang="fr"' in french.get_data(as_text=True)
+    assert "Set-Cookie" in french.headers  # no session yet: a first visit
+    arabic = fresh(app).get(url)
+    assert len(flask_calls) == calls + 1 and 'lang="ar"' in arabic.get_data(as_text=True)  # its own key
