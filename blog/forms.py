@@ -13,6 +13,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateTimeLocalField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
@@ -24,6 +25,13 @@ from .slugs import SLUG_MAX, SLUG_RE
 
 NAME_MAX = 80
 BODY_MAX = 5000
+
+
+class ChoiceField(SelectField):
+    """A SelectField declared with (value, label) pairs, handed to WTForms as SelectChoice (tuples are deprecated)."""
+
+    def __init__(self, label=None, validators=None, choices=(), **kwargs):
+        super().__init__(label, validators, choices=[SelectChoice(value, text) for value, text in choices], **kwargs)
 
 
 RULE_CHOICES = [
@@ -121,7 +129,7 @@ class CommentForm(CommentTextForm):
 class ReactionForm(Form):
     """A reader's reaction to a comment: like, dislike, or none (taking it back)."""
 
-    value = SelectField(choices=[("like", "like"), ("dislike", "dislike"), ("none", "none")],
+    value = ChoiceField(choices=[("like", "like"), ("dislike", "dislike"), ("none", "none")],
                         validators=[InputRequired()])
 
 
@@ -145,7 +153,7 @@ class DecisionForm(Form):
 class RejectForm(DecisionForm):
     """A rejection names the rule broken and may carry a note."""
 
-    rule = SelectField(
+    rule = ChoiceField(
         _l("القاعدة"),
         choices=RULE_CHOICES,
         validators=[InputRequired(_l("اختر القاعدة."))],
@@ -178,7 +186,7 @@ class BanForm(Form):
 
     email = StringField(_l("البريد الإلكتروني"), filters=[_strip], validators=[Optional(), Length(max=254)])
     address = StringField(_l("العنوان (الشبكة)"), filters=[_strip], validators=[Optional(), Length(max=64)])
-    duration = SelectField(_l("المدة"), choices=BAN_DURATIONS, default="7",
+    duration = ChoiceField(_l("المدة"), choices=BAN_DURATIONS, default="7",
                            validators=[InputRequired(_l("اختر المدة."))])
     reason = StringField(_l("السبب"), filters=[_strip],
                          validators=[InputRequired(_l("اذكر سبب الحظر.")), Length(max=1000)])
@@ -194,14 +202,14 @@ class BanForm(Form):
 class BulkForm(Form):
     """Several comments at once (checkbox values "id:version"), or every pending one of an author."""
 
-    rule = SelectField(_l("القاعدة"), choices=RULE_CHOICES, validators=[Optional()])
+    rule = ChoiceField(_l("القاعدة"), choices=RULE_CHOICES, validators=[Optional()])
     author = HiddenField(validators=[Optional(), Length(max=254)])
 
 
 class ReportForm(Form):
     """A reader's report of a published comment: which rule it breaks."""
 
-    rule = SelectField(
+    rule = ChoiceField(
         _l("ما المخالفة؟"),
         choices=RULE_CHOICES,
         validators=[InputRequired(_l("اختر المخالفة."))],
@@ -236,7 +244,7 @@ class ArticleForm(Form):
     source = StringField(_l("المصدر أو التوقيع"), filters=[_one_line], validators=[Length(max=200)])
     category = StringField(_l("القسم"), filters=[_one_line], validators=[Length(max=80)])
     tags = StringField(_l("الوسوم (مفصولة بفواصل)"), filters=[_clean], validators=[Length(max=500)])
-    status = SelectField(_l("الحالة"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()],
+    status = ChoiceField(_l("الحالة"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()],
                          default=ArticleStatus.DRAFT.value)
     publish_at = DateTimeLocalField(_l("تاريخ النشر"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
                                     validators=[Optional()])
@@ -266,7 +274,7 @@ class StaffForm(Form):
     email = EmailField(_l("البريد الإلكتروني"), filters=[_strip], validators=[
         InputRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254)])
     display_name = StringField(_l("الاسم"), filters=[_one_line], validators=[Length(max=NAME_MAX)])
-    role = SelectField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = ChoiceField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
     password = PasswordField(_l("كلمة المرور"), validators=[
         InputRequired(_l("كلمة المرور مطلوبة.")), Length(min=8, max=512, message=_l("كلمة المرور: 8 أحرف على الأقل."))])
 
@@ -280,7 +288,7 @@ class StaffForm(Form):
 class RoleForm(Form):
     """Change an account's role."""
 
-    role = SelectField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = ChoiceField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
 
 
 class ExtraRolesForm(Form):
@@ -306,9 +314,9 @@ class TermForm(Form):
 
     text = StringField(_l("الكلمة أو العبارة"), filters=[_strip],
                        validators=[InputRequired(_l("اكتب الكلمة.")), Length(max=120)])
-    rule = SelectField(_l("القاعدة"), choices=RULE_CHOICES)
-    severity = SelectField(_l("الدرجة"), choices=_SEVERITY_CHOICES)
-    lang = SelectField(_l("اللغة"), choices=[
+    rule = ChoiceField(_l("القاعدة"), choices=RULE_CHOICES)
+    severity = ChoiceField(_l("الدرجة"), choices=_SEVERITY_CHOICES)
+    lang = ChoiceField(_l("اللغة"), choices=[
         ("ar", _l("العربية")), ("darija", _l("الدارجة")), ("darija_latn", _l("الدارجة بالحروف اللاتينية")),
         ("fr", _l("الفرنسية")), ("en", _l("الإنجليزية")),
     ])
@@ -322,4 +330,4 @@ class TermToggleForm(Form):
 class SeverityForm(Form):
     """A term's new severity."""
 
-    severity = SelectField(_l("الدرجة"), choices=_SEVERITY_CHOICES)
+    severity = ChoiceField(_l("الدرجة"), choices=_SEVERITY_CHOICES)
