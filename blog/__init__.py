@@ -282,6 +282,7 @@ def _register_caching(app: Flask) -> None:
     pagecache.connect_signals()
     pagecache.memoize_filters(app)
     pagecache.memoize_comment_fragments(app)
+    pagecache.memoize_comment_form(app)
     app.extensions["majlis_neighbours"] = pagecache.ProcessMemo(pagecache.NEIGHBOURS_MEMO)
     app.extensions["majlis_next_scheduled"] = pagecache.ProcessMemo(4)
     register_resilience(app)

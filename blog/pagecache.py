@@ -51,6 +51,7 @@ ALL_ARTICLES = "\x00all-articles"  # a version shared by every article page (bum
 COMMENT_HTML_MEMO = 8192
 DATE_MEMO = 8192
 NEIGHBOURS_MEMO = 1024
+COMMENT_FORM_MEMO = 256
 
 
 def new_form_token() -> str:
@@ -338,6 +339,50 @@ def memoize_comment_fragments(app) -> None:
         return memo.get(key, lambda: render(context, comment, False))
 
     app.jinja_env.globals["comment_fragment"] = comment_fragment
+
+
+def _blank_for_every_reader(form) -> bool:
+    """True when `form` shows nothing of one reader: rendered for every reader (its tokens are placeholders),
+    not submitted, without error, and every field empty but the tokens, which hold their placeholders."""
+    if not g.get("_pagecache_rendering") or form.is_submitted() or form.errors or form.form_errors:
+        return False
+    for item in form:
+        shown = item._value() if item.type in _TOKEN_FIELD_TYPES else item.data  # what its value="" would hold
+        if shown and shown not in _PLACEHOLDER_VALUES:
+            return False
+    return True
+
+
+_TOKEN_FIELD_TYPES = ("HiddenField", "CSRFTokenField")
+_PLACEHOLDER_VALUES = (CSRF_PLACEHOLDER, FORM_TOKEN_PLACEHOLDER, STAMP_PLACEHOLDER)
+
+
+def memoize_comment_form(app) -> None:
+    """`comment_form_block(form)` in templates: public/_comment_form.html, kept per process while it is blank.
+
+    Only the form rendered for every reader is kept (see _blank_for_every_reader): a form with remembered
+    details, errors or a reader's text, or rendered for one reader with their real tokens, is rendered each
+    time. The key holds every input of the block: the language, the script root, the article's slug, the
+    mail setting (the notification box) and each field's name and value (the CSRF field's presence and name).
+    At most COMMENT_FORM_MEMO entries (the oldest go first).
+    """
+    memo = ProcessMemo(COMMENT_FORM_MEMO)
+
+    def render(context, form) -> Markup:
+        template = context.environment.get_template("public/_comment_form.html")
+        return Markup(template.render({**context.get_all(), "form": form}))
+
+    @pass_context
+    def comment_form_block(context, form) -> Markup:
+        if not _blank_for_every_reader(form):
+            return render(context, form)
+        key = (
+            context["lang"], request.script_root, context["article"].slug, current_app.config.get("MAIL_SERVER"),
+            tuple((item.name, item.type, item.data) for item in form),
+        )
+        return memo.get(key, lambda: render(context, form))
+
+    app.jinja_env.globals["comment_form_block"] = comment_form_block
 
 
 def article_set_memo_key(article_id: int) -> tuple:

@@ -307,3 +307,93 @@ def test_neighbour_links_follow_a_newly_published_article(app, article):
         signals.article_saved.send(current_app._get_current_object(), article=newer)
     after = app.test_client().get(url).get_data(as_text=True)
     assert "مقال أحدث للتجربة" not in before and 'href="/articles/newer-one"' in after
+
+
+def _form_block(html: str) -> str:
+    """The comment form section of a page, its per-reader tokens masked (they are filled for each reader)."""
+    start = html.index('<section class="comment-form"')
+    block = html[start:html.index("</section>", start)]
+    return re.sub(r'(name="(?:csrf_token|form_token|started)" type="hidden" value=")[^"]+"', r'\1…"', block)
+
+
+def test_kept_comment_form_follows_every_change_of_what_it_shows(app, article):
+    """The blank comment form is kept per process: each input of the block must be part of its key."""
+    from blog.models import ArticleStatus, utcnow
+
+    with app.app_context():
+        other = Article(title="مقال آخر", slug="other-article", lead="", body="نص", source="",
+                        status=ArticleStatus.PUBLISHED, published_at=utcnow())
+        db.session.add(other)
+        db.session.commit()
+
+    def form(slug: str = article["slug"], query: str = "", **request) -> str:
+        for name in (slug, "other-article"):
+            with app.test_request_context():
+                pagecache.invalidate_article(name)  # render the page again: the kept form is what is tested
+        return _form_block(app.test_client().get(f"/articles/{slug}{query}", **request).get_data(as_text=True))
+
+    arabic = form()
+    assert form() == arabic  # kept, and the same for the next reader (tokens are filled per reader)
+    assert "الاسم" in arabic and 'action="/articles/test-article/comments"' in arabic
+    french = form(query="?lang=fr")
+    assert "Nom" in french and "Envoyer le commentaire" in french and "الاسم" not in french  # the language
+    assert 'action="/articles/other-article/comments"' in form("other-article")  # the article
+    assert 'action="/prefix/articles/test-article/comments"' in form(base_url="http://localhost/prefix")  # script root
+    assert 'name="notify"' not in arabic
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    assert 'name="notify"' in form()  # a setting the block reads
+    app.config["MAIL_SERVER"] = None
+    assert 'name="notify"' not in form()
+
+
+def test_kept_comment_form_never_carries_a_readers_text_errors_or_details(app, article):
+    url = f"/articles/{article['slug']}"
+    blank = _form_block(app.test_client().get(url).get_data(as_text=True))  # the blank form, now kept
+    reader = app.test_client()
+    page = reader.get(url).get_data(as_text=True)
+    mine = {"author_name": "", "author_email": "typed-by-a@example.org", "body": "نص القارئ أ الذي لم يكتمل"}
+    refused = reader.post(f"{url}/comments", data={**GOOD, **mine, "csrf_token": csrf_token(page),
+                                                   "form_token": form_token(page)})
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 422  # the form comes back with this reader's text and the error, not the kept one
+    assert mine["body"] in shown and mine["author_email"] in shown and "الاسم مطلوب." in shown
+    details = {"author_name": "اسم محفوظ للقارئ أ", "author_email": "kept-a@example.org", "remember": "y"}
+    assert post(reader, article["slug"], **details).status_code == 303
+    assert details["author_email"] in reader.get(url).get_data(as_text=True)  # their own page, rendered for them
+    with app.test_request_context():
+        pagecache.invalidate_article(article["slug"])
+    fresh = app.test_client().get(url).get_data(as_text=True)
+    assert _form_block(fresh) == blank
+    for private in (mine["body"], mine["author_email"], details["author_email"], details["author_name"], "الاسم مطلوب."):
+        assert private not in fresh
+
+
+def test_comment_form_is_kept_only_when_blank_and_rendered_for_every_reader(app, article):
+    from blog.forms import CommentForm
+
+    with app.test_request_context(f"/articles/{article['slug']}"):
+        assert not pagecache._blank_for_every_reader(CommentForm())  # real tokens: this reader's form
+        with pagecache._placeholders():
+            assert pagecache._blank_for_every_reader(CommentForm())
+            named = CommentForm()
+            named.author_name.data = "قارئ"
+            assert not pagecache._blank_for_every_reader(named)
+            refused = CommentForm()
+            refused.form_errors.append("refused")
+            assert not pagecache._blank_for_every_reader(refused)
+            replying = CommentForm()
+            replying.parent_id.data = "7"
+            assert not pagecache._blank_for_every_reader(replying)
+
+
+def test_closing_and_reopening_comments_shows_and_hides_the_kept_form(app, article):
+    url = f"/articles/{article['slug']}"
+    assert 'id="comment-form"' in app.test_client().get(url).get_data(as_text=True)
+    for open_, expected in ((False, False), (True, True)):
+        with app.app_context():
+            db.session.get(Article, article["id"]).comments_open = open_
+            db.session.commit()
+            pagecache.invalidate_article(article["slug"])
+        html = app.test_client().get(url).get_data(as_text=True)
+        assert ('id="comment-form"' in html) is expected
+        assert ("التعليقات مغلقة على هذا المقال." in html) is not expected
