@@ -153,12 +153,12 @@ _PLACEHOLDERS = re.compile(f"({CSRF_PLACEHOLDER}|{FORM_TOKEN_PLACEHOLDER}|{STAMP
 _CSRF, _STAMP = CSRF_PLACEHOLDER.encode(), STAMP_PLACEHOLDER.encode()
 
 
-def _split(html: str) -> list[bytes]:
-    """The page encoded and cut at its placeholders once, when it is stored: odd items are placeholders.
+def _split(page: bytes) -> list[bytes]:
+    """The encoded page cut at its placeholders once, when it is stored: odd items are placeholders.
 
     Kept as bytes, the page is neither decoded from the cache nor encoded again for each reader.
     """
-    return _PLACEHOLDERS.split(html.encode())
+    return _PLACEHOLDERS.split(page)
 
 
 def _fill(parts: list[bytes], shared: bool) -> bytes:
@@ -206,10 +206,11 @@ def cached_article_page(
     if entry is None:
         with _placeholders():
             html, article_id = render()
+        page = html.encode()  # once: the parts and the validator are both made from these bytes
         entry = {
-            "parts": _split(html),
+            "parts": _split(page),
             "article_id": article_id,
-            "etag": hashlib.sha256(html.encode()).hexdigest()[:24],
+            "etag": hashlib.sha256(page).hexdigest()[:24],
             "rendered_at": int(time.time()),
         }
         cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])

@@ -95,10 +95,19 @@ def _personal(response, context: dict):
     return response
 
 
+def _article_page(article: Article, form: CommentForm) -> tuple[str, dict]:
+    context = thread_context(article, page_arg(), order_arg())
+    return render_template("public/article.html", article=article, form=form, **context), context
+
+
+def article_html(article: Article, form: CommentForm) -> str:
+    """The article page's HTML alone, for the page cache (which makes the response of each reader)."""
+    return _article_page(article, form)[0]
+
+
 def render_article(article: Article, form: CommentForm, status: int = 200):
     """The article page with one page of its threads and the comment form."""
-    context = thread_context(article, page_arg(), order_arg())
-    html = render_template("public/article.html", article=article, form=form, **context)
+    html, context = _article_page(article, form)
     return _personal(make_response(html, status), context)
 
 
