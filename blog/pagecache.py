@@ -326,16 +326,25 @@ def memoize_comment_fragments(app) -> None:
         template = context.environment.get_template("public/_comment.html")
         return Markup(template.render({**context.get_all(), "comment": comment, "pending": pending}))
 
+    def shared_by_the_render(context) -> tuple:
+        """What every comment of one render has in common: read once, kept on the render's own context."""
+        try:
+            return context._majlis_comment_inputs
+        except AttributeError:
+            article = context["article"]
+            page = (context["lang"], request.script_root, article.slug, article.comments_open, context["dislikes_enabled"])
+            context._majlis_comment_inputs = page, context["mentions"], context["reactions"], context["editable"]
+            return context._majlis_comment_inputs
+
     @pass_context
     def comment_fragment(context, comment, pending: bool = False) -> Markup:
         if pending:
             return render(context, comment, pending)
-        article = context["article"]
+        page, mentions, reactions, editable = shared_by_the_render(context)
+        ident = comment.id
         key = (
-            context["lang"], request.script_root, comment.id, comment.version, comment.author_name, comment.body,
-            comment.created_at, comment.edited_at, comment.like_count, comment.dislike_count,
-            context["mentions"].get(comment.id), context["reactions"].get(comment.id, 0),
-            comment.id in context["editable"], article.slug, article.comments_open, context["dislikes_enabled"],
+            page, ident, comment.version, comment.author_name, comment.body, comment.created_at, comment.edited_at,
+            comment.like_count, comment.dislike_count, mentions.get(ident), reactions.get(ident, 0), ident in editable,
         )
         return memo.get(key, lambda: render(context, comment, False))
 
