@@ -74,7 +74,7 @@ def thread_context(article: Article, page: int, order: str) -> dict:
     mentions = {k: v for t in thread.items for k, v in t.mentions.items()}
     mentions.update(comment_service.names_answered(own))
     now, window = utcnow(), config["COMMENT_EDIT_MINUTES"]
-    editable = {c.id for c in (*visible, *own) if may_change_own_comment(c, own_ids, now, window)}
+    editable = {c.id for c in (*visible, *own) if may_change_own_comment(c, own_ids, now, window)} if own_ids else set()
     return {
         "thread": thread,
         "order": order,
