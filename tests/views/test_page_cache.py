@@ -397,3 +397,64 @@ def test_closing_and_reopening_comments_shows_and_hides_the_kept_form(app, artic
         html = app.test_client().get(url).get_data(as_text=True)
         assert ('id="comment-form"' in html) is expected
         assert ("التعليقات مغلقة على هذا المقال." in html) is not expected
+
+
+def test_kept_comment_fragments_follow_the_article_the_settings_and_each_readers_reaction(app, article):
+    """Open or closed comments, the dislike setting, the script root and this reader's reaction are in the key."""
+    publish_comment(app, article["id"], "تعليق يتابع الإعدادات.")
+    [comment] = comments(app, status=CommentStatus.PUBLISHED)
+    url = f"/articles/{article['slug']}"
+
+    def shown(client=None, **request) -> str:
+        with app.test_request_context():
+            pagecache.invalidate_article(article["slug"], "renamed-article")  # render again: the kept fragment is tested
+        page = (client or app.test_client()).get(url, **request).get_data(as_text=True)
+        start = page.index(f'id="comment-{comment.id}"')
+        return page[start:page.index("</article>", start)]
+
+    assert 'class="reply-link"' in shown() and 'class="reaction dislike"' in shown()
+    with app.app_context():
+        db.session.get(Article, article["id"]).comments_open = False
+        db.session.commit()
+    assert 'class="reply-link"' not in shown()  # closed: no reply link on a kept comment
+    with app.app_context():
+        db.session.get(Article, article["id"]).comments_open = True
+        db.session.commit()
+    assert 'class="reply-link"' in shown()
+    app.config["REACTIONS_DISLIKE_ENABLED"] = False
+    assert 'class="reaction dislike"' not in shown()
+    app.config["REACTIONS_DISLIKE_ENABLED"] = True
+    assert f'href="/prefix/comments/{comment.id}"' in shown(base_url="http://localhost/prefix")
+    assert f'href="/comments/{comment.id}"' in shown()
+    for column, value in (("body", "نص ممحو"), ("author_name", "اسم ممحو")):
+        with app.app_context():  # changed by a plain UPDATE (an erasure, say): no version bump to tell
+            db.session.execute(Comment.__table__.update().where(Comment.id == comment.id).values({column: value}))
+            db.session.commit()
+        assert value in shown()
+    assert "يتابع الإعدادات" not in shown()
+    with app.app_context():
+        db.session.get(Article, article["id"]).slug = "renamed-article"
+        db.session.commit()
+    url = "/articles/renamed-article"
+    assert f'href="/articles/renamed-article/comments/{comment.id}/reply"' in shown()
+    liker = app.test_client()
+    token = csrf_token(liker.get(url).get_data(as_text=True))
+    assert liker.post(f"/comments/{comment.id}/reaction", data={"value": "like", "csrf_token": token}).status_code == 303
+    mine, theirs = shown(liker), shown()
+    assert 'aria-pressed="true"' in mine and 'class="count">1<' in mine  # the liker sees their like pressed
+    assert 'aria-pressed="true"' not in theirs and 'class="count">1<' in theirs  # another reader does not
+
+
+def test_kept_comment_fragment_shows_the_edit_link_to_its_author_alone(app, client, article, staff_client):
+    url = f"/articles/{article['slug']}"
+    assert post(client, article["slug"]).status_code == 303  # held for moderation, then approved
+    moderator = staff_client(Role.MODERATOR)
+    queue = moderator.get("/moderation/").get_data(as_text=True)
+    [comment] = comments(app)
+    approved = moderator.post(f"/moderation/comments/{comment.id}/approve",
+                              data={"csrf_token": csrf_token(queue), "version": comment.version})
+    assert approved.status_code == 303
+    edit_link = f'href="/comments/{comment.id}/edit"'
+    for reader, expected in ((app.test_client(), False), (client, True), (app.test_client(), False)):
+        html = reader.get(url).get_data(as_text=True)
+        assert GOOD["body"] in html and (edit_link in html) is expected
