@@ -367,13 +367,14 @@ _TOKEN_FIELD_TYPES = ("HiddenField", "CSRFTokenField")
 _PLACEHOLDER_VALUES = (CSRF_PLACEHOLDER, FORM_TOKEN_PLACEHOLDER, STAMP_PLACEHOLDER)
 
 
-def memoize_comment_form(app) -> None:
-    """`comment_form_block(form)` in templates: public/_comment_form.html, kept per process while it is blank.
+def memoize_comment_form(app, blank_form: Callable) -> None:
+    """`comment_form_block(form)` in templates: public/_comment_form.html, the blank one kept per process.
 
-    Only the form rendered for every reader is kept (see _blank_for_every_reader): a form with remembered
-    details, errors or a reader's text, or rendered for one reader with their real tokens, is rendered each
-    time. The key holds every input of the block: the language, the script root, the article's slug, the
-    mail setting (the notification box) and each field's name and value (the CSRF field's presence and name).
+    `form` None asks for the blank form of a page rendered for every reader (its tokens are placeholders):
+    it is kept, and `blank_form()` is called only to render it when it is not. Any form given (remembered
+    details, errors, a reader's text) or a page rendered for one reader is rendered each time, never kept.
+    The key holds every input of the blank block: the language, the script root, the article's slug, the
+    mail setting (the notification box) and the CSRF settings (the token field's presence and name).
     At most COMMENT_FORM_MEMO entries (the oldest go first).
     """
     memo = ProcessMemo(COMMENT_FORM_MEMO)
@@ -382,15 +383,22 @@ def memoize_comment_form(app) -> None:
         template = context.environment.get_template("public/_comment_form.html")
         return Markup(template.render({**context.get_all(), "form": form}))
 
+    def render_blank(context) -> Markup:
+        form = blank_form()
+        if not _blank_for_every_reader(form):  # never kept with anything of one reader in it
+            raise RuntimeError("the blank comment form shows a reader's data")
+        return render(context, form)
+
     @pass_context
-    def comment_form_block(context, form) -> Markup:
-        if not _blank_for_every_reader(form):
-            return render(context, form)
+    def comment_form_block(context, form=None) -> Markup:
+        if form is not None or not g.get("_pagecache_rendering"):
+            return render(context, blank_form() if form is None else form)
+        config = current_app.config
         key = (
-            context["lang"], request.script_root, context["article"].slug, current_app.config.get("MAIL_SERVER"),
-            tuple((item.name, item.type, item.data) for item in form),
+            context["lang"], request.script_root, context["article"].slug, config.get("MAIL_SERVER"),
+            config.get("WTF_CSRF_ENABLED", True), config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
         )
-        return memo.get(key, lambda: render(context, form))
+        return memo.get(key, lambda: render_blank(context))
 
     app.jinja_env.globals["comment_form_block"] = comment_form_block
 

@@ -95,14 +95,17 @@ def _personal(response, context: dict):
     return response
 
 
-def _article_page(article: Article, form: CommentForm) -> tuple[str, dict]:
+def _article_page(article: Article, form: CommentForm | None) -> tuple[str, dict]:
     context = thread_context(article, page_arg(), order_arg())
     return render_template("public/article.html", article=article, form=form, **context), context
 
 
-def article_html(article: Article, form: CommentForm) -> str:
-    """The article page's HTML alone, for the page cache (which makes the response of each reader)."""
-    return _article_page(article, form)[0]
+def article_html(article: Article) -> str:
+    """The article page's HTML alone, as every reader gets it, for the page cache (which makes each response).
+
+    Its comment form is the blank one, kept once rendered (comment_form_block in blog/pagecache.py).
+    """
+    return _article_page(article, None)[0]
 
 
 def render_article(article: Article, form: CommentForm, status: int = 200):

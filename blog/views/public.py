@@ -123,7 +123,7 @@ def article(slug: str):
 
     def render_shared() -> tuple[str, int]:
         found = _live_or_404(slug)
-        return conversation.article_html(found, conversation.new_comment_form()), found.id
+        return conversation.article_html(found), found.id
 
     return pagecache.cached_article_page(
         slug, select_language(), render_shared,

@@ -344,6 +344,12 @@ def test_kept_comment_form_follows_every_change_of_what_it_shows(app, article):
     assert 'name="notify"' in form()  # a setting the block reads
     app.config["MAIL_SERVER"] = None
     assert 'name="notify"' not in form()
+    app.config["WTF_CSRF_ENABLED"] = False  # the CSRF settings decide the token field
+    assert 'name="csrf_token"' not in form()
+    app.config.update(WTF_CSRF_ENABLED=True, WTF_CSRF_FIELD_NAME="csrf_renamed")
+    assert 'name="csrf_renamed"' in form()
+    app.config["WTF_CSRF_FIELD_NAME"] = "csrf_token"
+    assert 'name="csrf_token"' in form()
 
 
 def test_kept_comment_form_never_carries_a_readers_text_errors_or_details(app, article):
@@ -369,6 +375,7 @@ def test_kept_comment_form_never_carries_a_readers_text_errors_or_details(app, a
 
 
 def test_comment_form_is_kept_only_when_blank_and_rendered_for_every_reader(app, article):
+    """The guard of the kept form: what the blank form made for every reader must show nothing of one."""
     from blog.forms import CommentForm
 
     with app.test_request_context(f"/articles/{article['slug']}"):
@@ -458,3 +465,24 @@ def test_kept_comment_fragment_shows_the_edit_link_to_its_author_alone(app, clie
     for reader, expected in ((app.test_client(), False), (client, True), (app.test_client(), False)):
         html = reader.get(url).get_data(as_text=True)
         assert GOOD["body"] in html and (edit_link in html) is expected
+
+
+def test_kept_blank_form_is_only_given_for_a_page_rendered_for_every_reader(app, article):
+    """A form given (a reader's text) is rendered as it is, and a page for one reader gets real tokens."""
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+
+    from blog.forms import CommentForm
+
+    block = "{{ comment_form_block(form) }}"
+    shown = SimpleNamespace(slug=article["slug"])
+    with app.test_request_context(f"/articles/{article['slug']}"):
+        with pagecache._placeholders():
+            kept = render_template_string(block, article=shown, form=None)
+            assert pagecache.CSRF_PLACEHOLDER in kept and render_template_string(block, article=shown, form=None) == kept
+            typed = CommentForm()
+            typed.body.data = "نص يكتبه قارئ"
+            assert "نص يكتبه قارئ" in render_template_string(block, article=shown, form=typed)
+        personal = render_template_string(block, article=shown, form=None)
+        assert "__majlis_" not in personal and 'name="csrf_token" type="hidden" value="' in personal
