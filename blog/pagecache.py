@@ -52,6 +52,7 @@ COMMENT_HTML_MEMO = 8192
 DATE_MEMO = 8192
 NEIGHBOURS_MEMO = 1024
 COMMENT_FORM_MEMO = 256
+SHARED_FORMS_MEMO = 16
 
 
 def new_form_token() -> str:
@@ -401,6 +402,28 @@ def memoize_comment_form(app, blank_form: Callable) -> None:
         return memo.get(key, lambda: render_blank(context))
 
     app.jinja_env.globals["comment_form_block"] = comment_form_block
+
+
+def memoize_shared_forms(app) -> None:
+    """`shared_forms_block()` in templates: public/_shared_forms.html, kept per process for the page rendered
+    for every reader.
+
+    The block (the page's one reaction form and its report template) shows the language's labels and rule
+    names and the CSRF token, which is a placeholder in the page rendered for every reader: keyed by the
+    language and the script root. A page rendered for one reader (their real token) renders it each time.
+    """
+    memo = ProcessMemo(SHARED_FORMS_MEMO)
+
+    def render(context) -> Markup:
+        return Markup(context.environment.get_template("public/_shared_forms.html").render(context.get_all()))
+
+    @pass_context
+    def shared_forms_block(context) -> Markup:
+        if not g.get("_pagecache_rendering"):
+            return render(context)
+        return memo.get((context["lang"], request.script_root), lambda: render(context))
+
+    app.jinja_env.globals["shared_forms_block"] = shared_forms_block
 
 
 def article_set_memo_key(article_id: int) -> tuple:

@@ -486,3 +486,27 @@ def test_kept_blank_form_is_only_given_for_a_page_rendered_for_every_reader(app,
             assert "نص يكتبه قارئ" in render_template_string(block, article=shown, form=typed)
         personal = render_template_string(block, article=shown, form=None)
         assert "__majlis_" not in personal and 'name="csrf_token" type="hidden" value="' in personal
+
+
+def test_kept_shared_forms_follow_the_language_and_never_carry_a_readers_token(app, article):
+    """The page's reaction form and report template are kept for the page rendered for every reader only."""
+    url = f"/articles/{article['slug']}"
+
+    def shared(client, query: str = "") -> str:
+        with app.test_request_context():
+            pagecache.invalidate_article(article["slug"])
+        html = client.get(url + query).get_data(as_text=True)
+        start = html.index('<form id="reaction-form"')
+        return html[start:html.index("</template>", start)]
+
+    first, second = app.test_client(), app.test_client()
+    arabic, other = shared(first), shared(second)
+    assert "ما المخالفة؟" in arabic and "ما المخالفة؟" in other
+    tokens = [re.findall(r'name="csrf_token" value="([^"]+)"', block) for block in (arabic, other)]
+    assert all(len(found) == 2 and "__majlis_" not in found[0] for found in tokens)
+    assert tokens[0][0] == tokens[0][1] != tokens[1][0]  # each reader's own token, filled in
+    assert "ما المخالفة؟" not in shared(app.test_client(), "?lang=fr")  # the language is part of the key
+    details = {"author_name": "قارئ يتذكر", "author_email": "remembers@example.org", "remember": "y"}
+    assert post(first, article["slug"], **details).status_code == 303
+    personal = first.get(url).get_data(as_text=True)  # rendered for this reader alone, with their token
+    assert personal.count(f'name="csrf_token" value="{csrf_token(personal)}"') >= 1 and "__majlis_" not in personal
