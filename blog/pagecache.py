@@ -352,6 +352,10 @@ def memoize_comment_fragments(app) -> None:
     app.jinja_env.globals["comment_fragment"] = comment_fragment
 
 
+_TOKEN_FIELD_TYPES = ("HiddenField", "CSRFTokenField")
+_PLACEHOLDER_VALUES = (CSRF_PLACEHOLDER, FORM_TOKEN_PLACEHOLDER, STAMP_PLACEHOLDER)
+
+
 def _blank_for_every_reader(form) -> bool:
     """True when `form` shows nothing of one reader: rendered for every reader (its tokens are placeholders),
     not submitted, without error, and every field empty but the tokens, which hold their placeholders."""
@@ -362,10 +366,6 @@ def _blank_for_every_reader(form) -> bool:
         if shown and shown not in _PLACEHOLDER_VALUES:
             return False
     return True
-
-
-_TOKEN_FIELD_TYPES = ("HiddenField", "CSRFTokenField")
-_PLACEHOLDER_VALUES = (CSRF_PLACEHOLDER, FORM_TOKEN_PLACEHOLDER, STAMP_PLACEHOLDER)
 
 
 def memoize_comment_form(app, blank_form: Callable) -> None:
