@@ -159,12 +159,12 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
     connection = db.session.connection()  # plain rows: no ORM object is built for what is only shown
     roots = [ShownComment(*row) for row in connection.execute(
         _ROOTS_PAGE[order], {"article_id": article.id, "offset": (page - 1) * per_page, "limit": per_page}
-    )]
+    ).all()]  # fetched at once, not row by row
     replies: dict[int, list[ShownComment]] = {root.id: [] for root in roots}
     if roots:
         # Sorted here, per thread: an ORDER BY over the whole set leads SQLite to walk every published
         # comment of the site in date order instead of looking up each thread's replies by root.
-        rows = [ShownComment(*row) for row in connection.execute(_REPLIES, {"roots": list(replies)})]
+        rows = [ShownComment(*row) for row in connection.execute(_REPLIES, {"roots": list(replies)}).all()]
         for reply in sorted(rows, key=lambda c: (c.created_at, c.id)):
             replies[reply.root_id].append(reply)
     names = names_answered([r for rs in replies.values() for r in rs])
