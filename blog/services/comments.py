@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, and_, bindparam, func, or_, select, union, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, union, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.orm.exc import StaleDataError
@@ -124,15 +124,31 @@ _SHOWN = tuple(getattr(Comment, name) for name in ShownComment._fields if name !
 _PUBLISHED_ROOTS = and_(
     Comment.article_id == bindparam("article_id"), Comment.status == CommentStatus.PUBLISHED, Comment.root_id.is_(None)
 )
-# Built once: each page of threads only binds its article, offset and size (and the shown roots' ids).
-_ROOTS_PAGE = {
-    order: select(*_SHOWN).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
-    .offset(bindparam("offset")).limit(bindparam("limit"))
-    for order in ORDERS
+
+
+def _threads_page(order: str):
+    """One statement for a page of threads: the page's top-level comments, then their published replies.
+
+    Each part is an indexed look-up (by id, by root); the rows come back unordered.
+    """
+    page = (
+        select(Comment.id).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
+        .offset(bindparam("offset")).limit(bindparam("limit")).cte("page_roots")
+    )
+    return union_all(
+        select(*_SHOWN).where(Comment.id.in_(select(page.c.id))),
+        select(*_SHOWN).where(Comment.root_id.in_(select(page.c.id)), Comment.status == CommentStatus.PUBLISHED),
+    )
+
+
+# Built once: each page of threads only binds its article, offset and size.
+_THREADS_PAGE = {order: _threads_page(order) for order in ORDERS}
+# _root_order in Python, for the top-level comments read back (created_at and id make every order total).
+_ROOT_SORT = {
+    "oldest": (lambda c: (c.created_at, c.id), False),
+    "newest": (lambda c: (c.created_at, c.id), True),
+    "liked": (lambda c: (-c.like_count, c.created_at, c.id), False),
 }
-_REPLIES = select(*_SHOWN).where(
-    Comment.root_id.in_(bindparam("roots", expanding=True)), Comment.status == CommentStatus.PUBLISHED
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,17 +172,16 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
     total = article.published_thread_count
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    connection = db.session.connection()  # plain rows: no ORM object is built for what is only shown
-    roots = [ShownComment(*row) for row in connection.execute(
-        _ROOTS_PAGE[order], {"article_id": article.id, "offset": (page - 1) * per_page, "limit": per_page}
-    ).all()]  # fetched at once, not row by row
+    # Plain rows (no ORM object is built for what is only shown), fetched at once, ordered here: an ORDER BY
+    # over the whole set leads SQLite to walk every published comment of the site in date order.
+    rows = [ShownComment(*row) for row in db.session.connection().execute(
+        _THREADS_PAGE[order], {"article_id": article.id, "offset": (page - 1) * per_page, "limit": per_page}
+    ).all()]
+    key, newest_first = _ROOT_SORT[order]
+    roots = sorted((c for c in rows if c.root_id is None), key=key, reverse=newest_first)
     replies: dict[int, list[ShownComment]] = {root.id: [] for root in roots}
-    if roots:
-        # Sorted here, per thread: an ORDER BY over the whole set leads SQLite to walk every published
-        # comment of the site in date order instead of looking up each thread's replies by root.
-        rows = [ShownComment(*row) for row in connection.execute(_REPLIES, {"roots": list(replies)}).all()]
-        for reply in sorted(rows, key=lambda c: (c.created_at, c.id)):
-            replies[reply.root_id].append(reply)
+    for reply in sorted((c for c in rows if c.root_id is not None), key=lambda c: (c.created_at, c.id)):
+        replies[reply.root_id].append(reply)
     names = names_answered([r for rs in replies.values() for r in rs])
     threads = [
         Thread(root, replies[root.id], {r.id: names[r.parent_id] for r in replies[root.id] if r.parent_id in names})
