@@ -282,11 +282,14 @@ def _register_errors(app: Flask) -> None:
 def _register_caching(app: Flask) -> None:
     """Page cache invalidation by signals, proxy headers, and pages for an unreachable database."""
     from . import pagecache
+    from .forms import CommentForm
     from .resilience import register_resilience
 
     pagecache.connect_signals()
     pagecache.memoize_filters(app)
     pagecache.memoize_comment_fragments(app)
+    pagecache.memoize_comment_form(app, blank_form=CommentForm)
+    pagecache.memoize_shared_forms(app)
     app.extensions["majlis_neighbours"] = pagecache.ProcessMemo(pagecache.NEIGHBOURS_MEMO)
     app.extensions["majlis_next_scheduled"] = pagecache.ProcessMemo(4)
     register_resilience(app)

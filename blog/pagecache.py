@@ -53,6 +53,8 @@ COMMENT_HTML_MEMO = 8192
 DATE_MEMO = 8192
 NEIGHBOURS_MEMO = 1024
 PRIVATE_CACHE_CONTROL = "private, no-store"
+COMMENT_FORM_MEMO = 256
+SHARED_FORMS_MEMO = 16
 
 
 def new_form_token() -> str:
@@ -164,12 +166,12 @@ _PLACEHOLDERS = re.compile(f"({CSRF_PLACEHOLDER}|{FORM_TOKEN_PLACEHOLDER}|{STAMP
 _CSRF, _STAMP = CSRF_PLACEHOLDER.encode(), STAMP_PLACEHOLDER.encode()
 
 
-def _split(html: str) -> list[bytes]:
-    """The page encoded and cut at its placeholders once, when it is stored: odd items are placeholders.
+def _split(page: bytes) -> list[bytes]:
+    """The encoded page cut at its placeholders once, when it is stored: odd items are placeholders.
 
     Kept as bytes, the page is neither decoded from the cache nor encoded again for each reader.
     """
-    return _PLACEHOLDERS.split(html.encode())
+    return _PLACEHOLDERS.split(page)
 
 
 class Tokens(NamedTuple):
@@ -230,10 +232,11 @@ def cached_article_page(
     if entry is None:
         with _placeholders():
             html, article_id = render()
+        page = html.encode()  # once: the parts and the validator are both made from these bytes
         entry = {
-            "parts": _split(html),
+            "parts": _split(page),
             "article_id": article_id,
-            "etag": hashlib.sha256(html.encode()).hexdigest()[:24],
+            "etag": hashlib.sha256(page).hexdigest()[:24],
             "rendered_at": int(time.time()),
         }
         cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
@@ -354,20 +357,103 @@ def memoize_comment_fragments(app) -> None:
         template = context.environment.get_template("public/_comment.html")
         return Markup(template.render({**context.get_all(), "comment": comment, "pending": pending}))
 
+    def shared_by_the_render(context) -> tuple:
+        """What every comment of one render has in common: read once, kept on the render's own context."""
+        try:
+            return context._majlis_comment_inputs
+        except AttributeError:
+            article = context["article"]
+            page = (context["lang"], request.script_root, article.slug, article.comments_open, context["dislikes_enabled"])
+            context._majlis_comment_inputs = page, context["mentions"], context["reactions"], context["editable"]
+            return context._majlis_comment_inputs
+
     @pass_context
     def comment_fragment(context, comment, pending: bool = False) -> Markup:
         if pending:
             return render(context, comment, pending)
-        article = context["article"]
+        page, mentions, reactions, editable = shared_by_the_render(context)
+        ident = comment.id
         key = (
-            context["lang"], request.script_root, comment.id, comment.version, comment.author_name, comment.body,
-            comment.created_at, comment.edited_at, comment.like_count, comment.dislike_count,
-            context["mentions"].get(comment.id), context["reactions"].get(comment.id, 0),
-            comment.id in context["editable"], article.slug, article.comments_open, context["dislikes_enabled"],
+            page, ident, comment.version, comment.author_name, comment.body, comment.created_at, comment.edited_at,
+            comment.like_count, comment.dislike_count, mentions.get(ident), reactions.get(ident, 0), ident in editable,
         )
         return memo.get(key, lambda: render(context, comment, False))
 
     app.jinja_env.globals["comment_fragment"] = comment_fragment
+
+
+_TOKEN_FIELD_TYPES = ("HiddenField", "CSRFTokenField")
+_PLACEHOLDER_VALUES = (CSRF_PLACEHOLDER, FORM_TOKEN_PLACEHOLDER, STAMP_PLACEHOLDER)
+
+
+def _blank_for_every_reader(form) -> bool:
+    """True when `form` shows nothing of one reader: rendered for every reader (its tokens are placeholders),
+    not submitted, without error, and every field empty but the tokens, which hold their placeholders."""
+    if not g.get("_pagecache_rendering") or form.is_submitted() or form.errors or form.form_errors:
+        return False
+    for item in form:
+        shown = item._value() if item.type in _TOKEN_FIELD_TYPES else item.data  # what its value="" would hold
+        if shown and shown not in _PLACEHOLDER_VALUES:
+            return False
+    return True
+
+
+def memoize_comment_form(app, blank_form: Callable) -> None:
+    """`comment_form_block(form)` in templates: public/_comment_form.html, the blank one kept per process.
+
+    `form` None asks for the blank form of a page rendered for every reader (its tokens are placeholders):
+    it is kept, and `blank_form()` is called only to render it when it is not. Any form given (remembered
+    details, errors, a reader's text) or a page rendered for one reader is rendered each time, never kept.
+    The key holds every input of the blank block: the language, the script root, the article's slug, the
+    mail setting (the notification box) and the CSRF settings (the token field's presence and name).
+    At most COMMENT_FORM_MEMO entries (the oldest go first).
+    """
+    memo = ProcessMemo(COMMENT_FORM_MEMO)
+
+    def render(context, form) -> Markup:
+        template = context.environment.get_template("public/_comment_form.html")
+        return Markup(template.render({**context.get_all(), "form": form}))
+
+    def render_blank(context) -> Markup:
+        form = blank_form()
+        if not _blank_for_every_reader(form):  # never kept with anything of one reader in it
+            raise RuntimeError("the blank comment form shows a reader's data")
+        return render(context, form)
+
+    @pass_context
+    def comment_form_block(context, form=None) -> Markup:
+        if form is not None or not g.get("_pagecache_rendering"):
+            return render(context, blank_form() if form is None else form)
+        config = current_app.config
+        key = (
+            context["lang"], request.script_root, context["article"].slug, config.get("MAIL_SERVER"),
+            config.get("WTF_CSRF_ENABLED", True), config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
+        )
+        return memo.get(key, lambda: render_blank(context))
+
+    app.jinja_env.globals["comment_form_block"] = comment_form_block
+
+
+def memoize_shared_forms(app) -> None:
+    """`shared_forms_block()` in templates: public/_shared_forms.html, kept per process for the page rendered
+    for every reader.
+
+    The block (the page's one reaction form and its report template) shows the language's labels and rule
+    names and the CSRF token, which is a placeholder in the page rendered for every reader: keyed by the
+    language and the script root. A page rendered for one reader (their real token) renders it each time.
+    """
+    memo = ProcessMemo(SHARED_FORMS_MEMO)
+
+    def render(context) -> Markup:
+        return Markup(context.environment.get_template("public/_shared_forms.html").render(context.get_all()))
+
+    @pass_context
+    def shared_forms_block(context) -> Markup:
+        if not g.get("_pagecache_rendering"):
+            return render(context)
+        return memo.get((context["lang"], request.script_root), lambda: render(context))
+
+    app.jinja_env.globals["shared_forms_block"] = shared_forms_block
 
 
 def article_set_memo_key(article_id: int) -> tuple:

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from .. import signals
 from ..extensions import db
@@ -326,9 +327,17 @@ def _newest_first(query: Select) -> Select:
     return query.order_by(Article.published_at.desc(), Article.id.desc())
 
 
+# The article page's article: built once (the time and the slug are bound per call), its tags loaded in the
+# same statement as the article and its category (the relationship's own loading would take a second one).
+_LIVE_BY_SLUG = (
+    select(Article).options(joinedload(Article.tags))
+    .where(Article.live(bindparam("now")), Article.slug == bindparam("slug"))
+)
+
+
 def live_article(slug: str) -> Article:
     """The article readers see at this slug; Moved for a former slug; NotFound otherwise."""
-    article = db.session.scalar(_live().where(Article.slug == slug))
+    article = db.session.scalars(_LIVE_BY_SLUG, {"now": utcnow(), "slug": slug}).unique().one_or_none()
     if article is not None:
         return article
     current = db.session.scalar(

@@ -6,11 +6,12 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import Select, and_, bindparam, func, or_, select, true, union, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, lazyload, load_only
+from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import signals
@@ -105,22 +106,66 @@ def _root_order(order: str):
     return (Comment.created_at, Comment.id)
 
 
+class ShownComment(NamedTuple):
+    """A published comment as readers see it: its shown columns only, read as a plain row (no ORM object).
+
+    What the page shows of it, and what decides whether this browser may still change it.
+    """
+
+    id: int
+    article_id: int
+    parent_id: int | None
+    root_id: int | None
+    author_name: str
+    body: str
+    created_at: datetime
+    decided_at: datetime | None
+    edited_at: datetime | None
+    like_count: int
+    dislike_count: int
+    version: int
+    status: CommentStatus = CommentStatus.PUBLISHED  # only published comments are read this way
+
+
+_SHOWN = tuple(getattr(Comment, name) for name in ShownComment._fields if name != "status")
+_PUBLISHED_ROOTS = and_(
+    Comment.article_id == bindparam("article_id"), Comment.status == CommentStatus.PUBLISHED, Comment.root_id.is_(None)
+)
+
+
+def _threads_page(order: str):
+    """One statement for a page of threads: the page's top-level comments, then their published replies.
+
+    Each part is an indexed look-up (by id, by root); the rows come back unordered.
+    """
+    page = (
+        select(Comment.id).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
+        .offset(bindparam("offset")).limit(bindparam("limit")).cte("page_roots")
+    )
+    return union_all(
+        select(*_SHOWN).where(Comment.id.in_(select(page.c.id))),
+        select(*_SHOWN).where(Comment.root_id.in_(select(page.c.id)), Comment.status == CommentStatus.PUBLISHED),
+    )
+
+
+# Built once: each page of threads only binds its article, offset and size.
+_THREADS_PAGE = {order: _threads_page(order) for order in ORDERS}
+# _root_order in Python, for the top-level comments read back (created_at and id make every order total).
+_ROOT_SORT = {
+    "oldest": (lambda c: (c.created_at, c.id), False),
+    "newest": (lambda c: (c.created_at, c.id), True),
+    "liked": (lambda c: (-c.like_count, c.created_at, c.id), False),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Thread:
     """A published top-level comment with its published replies (oldest first), shown two levels deep."""
 
-    root: Comment
-    replies: list[Comment] = field(default_factory=list)
+    root: ShownComment
+    replies: list[ShownComment] = field(default_factory=list)
     # reply id -> the name it answers, for replies to a reply (attached to the second level).
     mentions: dict[int, str] = field(default_factory=dict)
-
-
-# What a published comment shows readers: the page loads nothing else (no e-mail, address or screening details).
-_SHOWN = load_only(
-    Comment.id, Comment.article_id, Comment.parent_id, Comment.root_id, Comment.author_name, Comment.body,
-    Comment.status, Comment.created_at, Comment.decided_at, Comment.edited_at, Comment.like_count,
-    Comment.dislike_count, Comment.reply_count, Comment.version,
-)
 
 
 def _roots_query(article_id: int):
@@ -134,20 +179,16 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
     total = article.published_thread_count
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
-    roots = db.session.scalars(
-        _roots_query(article.id).options(_SHOWN).order_by(*_root_order(order))
-        .offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    replies: dict[int, list[Comment]] = {root.id: [] for root in roots}
-    if roots:
-        # Sorted here, per thread: an ORDER BY over the whole set leads SQLite to walk every published
-        # comment of the site in date order instead of looking up each thread's replies by root.
-        rows = db.session.scalars(
-            select(Comment).options(_SHOWN)
-            .where(Comment.root_id.in_(list(replies)), Comment.status == CommentStatus.PUBLISHED)
-        )
-        for reply in sorted(rows, key=lambda c: (c.created_at, c.id)):
-            replies[reply.root_id].append(reply)
+    # Plain rows (no ORM object is built for what is only shown), fetched at once, ordered here: an ORDER BY
+    # over the whole set leads SQLite to walk every published comment of the site in date order.
+    rows = [ShownComment(*row) for row in db.session.connection().execute(
+        _THREADS_PAGE[order], {"article_id": article.id, "offset": (page - 1) * per_page, "limit": per_page}
+    ).all()]
+    key, newest_first = _ROOT_SORT[order]
+    roots = sorted((c for c in rows if c.root_id is None), key=key, reverse=newest_first)
+    replies: dict[int, list[ShownComment]] = {root.id: [] for root in roots}
+    for reply in sorted((c for c in rows if c.root_id is not None), key=lambda c: (c.created_at, c.id)):
+        replies[reply.root_id].append(reply)
     names = names_answered([r for rs in replies.values() for r in rs])
     threads = [
         Thread(root, replies[root.id], {r.id: names[r.parent_id] for r in replies[root.id] if r.parent_id in names})

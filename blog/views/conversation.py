@@ -74,7 +74,7 @@ def thread_context(article: Article, page: int, order: str) -> dict:
     mentions = {k: v for t in thread.items for k, v in t.mentions.items()}
     mentions.update(comment_service.names_answered(own))
     now, window = utcnow(), config["COMMENT_EDIT_MINUTES"]
-    editable = {c.id for c in (*visible, *own) if may_change_own_comment(c, own_ids, now, window)}
+    editable = {c.id for c in (*visible, *own) if may_change_own_comment(c, own_ids, now, window)} if own_ids else set()
     return {
         "thread": thread,
         "order": order,
@@ -95,10 +95,22 @@ def _personal(response, context: dict):
     return response
 
 
+def _article_page(article: Article, form: CommentForm | None) -> tuple[str, dict]:
+    context = thread_context(article, page_arg(), order_arg())
+    return render_template("public/article.html", article=article, form=form, **context), context
+
+
+def article_html(article: Article) -> str:
+    """The article page's HTML alone, as every reader gets it, for the page cache (which makes each response).
+
+    Its comment form is the blank one, kept once rendered (comment_form_block in blog/pagecache.py).
+    """
+    return _article_page(article, None)[0]
+
+
 def render_article(article: Article, form: CommentForm, status: int = 200):
     """The article page with one page of its threads and the comment form."""
-    context = thread_context(article, page_arg(), order_arg())
-    html = render_template("public/article.html", article=article, form=form, **context)
+    html, context = _article_page(article, form)
     return _personal(make_response(html, status), context)
 
 

@@ -123,7 +123,7 @@ def article(slug: str):
 
     def render_shared() -> tuple[str, int]:
         found = _live_or_404(slug)
-        return _render_article(found, conversation.new_comment_form()).get_data(as_text=True), found.id
+        return conversation.article_html(found), found.id
 
     return pagecache.cached_article_page(
         slug, select_language(), render_shared,

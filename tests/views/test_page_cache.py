@@ -331,3 +331,206 @@ def test_versions_in_redis_are_read_together_and_shared_by_app_processes(app, ar
     with two.test_request_context():
         assert pagecache.article_version(article["slug"]) != versions[0]
     assert two.test_client().get(url).headers["X-Page-Cache"] == "miss"
+
+
+def _form_block(html: str) -> str:
+    """The comment form section of a page, its per-reader tokens masked (they are filled for each reader)."""
+    start = html.index('<section class="comment-form"')
+    block = html[start:html.index("</section>", start)]
+    return re.sub(r'(name="(?:csrf_token|form_token|started)" type="hidden" value=")[^"]+"', r'\1…"', block)
+
+
+def test_kept_comment_form_follows_every_change_of_what_it_shows(app, article):
+    """The blank comment form is kept per process: each input of the block must be part of its key."""
+    from blog.models import ArticleStatus, utcnow
+
+    with app.app_context():
+        other = Article(title="مقال آخر", slug="other-article", lead="", body="نص", source="",
+                        status=ArticleStatus.PUBLISHED, published_at=utcnow())
+        db.session.add(other)
+        db.session.commit()
+
+    def form(slug: str = article["slug"], query: str = "", **request) -> str:
+        for name in (slug, "other-article"):
+            with app.test_request_context():
+                pagecache.invalidate_article(name)  # render the page again: the kept form is what is tested
+        return _form_block(app.test_client().get(f"/articles/{slug}{query}", **request).get_data(as_text=True))
+
+    arabic = form()
+    assert form() == arabic  # kept, and the same for the next reader (tokens are filled per reader)
+    assert "الاسم" in arabic and 'action="/articles/test-article/comments"' in arabic
+    french = form(query="?lang=fr")
+    assert "Nom" in french and "Envoyer le commentaire" in french and "الاسم" not in french  # the language
+    assert 'action="/articles/other-article/comments"' in form("other-article")  # the article
+    assert 'action="/prefix/articles/test-article/comments"' in form(base_url="http://localhost/prefix")  # script root
+    assert 'name="notify"' not in arabic
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    assert 'name="notify"' in form()  # a setting the block reads
+    app.config["MAIL_SERVER"] = None
+    assert 'name="notify"' not in form()
+    app.config["WTF_CSRF_ENABLED"] = False  # the CSRF settings decide the token field
+    assert 'name="csrf_token"' not in form()
+    app.config.update(WTF_CSRF_ENABLED=True, WTF_CSRF_FIELD_NAME="csrf_renamed")
+    assert 'name="csrf_renamed"' in form()
+    app.config["WTF_CSRF_FIELD_NAME"] = "csrf_token"
+    assert 'name="csrf_token"' in form()
+
+
+def test_kept_comment_form_never_carries_a_readers_text_errors_or_details(app, article):
+    url = f"/articles/{article['slug']}"
+    blank = _form_block(app.test_client().get(url).get_data(as_text=True))  # the blank form, now kept
+    reader = app.test_client()
+    page = reader.get(url).get_data(as_text=True)
+    mine = {"author_name": "", "author_email": "typed-by-a@example.org", "body": "نص القارئ أ الذي لم يكتمل"}
+    refused = reader.post(f"{url}/comments", data={**GOOD, **mine, "csrf_token": csrf_token(page),
+                                                   "form_token": form_token(page)})
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 422  # the form comes back with this reader's text and the error, not the kept one
+    assert mine["body"] in shown and mine["author_email"] in shown and "الاسم مطلوب." in shown
+    details = {"author_name": "اسم محفوظ للقارئ أ", "author_email": "kept-a@example.org", "remember": "y"}
+    assert post(reader, article["slug"], **details).status_code == 303
+    assert details["author_email"] in reader.get(url).get_data(as_text=True)  # their own page, rendered for them
+    with app.test_request_context():
+        pagecache.invalidate_article(article["slug"])
+    fresh = app.test_client().get(url).get_data(as_text=True)
+    assert _form_block(fresh) == blank
+    for private in (mine["body"], mine["author_email"], details["author_email"], details["author_name"], "الاسم مطلوب."):
+        assert private not in fresh
+
+
+def test_comment_form_is_kept_only_when_blank_and_rendered_for_every_reader(app, article):
+    """The guard of the kept form: what the blank form made for every reader must show nothing of one."""
+    from blog.forms import CommentForm
+
+    with app.test_request_context(f"/articles/{article['slug']}"):
+        assert not pagecache._blank_for_every_reader(CommentForm())  # real tokens: this reader's form
+        with pagecache._placeholders():
+            assert pagecache._blank_for_every_reader(CommentForm())
+            named = CommentForm()
+            named.author_name.data = "قارئ"
+            assert not pagecache._blank_for_every_reader(named)
+            refused = CommentForm()
+            refused.form_errors.append("refused")
+            assert not pagecache._blank_for_every_reader(refused)
+            replying = CommentForm()
+            replying.parent_id.data = "7"
+            assert not pagecache._blank_for_every_reader(replying)
+
+
+def test_closing_and_reopening_comments_shows_and_hides_the_kept_form(app, article):
+    url = f"/articles/{article['slug']}"
+    assert 'id="comment-form"' in app.test_client().get(url).get_data(as_text=True)
+    for open_, expected in ((False, False), (True, True)):
+        with app.app_context():
+            db.session.get(Article, article["id"]).comments_open = open_
+            db.session.commit()
+            pagecache.invalidate_article(article["slug"])
+        html = app.test_client().get(url).get_data(as_text=True)
+        assert ('id="comment-form"' in html) is expected
+        assert ("التعليقات مغلقة على هذا المقال." in html) is not expected
+
+
+def test_kept_comment_fragments_follow_the_article_the_settings_and_each_readers_reaction(app, article):
+    """Open or closed comments, the dislike setting, the script root and this reader's reaction are in the key."""
+    publish_comment(app, article["id"], "تعليق يتابع الإعدادات.")
+    [comment] = comments(app, status=CommentStatus.PUBLISHED)
+    url = f"/articles/{article['slug']}"
+
+    def shown(client=None, **request) -> str:
+        with app.test_request_context():
+            pagecache.invalidate_article(article["slug"], "renamed-article")  # render again: the kept fragment is tested
+        page = (client or app.test_client()).get(url, **request).get_data(as_text=True)
+        start = page.index(f'id="comment-{comment.id}"')
+        return page[start:page.index("</article>", start)]
+
+    assert 'class="reply-link"' in shown() and 'class="reaction dislike"' in shown()
+    with app.app_context():
+        db.session.get(Article, article["id"]).comments_open = False
+        db.session.commit()
+    assert 'class="reply-link"' not in shown()  # closed: no reply link on a kept comment
+    with app.app_context():
+        db.session.get(Article, article["id"]).comments_open = True
+        db.session.commit()
+    assert 'class="reply-link"' in shown()
+    app.config["REACTIONS_DISLIKE_ENABLED"] = False
+    assert 'class="reaction dislike"' not in shown()
+    app.config["REACTIONS_DISLIKE_ENABLED"] = True
+    assert f'href="/prefix/comments/{comment.id}"' in shown(base_url="http://localhost/prefix")
+    assert f'href="/comments/{comment.id}"' in shown()
+    for column, value in (("body", "نص ممحو"), ("author_name", "اسم ممحو")):
+        with app.app_context():  # changed by a plain UPDATE (an erasure, say): no version bump to tell
+            db.session.execute(Comment.__table__.update().where(Comment.id == comment.id).values({column: value}))
+            db.session.commit()
+        assert value in shown()
+    assert "يتابع الإعدادات" not in shown()
+    with app.app_context():
+        db.session.get(Article, article["id"]).slug = "renamed-article"
+        db.session.commit()
+    url = "/articles/renamed-article"
+    assert f'href="/articles/renamed-article/comments/{comment.id}/reply"' in shown()
+    liker = app.test_client()
+    token = csrf_token(liker.get(url).get_data(as_text=True))
+    assert liker.post(f"/comments/{comment.id}/reaction", data={"value": "like", "csrf_token": token}).status_code == 303
+    mine, theirs = shown(liker), shown()
+    assert 'aria-pressed="true"' in mine and 'class="count">1<' in mine  # the liker sees their like pressed
+    assert 'aria-pressed="true"' not in theirs and 'class="count">1<' in theirs  # another reader does not
+
+
+def test_kept_comment_fragment_shows_the_edit_link_to_its_author_alone(app, client, article, staff_client):
+    url = f"/articles/{article['slug']}"
+    assert post(client, article["slug"]).status_code == 303  # held for moderation, then approved
+    moderator = staff_client(Role.MODERATOR)
+    queue = moderator.get("/moderation/").get_data(as_text=True)
+    [comment] = comments(app)
+    approved = moderator.post(f"/moderation/comments/{comment.id}/approve",
+                              data={"csrf_token": csrf_token(queue), "version": comment.version})
+    assert approved.status_code == 303
+    edit_link = f'href="/comments/{comment.id}/edit"'
+    for reader, expected in ((app.test_client(), False), (client, True), (app.test_client(), False)):
+        html = reader.get(url).get_data(as_text=True)
+        assert GOOD["body"] in html and (edit_link in html) is expected
+
+
+def test_kept_blank_form_is_only_given_for_a_page_rendered_for_every_reader(app, article):
+    """A form given (a reader's text) is rendered as it is, and a page for one reader gets real tokens."""
+    from types import SimpleNamespace
+
+    from flask import render_template_string
+
+    from blog.forms import CommentForm
+
+    block = "{{ comment_form_block(form) }}"
+    shown = SimpleNamespace(slug=article["slug"])
+    with app.test_request_context(f"/articles/{article['slug']}"):
+        with pagecache._placeholders():
+            kept = render_template_string(block, article=shown, form=None)
+            assert pagecache.CSRF_PLACEHOLDER in kept and render_template_string(block, article=shown, form=None) == kept
+            typed = CommentForm()
+            typed.body.data = "نص يكتبه قارئ"
+            assert "نص يكتبه قارئ" in render_template_string(block, article=shown, form=typed)
+        personal = render_template_string(block, article=shown, form=None)
+        assert "__majlis_" not in personal and 'name="csrf_token" type="hidden" value="' in personal
+
+
+def test_kept_shared_forms_follow_the_language_and_never_carry_a_readers_token(app, article):
+    """The page's reaction form and report template are kept for the page rendered for every reader only."""
+    url = f"/articles/{article['slug']}"
+
+    def shared(client, query: str = "") -> str:
+        with app.test_request_context():
+            pagecache.invalidate_article(article["slug"])
+        html = client.get(url + query).get_data(as_text=True)
+        start = html.index('<form id="reaction-form"')
+        return html[start:html.index("</template>", start)]
+
+    first, second = app.test_client(), app.test_client()
+    arabic, other = shared(first), shared(second)
+    assert "ما المخالفة؟" in arabic and "ما المخالفة؟" in other
+    tokens = [re.findall(r'name="csrf_token" value="([^"]+)"', block) for block in (arabic, other)]
+    assert all(len(found) == 2 and "__majlis_" not in found[0] for found in tokens)
+    assert tokens[0][0] == tokens[0][1] != tokens[1][0]  # each reader's own token, filled in
+    assert "ما المخالفة؟" not in shared(app.test_client(), "?lang=fr")  # the language is part of the key
+    details = {"author_name": "قارئ يتذكر", "author_email": "remembers@example.org", "remember": "y"}
+    assert post(first, article["slug"], **details).status_code == 303
+    personal = first.get(url).get_data(as_text=True)  # rendered for this reader alone, with their token
+    assert personal.count(f'name="csrf_token" value="{csrf_token(personal)}"') >= 1 and "__majlis_" not in personal

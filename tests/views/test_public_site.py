@@ -6,9 +6,10 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from blog.extensions import db
-from blog.models import ArticleStatus, Role, User, utcnow
+from blog.models import Article, ArticleStatus, Role, User, utcnow
 from blog.services import articles as article_service
 from blog.slugs import slugify
 from tests.conftest import make_user
@@ -91,6 +92,18 @@ def test_article_page_links_previous_and_next_and_has_meta_tags(app, client, sit
     for hidden in site["hidden"]:
         assert f"/articles/{hidden}" not in newest
         assert client.get(f"/articles/{hidden}").status_code == 404
+
+
+def test_article_page_shows_every_tag_in_name_order_and_its_category(app, client):
+    """The article, its category and its tags come in one statement: no tag may be lost in the join."""
+    slug = write(app, "خبر بوسوم كثيرة", category="اقتصاد", tags=["زيتون", "Beta", "alpha", "تعاونيات"])
+    html = client.get(f"/articles/{slug}").get_data(as_text=True)
+    shown = re.findall(r'<meta property="article:tag" content="([^"]+)">', html)
+    with app.app_context():  # the relationship's own order (by name, in the database's collation)
+        stored = [tag.name for tag in db.session.scalar(select(Article).where(Article.slug == slug)).tags]
+    assert shown == stored and sorted(shown) == sorted(["زيتون", "Beta", "alpha", "تعاونيات"])
+    assert '<meta property="article:section" content="اقتصاد">' in html
+    assert html.count('<ul class="tags"') == 1 and all(f">{name}</a>" in html for name in shown)
 
 
 @pytest.mark.parametrize("query", [

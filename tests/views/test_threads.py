@@ -244,3 +244,33 @@ def test_reply_page_refuses_closed_articles_and_keeps_text_when_the_parent_vanis
         db.session.get(Article, article["id"]).comments_open = False
         db.session.commit()
     assert client.get(f"/articles/{article['slug']}/comments/{other}/reply").status_code == 403
+
+
+def test_every_order_breaks_ties_the_same_way_on_every_page(app, client, article):
+    """Equal times and equal likes: the pages follow (likes, time, id) exactly, as the SQL that cuts them."""
+    from datetime import timedelta
+
+    from blog.models import utcnow
+
+    app.config["COMMENTS_PER_PAGE"] = 3
+    likes = [2, 2, 5, 0, 2, 5, 0]
+    ids = [add_comment(app, article["id"], f"قارئ {n}", f"تعليق متعادل {n}", likes=count) for n, count in enumerate(likes)]
+    add_comment(app, article["id"], "راد", "رد لا يغير الترتيب", parent=ids[3], likes=9)
+    early = utcnow() - timedelta(hours=2)
+    times = {ident: early + timedelta(minutes=n % 2) for n, ident in enumerate(ids)}  # two instants, many ties
+    with app.app_context():
+        for ident, at in times.items():
+            db.session.execute(Comment.__table__.update().where(Comment.id == ident).values(created_at=at))
+        db.session.commit()
+    count = dict(zip(ids, likes))
+    expected = {
+        "oldest": sorted(ids, key=lambda i: (times[i], i)),
+        "newest": sorted(ids, key=lambda i: (times[i], i), reverse=True),
+        "liked": sorted(ids, key=lambda i: (-count[i], times[i], i)),
+    }
+    for order, wanted in expected.items():
+        shown = []
+        for page in (1, 2, 3):
+            html = client.get(f"/articles/{article['slug']}?order={order}&page={page}").get_data(as_text=True)
+            shown += [i for i in comment_ids_in(html) if i in count]
+        assert shown == wanted, order
