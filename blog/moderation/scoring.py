@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from .normalize import skeleton
-from .types import Hit, Rule, Severity
+from .types import Hit, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from .normalize import Normalized

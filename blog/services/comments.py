@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, and_, bindparam, func, or_, select, true, union, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, true, union, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.orm.exc import StaleDataError

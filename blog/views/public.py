@@ -9,10 +9,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from .. import abuse, pagecache, select_language
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..forms import RULE_CHOICES, CommentForm, ReportForm
 from ..models import Article, ArticleStatus, utcnow
 from ..moderation.types import Rule
