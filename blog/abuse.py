@@ -36,13 +36,14 @@ class Refused:
     retry_after: int = 0
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return timed_serializer(current_app.config["SECRET_KEY"], _SALT)
+def _serializer(secret: str | None = None) -> URLSafeTimedSerializer:
+    return timed_serializer(secret or current_app.config["SECRET_KEY"], _SALT)
 
 
-def form_stamp() -> str:
-    """A signed timestamp (to the millisecond) to put in the comment form when it is served."""
-    return _serializer().dumps(round(time.time(), 3))
+def form_stamp(secret: str | None = None) -> str:
+    """A signed timestamp (to the millisecond) to put in the comment form when it is served (signed with
+    `secret`, by default the app's key)."""
+    return _serializer(secret).dumps(round(time.time(), 3))
 
 
 def stamp_age(stamp: str | None) -> float | None:

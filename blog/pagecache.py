@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Mapping, NamedTuple
 
-from flask import Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, request, session
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -77,9 +77,14 @@ def _version_key(slug: str) -> str:
     return f"majlis:pagever:{slug}"
 
 
-def _shared_store() -> bool:
+def _shared_store(app: Flask | None = None) -> bool:
     """True when the cache itself is shared by every process (Redis)."""
-    return current_app.config.get("CACHE_TYPE") == "RedisCache"
+    return (app or current_app).config.get("CACHE_TYPE") == "RedisCache"
+
+
+def cache_store(app: Flask):
+    """The app's cache backend itself (what Flask-Caching's `cache` calls on), usable outside an app context."""
+    return app.extensions["cache"][cache]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -96,24 +101,26 @@ def article_version(slug: str) -> str:
     return article_versions(slug)[0]
 
 
-def article_versions(*slugs: str) -> list[str]:
+def article_versions(*slugs: str, app: Flask | None = None) -> list[str]:
     """The version tokens of several articles (with Redis: in one round trip once they exist)."""
-    if not _shared_store():
+    app = app or current_app._get_current_object()
+    if not _shared_store(app):
         versions = []
         for slug in slugs:
             try:
-                stat = os.stat(_version_path(current_app.instance_path, slug))
+                stat = os.stat(_version_path(app.instance_path, slug))
             except FileNotFoundError:
                 versions.append("0")
                 continue
             versions.append(f"{stat.st_ino}.{stat.st_mtime_ns}")
         return versions
+    store = cache_store(app)
     keys = [_version_key(slug) for slug in slugs]
-    versions = cache.get_many(*keys)
+    versions = store.get_many(*keys)
     for index, (key, version) in enumerate(zip(keys, versions)):
         if version is None:
-            cache.add(key, secrets.token_hex(6), timeout=0)  # the first reader of an article starts its version
-            versions[index] = cache.get(key) or "0"
+            store.add(key, secrets.token_hex(6), timeout=0)  # the first reader of an article starts its version
+            versions[index] = store.get(key) or "0"
     return versions
 
 
@@ -200,13 +207,13 @@ def _fill(parts: list[bytes], tokens: Tokens | None) -> bytes:
     return b"".join(filled)
 
 
-def page_key(host: str, slug: str, language: str, args: Mapping[str, str]) -> str:
+def page_key(host: str, slug: str, language: str, args: Mapping[str, str], app: Flask | None = None) -> str:
     """The cache key of one article page as a reader asks for it.
 
     The host is part of it: canonical and feed links are absolute URLs on the requested host.
     """
     query = "&".join(f"{name}={args.get(name, '')}" for name in VARY_ARGS)
-    version, all_articles = article_versions(slug, ALL_ARTICLES)
+    version, all_articles = article_versions(slug, ALL_ARTICLES, app=app)
     return f"majlis:page2:{host}:{slug}:{version}.{all_articles}:{language}:{query}"
 
 

@@ -25,7 +25,6 @@ from werkzeug.wrappers import Request
 
 from . import HSTS, SECURITY_HEADERS, choose_language, pagecache
 from .abuse import form_stamp
-from .extensions import cache
 from .signing import new_csrf_secret, sign_csrf
 
 ARTICLE_PATH = re.compile(r"/articles/([^/]+)")
@@ -33,6 +32,7 @@ ARTICLE_PATH = re.compile(r"/articles/([^/]+)")
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
                 "HTTP_RANGE", "HTTP_IF_RANGE")
 LANGUAGE_COOKIE = "lang"
+_SHARED_ENVIRON = "HTTP_" + pagecache.SHARED_HEADER.upper().replace("-", "_")
 
 
 class PageFront:
@@ -70,36 +70,39 @@ class PageFront:
             return None  # the input guards answer 404/400
         config = self.app.config
         field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+        cookies = request.cookies if "HTTP_COOKIE" in environ else {}
         session_cookie = self.app.session_interface.get_cookie_name(self.app)
-        if not set(request.cookies) <= {session_cookie, LANGUAGE_COOKIE}:
+        if not set(cookies) <= {session_cookie, LANGUAGE_COOKIE}:
             return None  # a login, a reader id, remembered details...: Flask decides
         secret = None
-        if session_cookie in request.cookies:
-            secret = self._csrf_secret_alone(request.cookies[session_cookie], field)
+        if session_cookie in cookies:
+            secret = self._csrf_secret_alone(cookies[session_cookie], field)
             if secret is None:
                 return None  # the session holds more (own comments, flashes, a login) or is not valid
-        shared = secret is None and request.headers.get(pagecache.SHARED_HEADER) == "1"
-        language = choose_language(config, request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
-        with self.app.app_context():
-            entry = cache.get(pagecache.page_key(request.host, slug, language, request.args))
-            if entry is None:
-                return None
-            headers = [("Content-Type", "text/html; charset=utf-8"), ("X-Page-Cache", "hit")]
-            if shared:
-                body = pagecache._fill(entry["parts"], None)
-                headers += [
-                    ("ETag", f'"{entry["etag"]}"'), ("Last-Modified", http_date(entry["rendered_at"])),
-                    ("Cache-Control", pagecache.shared_cache_control(config["SHARED_PAGE_SECONDS"])),
-                    ("Vary", "Cookie"), ("Date", http_date(time.time())),
-                ]
-            else:
-                headers += [("Cache-Control", pagecache.PRIVATE_CACHE_CONTROL), ("Vary", "Cookie")]
-                if secret is None:  # a first visit: a new session, as Flask-WTF starts one
-                    secret = new_csrf_secret()
-                    headers.append(("Set-Cookie", self._session_cookie({field: secret}, request.is_secure)))
-                token = sign_csrf(self.app, secret)
-                body = pagecache._fill(entry["parts"], pagecache.Tokens(
-                    lambda: token, form_stamp, lambda: secrets.token_urlsafe(18)))
+        shared = secret is None and environ.get(_SHARED_ENVIRON) == "1"
+        language = choose_language(config, request.args.get("lang"), cookies.get(LANGUAGE_COOKIE))
+        # No app context: the cache backend and the settings are read from the app itself.
+        entry = pagecache.cache_store(self.app).get(
+            pagecache.page_key(request.host, slug, language, request.args, app=self.app))
+        if entry is None:
+            return None
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("X-Page-Cache", "hit")]
+        if shared:
+            body = pagecache._fill(entry["parts"], None)
+            headers += [
+                ("ETag", f'"{entry["etag"]}"'), ("Last-Modified", http_date(entry["rendered_at"])),
+                ("Cache-Control", pagecache.shared_cache_control(config["SHARED_PAGE_SECONDS"])),
+                ("Vary", "Cookie"), ("Date", http_date(time.time())),
+            ]
+        else:
+            headers += [("Cache-Control", pagecache.PRIVATE_CACHE_CONTROL), ("Vary", "Cookie")]
+            if secret is None:  # a first visit: a new session, as Flask-WTF starts one
+                secret = new_csrf_secret()
+                headers.append(("Set-Cookie", self._session_cookie({field: secret}, request.is_secure)))
+            token = sign_csrf(self.app, secret)
+            key = config["SECRET_KEY"]
+            body = pagecache._fill(entry["parts"], pagecache.Tokens(
+                lambda: token, lambda: form_stamp(key), lambda: secrets.token_urlsafe(18)))
         headers.append(("Content-Length", str(len(body))))
         headers += SECURITY_HEADERS.items()
         if request.is_secure:

@@ -324,6 +324,8 @@ def test_versions_in_redis_are_read_together_and_shared_by_app_processes(app, ar
     url = f"/articles/{article['slug']}"
     assert one.test_client().get(url).headers["X-Page-Cache"] == "miss"
     assert two.test_client().get(url).headers["X-Page-Cache"] == "hit"
+    first_visit = two.test_client(use_cookies=False).get(url)  # answered by the page front, from Redis
+    assert first_visit.headers["X-Page-Cache"] == "hit" and "Set-Cookie" in first_visit.headers
     with one.test_request_context():
         versions = pagecache.article_versions(article["slug"], pagecache.ALL_ARTICLES)
         assert versions == [pagecache.article_version(article["slug"]), pagecache.article_version(pagecache.ALL_ARTICLES)]
