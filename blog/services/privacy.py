@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from .. import signals
 from ..extensions import db
 from ..models import Article, Ban, Comment, PrivacyKind, PrivacyRequest, utcnow
 
@@ -61,7 +62,13 @@ def export_person(email: str, operator: str = "") -> dict:
 
 
 def erase_person(email: str, operator: str = "") -> int:
-    """Anonymize the person's comments (kept for the thread, without name, e-mail or address); record it."""
+    """Anonymize the person's comments (kept for the thread, without name, e-mail or address); record it.
+
+    The articles that showed the name are announced as changed, so no cached page keeps showing it.
+    """
+    shown_on = db.session.scalars(
+        select(Article).where(Article.id.in_(select(Comment.article_id).where(_own(email))))
+    ).all()
     result = db.session.execute(
         update(Comment).where(_own(email)).values(author_name="", author_email="", address="")
         .execution_options(synchronize_session=False)
@@ -69,6 +76,8 @@ def erase_person(email: str, operator: str = "") -> int:
     affected = result.rowcount or 0
     _record(PrivacyKind.ERASE, email, affected, operator)
     db.session.commit()
+    for article in shown_on:
+        signals.article_changed.send(current_app._get_current_object(), article=article, old_slug=None)
     return affected
 
 
