@@ -19,7 +19,6 @@ import secrets
 import time
 
 from flask import Flask
-from itsdangerous import BadSignature
 from werkzeug.http import dump_cookie, http_date
 from werkzeug.wrappers import Request
 
@@ -76,7 +75,7 @@ class PageFront:
             return None  # a login, a reader id, remembered details...: Flask decides
         secret = None
         if session_cookie in cookies:
-            secret = self._csrf_secret_alone(cookies[session_cookie], field)
+            secret = self._csrf_secret_alone(request, field)
             if secret is None:
                 return None  # the session holds more (own comments, flashes, a login) or is not valid
         shared = secret is None and environ.get(_SHARED_ENVIRON) == "1"
@@ -109,16 +108,11 @@ class PageFront:
             headers.append(("Strict-Transport-Security", HSTS))
         return headers, body
 
-    def _csrf_secret_alone(self, cookie: str, field: str) -> str | None:
-        """The CSRF secret of a valid session cookie holding only that secret; None for any other content,
-        a forged or an expired session."""
-        app = self.app
-        try:
-            data = app.session_interface.get_signing_serializer(app).loads(
-                cookie, max_age=int(app.permanent_session_lifetime.total_seconds()))
-        except BadSignature:
-            return None
-        if not isinstance(data, dict) or set(data) != {field} or not isinstance(data[field], str):
+    def _csrf_secret_alone(self, request: Request, field: str) -> str | None:
+        """The CSRF secret of a session holding only that secret, opened as Flask opens it (a forged or an
+        expired cookie opens empty); None for any other content."""
+        data = self.app.session_interface.open_session(self.app, request)
+        if data is None or set(data) != {field} or not isinstance(data[field], str):
             return None
         return data[field]
 
