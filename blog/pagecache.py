@@ -39,7 +39,7 @@ from markupsafe import Markup
 from . import signals
 from .extensions import cache
 from .security import signed_in
-from .signing import csrf_token
+from .signing import csrf_field, csrf_token
 
 CSRF_PLACEHOLDER = "__majlis_csrf_placeholder__"
 FORM_TOKEN_PLACEHOLDER = "__majlis_form_token_placeholder__"
@@ -156,7 +156,7 @@ def reader_mode() -> str:
 
 @contextmanager
 def _placeholders():
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    field = csrf_field(current_app.config)
     saved = g.pop(field, None)
     g._pagecache_rendering = True
     setattr(g, field, CSRF_PLACEHOLDER)  # generate_csrf and signing.csrf_token return g.<field> when set
@@ -434,7 +434,7 @@ def memoize_comment_form(app, blank_form: Callable) -> None:
         config = current_app.config
         key = (
             context["lang"], request.script_root, context["article"].slug, config.get("MAIL_SERVER"),
-            config.get("WTF_CSRF_ENABLED", True), config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
+            config.get("WTF_CSRF_ENABLED", True), csrf_field(config),
         )
         return memo.get(key, lambda: render_blank(context))
 

@@ -24,7 +24,7 @@ from werkzeug.wrappers import Request
 
 from . import HSTS, SECURITY_HEADERS, choose_language, pagecache
 from .abuse import form_stamp
-from .signing import new_csrf_secret, sign_csrf
+from .signing import csrf_field, new_csrf_secret, sign_csrf
 
 ARTICLE_PATH = re.compile(r"/articles/([^/]+)")
 # Request headers that ask for more than a plain answer (validators, ranges): Flask answers those.
@@ -68,7 +68,7 @@ class PageFront:
         if "\x00" in slug or any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
             return None  # the input guards answer 404/400
         config = self.app.config
-        field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+        field = csrf_field(config)
         cookies = request.cookies if "HTTP_COOKIE" in environ else {}
         session_cookie = self.app.session_interface.get_cookie_name(self.app)
         if not set(cookies) <= {session_cookie, LANGUAGE_COOKIE}:

@@ -57,11 +57,15 @@ def serializer(secret: str | bytes, salt: str) -> URLSafeSerializer:
     return URLSafeSerializer(secret, salt=salt, signer=KeptKeySigner)
 
 
+def csrf_field(config) -> str:
+    """The name of the CSRF token: its form field, its key in the session and in `g` (Flask-WTF's setting)."""
+    return config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+
+
 def csrf_token() -> str:
     """This request's signed CSRF token, as flask_wtf.csrf.generate_csrf makes it (same session key, salt and
     format, so Flask-WTF validates it), with a serializer made once."""
-    config = current_app.config
-    field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+    field = csrf_field(current_app.config)
     token = g.get(field)
     if token is None:
         if not isinstance(session.get(field), str):
