@@ -349,6 +349,11 @@ class ProcessMemo:
         return value
 
 
+def _render_in(context, template: str, **values) -> Markup:
+    """`template` rendered with the calling template's context (and `values` over it), as an include would."""
+    return Markup(context.environment.get_template(template).render({**context.get_all(), **values}))
+
+
 def memoize_comment_fragments(app) -> None:
     """`comment_fragment(comment)` in templates: one comment's HTML, kept per process by all that it shows.
 
@@ -361,8 +366,7 @@ def memoize_comment_fragments(app) -> None:
     memo = ProcessMemo(app.config["COMMENT_FRAGMENTS"])
 
     def render(context, comment, pending: bool) -> Markup:
-        template = context.environment.get_template("public/_comment.html")
-        return Markup(template.render({**context.get_all(), "comment": comment, "pending": pending}))
+        return _render_in(context, "public/_comment.html", comment=comment, pending=pending)
 
     def shared_by_the_render(context) -> tuple:
         """What every comment of one render has in common: read once, kept on the render's own context."""
@@ -418,8 +422,7 @@ def memoize_comment_form(app, blank_form: Callable) -> None:
     memo = ProcessMemo(COMMENT_FORM_MEMO)
 
     def render(context, form) -> Markup:
-        template = context.environment.get_template("public/_comment_form.html")
-        return Markup(template.render({**context.get_all(), "form": form}))
+        return _render_in(context, "public/_comment_form.html", form=form)
 
     def render_blank(context) -> Markup:
         form = blank_form()
@@ -452,7 +455,7 @@ def memoize_shared_forms(app) -> None:
     memo = ProcessMemo(SHARED_FORMS_MEMO)
 
     def render(context) -> Markup:
-        return Markup(context.environment.get_template("public/_shared_forms.html").render(context.get_all()))
+        return _render_in(context, "public/_shared_forms.html")
 
     @pass_context
     def shared_forms_block(context) -> Markup:
