@@ -77,21 +77,19 @@ class Page:
         return self.page < self.pages
 
 
+# The statement of published_article, built once (every comment sent starts with it); the slug is bound per call.
+_PUBLISHED_BY_SLUG = (
+    select(Article).options(lazyload(Article.category), lazyload(Article.tags))  # not needed to comment
+    .where(Article.slug == bindparam("slug"), Article.status == ArticleStatus.PUBLISHED)
+)
+
+
 def published_article(slug: str) -> Article:
     """The published article with this slug, or NotFound."""
-    article = db.session.scalar(_published_by_slug(), {"slug": slug})
+    article = db.session.scalar(_PUBLISHED_BY_SLUG, {"slug": slug})
     if article is None:
         raise NotFound(slug)
     return article
-
-
-@functools.cache
-def _published_by_slug() -> Select:
-    """The statement of published_article, built once (every comment sent starts with it)."""
-    return (
-        select(Article).options(lazyload(Article.category), lazyload(Article.tags))  # not needed to comment
-        .where(Article.slug == bindparam("slug"), Article.status == ArticleStatus.PUBLISHED)
-    )
 
 
 ORDERS = ("oldest", "newest", "liked")
