@@ -38,7 +38,7 @@ from markupsafe import Markup
 
 from . import signals
 from .extensions import cache
-from .security import signed_in
+from .security import remember_cookie, signed_in
 from .signing import csrf_field, csrf_token
 
 CSRF_PLACEHOLDER = "__majlis_csrf_placeholder__"
@@ -47,7 +47,6 @@ STAMP_PLACEHOLDER = "__majlis_form_stamp_placeholder__"
 # Query arguments that change the article page; every other argument shares the cached page.
 VARY_ARGS = ("page", "order")
 SHARED_HEADER = "X-Shared-Cache"
-LOGIN_COOKIES = ("remember_token",)
 ALL_ARTICLES = "\x00all-articles"  # a version shared by every article page (bumped when any article is saved)
 COMMENT_HTML_MEMO = 8192
 DATE_MEMO = 8192
@@ -148,7 +147,7 @@ def reader_mode() -> str:
     if (
         request.headers.get(SHARED_HEADER) == "1"
         and not has_session
-        and not any(name in request.cookies for name in LOGIN_COOKIES)
+        and remember_cookie(current_app.config) not in request.cookies
     ):
         return "shared"
     return "private"

@@ -10,6 +10,11 @@ from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 from .models import Role
 
 
+def remember_cookie(config) -> str:
+    """The name of Flask-Login's remember-me cookie, the one cookie besides the session that carries a login."""
+    return config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
+
+
 def signed_in() -> bool:
     """current_user.is_authenticated, without loading a user when nothing in the request can carry a login:
     no user id in the session, no remember cookie, no login during this request.
@@ -18,8 +23,7 @@ def signed_in() -> bool:
     rewrites every such session (and clears the remember cookie) on each request for nothing.
     """
     if "_login_user" not in g:
-        remember = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
-        if remember not in request.cookies and "_user_id" not in session:
+        if remember_cookie(current_app.config) not in request.cookies and "_user_id" not in session:
             return False
     return current_user.is_authenticated
 
