@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 import os
 import re
 import secrets
@@ -54,6 +55,8 @@ NEIGHBOURS_MEMO = 1024
 PRIVATE_CACHE_CONTROL = "private, no-store"
 COMMENT_FORM_MEMO = 256
 SHARED_FORMS_MEMO = 16
+THREAD_LIST_MEMO = 64
+ARTICLE_BLOCK_MEMO = 256
 
 
 def new_form_token() -> str:
@@ -353,16 +356,28 @@ def _render_in(context, template: str, **values) -> Markup:
     return Markup(context.environment.get_template(template).render({**context.get_all(), **values}))
 
 
+# What public/_comment.html shows of a published comment (with the name it answers and the page's inputs).
+_SHOWN_FIELDS = operator.attrgetter(
+    "id", "version", "author_name", "body", "created_at", "edited_at", "like_count", "dislike_count"
+)
+
+
 def memoize_comment_fragments(app) -> None:
-    """`comment_fragment(comment)` in templates: one comment's HTML, kept per process by all that it shows.
+    """`comment_fragment(comment)` and `thread_items_block()` in templates: comments' HTML kept per process
+    by all that it shows.
 
     A page rendered after a cache miss (a new comment approved, say) re-uses the unchanged comments of the
     earlier renders. The key holds every input of public/_comment.html: the comment's text, name, dates,
     version and counts, the name it answers, this reader's reaction and edit right, the article's slug and
     whether it takes replies, the settings and the language; a reader's own pending comments are never kept.
     At most COMMENT_FRAGMENTS entries (the oldest go first); 0 renders every comment each time.
+
+    A whole page of threads (public/_thread_items.html) is kept too, keyed by the keys of all its comments
+    in their order, when it shows nothing of one reader (no own comment, reaction or edit right): the rows
+    are read from the database for every render, and only unchanged ones are not rendered again.
     """
     memo = ProcessMemo(app.config["COMMENT_FRAGMENTS"])
+    pages = ProcessMemo(THREAD_LIST_MEMO if app.config["COMMENT_FRAGMENTS"] else 0)
 
     def render(context, comment, pending: bool) -> Markup:
         return _render_in(context, "public/_comment.html", comment=comment, pending=pending)
@@ -383,13 +398,50 @@ def memoize_comment_fragments(app) -> None:
             return render(context, comment, pending)
         page, mentions, reactions, editable = shared_by_the_render(context)
         ident = comment.id
-        key = (
-            page, ident, comment.version, comment.author_name, comment.body, comment.created_at, comment.edited_at,
-            comment.like_count, comment.dislike_count, mentions.get(ident), reactions.get(ident, 0), ident in editable,
-        )
+        key = (page, _SHOWN_FIELDS(comment), mentions.get(ident), reactions.get(ident, 0), ident in editable)
         return memo.get(key, lambda: render(context, comment, False))
 
+    @pass_context
+    def thread_items_block(context) -> Markup:
+        threads = context["thread"].items
+        if not threads or context.get("own_by_root"):
+            return _render_in(context, "public/_thread_items.html")
+        page, mentions, reactions, editable = shared_by_the_render(context)
+        if reactions or editable:
+            return _render_in(context, "public/_thread_items.html")
+        key = (page, tuple(
+            (_SHOWN_FIELDS(comment), mentions.get(comment.id), index)
+            for t in threads for index, comment in enumerate((t.root, *t.replies))
+        ))
+        return pages.get(key, lambda: _render_in(context, "public/_thread_items.html"))
+
     app.jinja_env.globals["comment_fragment"] = comment_fragment
+    app.jinja_env.globals["thread_items_block"] = thread_items_block
+
+
+def memoize_article_block(app) -> None:
+    """`article_block()` in templates: public/_article_text.html (the article and its neighbours' links), kept
+    per process by all that it shows.
+
+    The block holds nothing of one reader. Its key holds every input: the article's text, lead, body, cover,
+    source, date, category, tags and comment count, its neighbours (the template's own, or the
+    `article_neighbours` global's), the language and the script root. At most ARTICLE_BLOCK_MEMO entries.
+    """
+    memo = ProcessMemo(ARTICLE_BLOCK_MEMO)
+
+    @pass_context
+    def article_block(context) -> Markup:
+        article = context["article"]
+        around = context.get("neighbours") or context["article_neighbours"](article)
+        category = article.category
+        key = (
+            context["lang"], request.script_root, article.id, article.slug, article.title, article.lead, article.body,
+            article.cover_image, article.source, article.published_at, article.published_comment_count,
+            category and (category.slug, category.name), tuple((tag.slug, tag.name) for tag in article.tags), around,
+        )
+        return memo.get(key, lambda: _render_in(context, "public/_article_text.html", neighbours=around))
+
+    app.jinja_env.globals["article_block"] = article_block
 
 
 _TOKEN_FIELD_TYPES = ("HiddenField", "CSRFTokenField")

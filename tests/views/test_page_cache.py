@@ -536,3 +536,96 @@ def test_kept_shared_forms_follow_the_language_and_never_carry_a_readers_token(a
     assert post(first, article["slug"], **details).status_code == 303
     personal = first.get(url).get_data(as_text=True)  # rendered for this reader alone, with their token
     assert personal.count(f'name="csrf_token" value="{csrf_token(personal)}"') >= 1 and "__majlis_" not in personal
+
+
+def _publish_reply(app, parent_id: int, body: str, name: str = "قارئ يرد") -> int:
+    from blog.models import utcnow
+
+    with app.app_context():
+        parent = db.session.get(Comment, parent_id)
+        reply = Comment(article_id=parent.article_id, parent_id=parent.id, root_id=parent.root_id or parent.id,
+                        author_name=name, author_email="reply@example.org", body=body,
+                        status=CommentStatus.PUBLISHED, created_at=utcnow(), decided_at=utcnow())
+        db.session.add(reply)
+        db.session.commit()
+        pagecache.invalidate_article(parent.article.slug)
+        return reply.id
+
+
+def test_kept_thread_lists_follow_replies_new_threads_and_the_names_answered(app, article):
+    """A page of threads is kept whole: a reply, a reply to a reply (with the name it answers), the answered
+    reader renamed while their own reply is hidden, a reply made a thread of its own and a new thread each
+    give a new key; each reply stays inside its own thread. Each step renders the page before its change."""
+    publish_comment(app, article["id"], "أول تعليق في الصفحة.")
+    [root] = comments(app, status=CommentStatus.PUBLISHED)
+    url = f"/articles/{article['slug']}"
+
+    def thread(ident: int) -> str:
+        page = app.test_client().get(url).get_data(as_text=True)
+        [shown] = [part for part in page.split('<li class="thread" id="thread-') if part.startswith(f'{ident}"')]
+        return shown
+
+    def update(ident: int, **values) -> None:
+        with app.app_context():  # a plain UPDATE: no version bump to tell
+            db.session.execute(Comment.__table__.update().where(Comment.id == ident).values(**values))
+            db.session.commit()
+            pagecache.invalidate_article(article["slug"])
+
+    assert 'class="replies"' not in thread(root.id)
+    first = _publish_reply(app, root.id, "رد أول على التعليق.", name="سعاد")
+    assert f'id="comment-{first}"' in thread(root.id) and "رد أول على التعليق." in thread(root.id)
+    second = _publish_reply(app, first, "رد على الرد.")
+    assert "سعاد" in thread(root.id).split(f'id="comment-{second}"')[1]
+    update(first, status=CommentStatus.REJECTED.value)  # hidden: only the name it answers is left of it
+    assert f'id="comment-{first}"' not in thread(root.id)
+    update(first, author_name="سعاد ب.")  # no comment shown has changed, only the name answered
+    assert "سعاد ب." in thread(root.id).split(f'id="comment-{second}"')[1]
+    third = _publish_reply(app, root.id, "رد مباشر على التعليق الأول.")
+    assert f'id="comment-{third}"' in thread(root.id)
+    update(third, root_id=None, parent_id=None)  # the same comments in the same order, nested differently
+    assert f'id="comment-{third}"' not in thread(root.id) and f'id="comment-{third}"' in thread(third)
+    publish_comment(app, article["id"], "تعليق آخر يفتح خيطا جديدا.")
+    page = app.test_client().get(url).get_data(as_text=True)
+    assert page.count('<li class="thread"') == 3 and "تعليق آخر يفتح خيطا جديدا." in page
+
+
+def test_kept_article_block_follows_every_change_of_what_it_shows(app, article):
+    """The article's own block is kept by all it shows: each change below, made by a plain UPDATE (no
+    version to tell) after a render that kept the block, appears once the page is rendered again, in the
+    language and under the script root asked."""
+    from blog.models import Category, Tag
+
+    url = f"/articles/{article['slug']}"
+
+    def block(**request) -> str:
+        with app.test_request_context():
+            pagecache.invalidate_article(article["slug"])
+        page = app.test_client().get(url, **request).get_data(as_text=True)
+        start = page.index('<article class="article">')
+        return page[start:page.index('<section class="comments"', start)]
+
+    def update(table, **values) -> str:
+        block()  # rendered, and kept, before the change
+        with app.app_context():
+            db.session.execute(table.update().values(**values))
+            db.session.commit()
+        return block()
+
+    table = Article.__table__
+    for column, value, shown in (
+        ("title", "عنوان جديد للمقال", "عنوان جديد للمقال"), ("lead", "مقدمة أخرى", "مقدمة أخرى"),
+        ("body", "نص **آخر** تماما.", "<strong>آخر</strong>"), ("source", "مصدر آخر", "مصدر آخر"),
+        ("cover_image", "cover-1.jpg", "cover-1.jpg"), ("published_comment_count", 7, "7 تعليقات"),
+    ):
+        assert shown in update(table, **{column: value}), column
+    with app.app_context():
+        category, tag = Category(name="اقتصاد", slug="economy"), Tag(name="تعاونيات", slug="cooperatives")
+        found = db.session.get(Article, article["id"])
+        found.category, found.tags = category, [tag]
+        db.session.commit()
+    shown = block()
+    assert 'href="/category/economy"' in shown and 'href="/tag/cooperatives"' in shown
+    assert ">الاقتصاد</a>" in update(Category.__table__, name="الاقتصاد")
+    assert ">التعاونيات</a>" in update(Tag.__table__, name="التعاونيات")
+    assert "7 commentaires" in block(query_string={"lang": "fr"}) and "7 تعليقات" in block()
+    assert 'href="/prefix/category/economy"' in block(base_url="http://localhost/prefix")
