@@ -57,6 +57,7 @@ COMMENT_FORM_MEMO = 256
 SHARED_FORMS_MEMO = 16
 THREAD_LIST_MEMO = 64
 ARTICLE_BLOCK_MEMO = 256
+SITE_HEADER_MEMO = 16
 
 
 def new_form_token() -> str:
@@ -442,6 +443,25 @@ def memoize_article_block(app) -> None:
         return memo.get(key, lambda: _render_in(context, "public/_article_text.html", neighbours=around))
 
     app.jinja_env.globals["article_block"] = article_block
+
+
+def memoize_site_header(app) -> None:
+    """`site_header()` in templates: _site_header.html, kept per process for the page rendered for every reader.
+
+    That page has no signed-in user and its CSRF token is a placeholder, so the header shows only the language,
+    the site's name, the script root and the search query (none on an article page): its key. Any other
+    render (a signed-in editor, a reader's own page) renders it each time. At most SITE_HEADER_MEMO entries.
+    """
+    memo = ProcessMemo(SITE_HEADER_MEMO)
+
+    @pass_context
+    def site_header(context) -> Markup:
+        if not g.get("_pagecache_rendering"):
+            return _render_in(context, "_site_header.html")
+        key = (context["lang"], context["site_name"], request.script_root, context.get("query"))
+        return memo.get(key, lambda: _render_in(context, "_site_header.html"))
+
+    app.jinja_env.globals["site_header"] = site_header
 
 
 _TOKEN_FIELD_TYPES = ("HiddenField", "CSRFTokenField")

@@ -32,6 +32,8 @@ class UTCDateTime(TypeDecorator):
             return general
 
         def from_text(value):
+            if value is None:
+                return None
             # SQLite keeps the naive UTC time as ISO text: read with its zone in one step (about a fifth of
             # the time of parsing it naive and then replacing its tzinfo, on every date of every row read).
             try:

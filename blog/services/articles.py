@@ -1,13 +1,12 @@
 """Articles: editors write, schedule, publish and restore them; readers list, search and read them."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
-from sqlalchemy.orm import joinedload
 
 from .. import signals
 from ..extensions import db
@@ -327,19 +326,54 @@ def _newest_first(query: Select) -> Select:
     return query.order_by(Article.published_at.desc(), Article.id.desc())
 
 
-# The article page's article: built once (the time and the slug are bound per call), its tags loaded in the
-# same statement as the article and its category (the relationship's own loading would take a second one).
+class Label(NamedTuple):
+    """A category or tag as an article page shows it."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownArticle:
+    """A live article as its page shows it, read as plain rows (no ORM object), with its category and tags."""
+
+    id: int
+    slug: str
+    title: str
+    lead: str
+    body: str
+    source: str
+    cover_image: str
+    status: ArticleStatus
+    published_at: datetime | None
+    comments_open: bool
+    published_comment_count: int
+    published_thread_count: int
+    category: Label | None
+    tags: tuple[Label, ...]
+
+
+_SHOWN_ARTICLE = tuple(getattr(Article, f.name) for f in fields(ShownArticle) if f.name not in ("category", "tags"))
+# The article page's article: built once (the time and the slug are bound per call), with its category and
+# its tags in the same statement (one row per tag, in the order the relationship gives them).
 _LIVE_BY_SLUG = (
-    select(Article).options(joinedload(Article.tags))
+    select(*_SHOWN_ARTICLE, Category.slug, Category.name, Tag.slug, Tag.name)
+    .outerjoin(Category, Category.id == Article.category_id)
+    .outerjoin(Article.tags)
     .where(Article.live(bindparam("now")), Article.slug == bindparam("slug"))
+    .order_by(Tag.name)
 )
 
 
-def live_article(slug: str) -> Article:
+def live_article(slug: str) -> ShownArticle:
     """The article readers see at this slug; Moved for a former slug; NotFound otherwise."""
-    article = db.session.scalars(_LIVE_BY_SLUG, {"now": utcnow(), "slug": slug}).unique().one_or_none()
-    if article is not None:
-        return article
+    rows = db.session.connection().execute(_LIVE_BY_SLUG, {"now": utcnow(), "slug": slug}).all()
+    if rows:
+        first = rows[0]
+        size = len(_SHOWN_ARTICLE)
+        category = Label(*first[size:size + 2]) if first[size] is not None else None
+        tags = tuple(Label(*row[size + 2:]) for row in rows if row[size + 2] is not None)
+        return ShownArticle(*first[:size], category, tags)
     current = db.session.scalar(
         select(Article).join(ArticleSlug, ArticleSlug.article_id == Article.id)
         .where(ArticleSlug.slug == slug, Article.live(utcnow()))

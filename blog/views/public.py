@@ -103,7 +103,7 @@ _REFUSAL_MESSAGES = {
 _RATE_REFUSALS = {abuse.Refusal.ADDRESS_RATE, abuse.Refusal.EMAIL_RATE}
 
 
-def _live_or_404(slug: str) -> Article:
+def _live_or_404(slug: str) -> article_service.ShownArticle:
     """The live article with this slug (a scheduled one whose time has come is published now)."""
     try:
         found = article_service.live_article(slug)

@@ -629,3 +629,25 @@ def test_kept_article_block_follows_every_change_of_what_it_shows(app, article):
     assert ">التعاونيات</a>" in update(Tag.__table__, name="التعاونيات")
     assert "7 commentaires" in block(query_string={"lang": "fr"}) and "7 تعليقات" in block()
     assert 'href="/prefix/category/economy"' in block(base_url="http://localhost/prefix")
+
+
+def test_kept_site_header_follows_the_language_and_root_and_is_never_a_staff_members(app, article, staff_client):
+    """The header is kept for the page rendered for every reader only: its language switch and links follow
+    the language and the script root, its token is each reader's own, and a signed-in editor gets theirs."""
+    url = f"/articles/{article['slug']}"
+
+    def header(client=None, **request) -> str:
+        with app.test_request_context():
+            pagecache.invalidate_article(article["slug"])
+        page = (client or app.test_client()).get(url, **request).get_data(as_text=True)
+        return page[page.index('<header class="site-header">'):page.index("</header>")]
+
+    arabic, french = header(), header(query_string={"lang": "fr"})
+    assert ">Français</button>" in arabic and ">العربية</button>" not in arabic
+    assert ">العربية</button>" in french and ">Français</button>" not in french and ">Rechercher</button>" in french
+    assert 'action="/prefix/search"' in header(base_url="http://localhost/prefix") and 'action="/search"' in header()
+    first, second = app.test_client(), app.test_client()
+    assert csrf_token(header(first)) != csrf_token(header(second))  # each reader's own token, never a placeholder
+    assert pagecache.CSRF_PLACEHOLDER not in header(first)
+    editor = staff_client(Role.EDITOR)
+    assert 'href="/desk/"' in header(editor) and 'href="/desk/"' not in header()
