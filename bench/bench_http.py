@@ -248,8 +248,8 @@ def run_backend(name: str, url: str, instance: Path, seconds: float, log_dir: Pa
     finally:
         server.stop()
 
-    # For the record: the same cold page when no rendered comment is kept either (every comment rendered).
-    server, port = start_gunicorn({**cold_env, "COMMENT_FRAGMENTS": "0"}, log=log_dir / f"{name}-cold-bare.log")
+    # For the record: the same cold page when no rendered block is kept either (every block rendered).
+    server, port = start_gunicorn({**cold_env, "KEPT_BLOCKS": "0"}, log=log_dir / f"{name}-cold-bare.log")
     try:
         wrk(port, page_200, 1)
         results["cold_200_bare"] = wrk(port, page_200, seconds)
@@ -271,8 +271,8 @@ def report(results: dict) -> None:
     print(f"   same, shared page (behind nginx, no token) {results['warm_200_shared']:8,.0f} req/s  "
           f"{share('warm_200_shared'):6.1%}")
     print(f"   article, 200 comments, cold (renders)      {results['cold_200']:8,.0f} req/s  {share('cold_200'):6.1%}"
-          f" of ceiling  (target >= {TARGETS['cold']:.0%}; page cache off, rendered comments kept)")
-    print(f"   same, nothing kept (COMMENT_FRAGMENTS=0)   {results['cold_200_bare']:8,.0f} req/s  "
+          f" of ceiling  (target >= {TARGETS['cold']:.0%}; page cache off, rendered blocks kept)")
+    print(f"   same, nothing kept (KEPT_BLOCKS=0)         {results['cold_200_bare']:8,.0f} req/s  "
           f"{share('cold_200_bare'):6.1%}")
     ratio = results["cold_200"] / results["cold_20k"]
     ratio_last = results["cold_200"] / results["cold_20k_last_page"]

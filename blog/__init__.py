@@ -289,7 +289,7 @@ def _register_caching(app: Flask) -> None:
     pagecache.memoize_filters(app)
     pagecache.memoize_comment_fragments(app)
     pagecache.memoize_article_block(app)
-    pagecache.memoize_site_header(app)
+    pagecache.keep_page_blocks(app)
     pagecache.memoize_comment_form(app, blank_form=CommentForm)
     pagecache.memoize_shared_forms(app)
     app.extensions["majlis_neighbours"] = pagecache.ProcessMemo(pagecache.NEIGHBOURS_MEMO)

@@ -45,6 +45,8 @@ class Config:
         self.SHARED_PAGE_SECONDS = int(os.environ.get("SHARED_PAGE_SECONDS", "10"))
         # Rendered published comments kept per process, keyed by all they show (0: render every one each time).
         self.COMMENT_FRAGMENTS = int(os.environ.get("COMMENT_FRAGMENTS", "4096"))
+        # Rendered blocks of pages kept per worker by all they show (blog/pagecache.py); off: render them all.
+        self.KEPT_BLOCKS = _bool("KEPT_BLOCKS", True)
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         if os.environ.get("CACHE_TYPE"):  # e.g. NullCache to measure rendering with no page cache
             self.CACHE_TYPE = os.environ["CACHE_TYPE"]

@@ -58,6 +58,7 @@ SHARED_FORMS_MEMO = 16
 THREAD_LIST_MEMO = 64
 ARTICLE_BLOCK_MEMO = 256
 SITE_HEADER_MEMO = 16
+PAGE_BLOCK_MEMO = 1024
 
 
 def new_form_token() -> str:
@@ -331,6 +332,12 @@ def memoize_filters(app) -> None:
     env.filters["long_date"] = lambda value: localized(value, str(get_locale())) if value else ""
 
 
+def kept_memo(app, size: int) -> "ProcessMemo":
+    """A ProcessMemo for rendered blocks of pages: of `size` entries, or none at all when the app's
+    KEPT_BLOCKS is off (every block rendered each time, for measuring or debugging)."""
+    return ProcessMemo(size if app.config["KEPT_BLOCKS"] else 0)
+
+
 class ProcessMemo:
     """A bounded dict of computed values kept by one process for one app (the oldest entries go first)."""
 
@@ -377,8 +384,8 @@ def memoize_comment_fragments(app) -> None:
     in their order, when it shows nothing of one reader (no own comment, reaction or edit right): the rows
     are read from the database for every render, and only unchanged ones are not rendered again.
     """
-    memo = ProcessMemo(app.config["COMMENT_FRAGMENTS"])
-    pages = ProcessMemo(THREAD_LIST_MEMO if app.config["COMMENT_FRAGMENTS"] else 0)
+    memo = kept_memo(app, app.config["COMMENT_FRAGMENTS"])
+    pages = kept_memo(app, THREAD_LIST_MEMO if app.config["COMMENT_FRAGMENTS"] else 0)
 
     def render(context, comment, pending: bool) -> Markup:
         return _render_in(context, "public/_comment.html", comment=comment, pending=pending)
@@ -428,7 +435,7 @@ def memoize_article_block(app) -> None:
     source, date, category, tags and comment count, its neighbours (the template's own, or the
     `article_neighbours` global's), the language and the script root. At most ARTICLE_BLOCK_MEMO entries.
     """
-    memo = ProcessMemo(ARTICLE_BLOCK_MEMO)
+    memo = kept_memo(app, ARTICLE_BLOCK_MEMO)
 
     @pass_context
     def article_block(context) -> Markup:
@@ -445,23 +452,45 @@ def memoize_article_block(app) -> None:
     app.jinja_env.globals["article_block"] = article_block
 
 
-def memoize_site_header(app) -> None:
-    """`site_header()` in templates: _site_header.html, kept per process for the page rendered for every reader.
+def keep_block(app, name: str, template: str, inputs: Callable, size: int, every_reader_only: bool = False) -> None:
+    """`name()` in templates: `template` rendered with the caller's context, kept per process by `inputs(context)`.
 
-    That page has no signed-in user and its CSRF token is a placeholder, so the header shows only the language,
-    the site's name, the script root and the search query (none on an article page): its key. Any other
-    render (a signed-in editor, a reader's own page) renders it each time. At most SITE_HEADER_MEMO entries.
+    `inputs` must return everything the block shows (the language and the script root included): it is the
+    key. With `every_reader_only`, the block is kept only in the page rendered for every reader (no signed-in
+    user, placeholder tokens) and rendered each time in any other. At most `size` entries (the oldest go first).
     """
-    memo = ProcessMemo(SITE_HEADER_MEMO)
+    memo = kept_memo(app, size)
 
     @pass_context
-    def site_header(context) -> Markup:
-        if not g.get("_pagecache_rendering"):
-            return _render_in(context, "_site_header.html")
-        key = (context["lang"], context["site_name"], request.script_root, context.get("query"))
-        return memo.get(key, lambda: _render_in(context, "_site_header.html"))
+    def block(context) -> Markup:
+        if every_reader_only and not g.get("_pagecache_rendering"):
+            return _render_in(context, template)
+        return memo.get(inputs(context), lambda: _render_in(context, template))
 
-    app.jinja_env.globals["site_header"] = site_header
+    block.__name__ = name
+    app.jinja_env.globals[name] = block
+
+
+def keep_page_blocks(app) -> None:
+    """The article page's small blocks, kept by what they show (see keep_block)."""
+
+    def header(context) -> tuple:
+        # The page rendered for every reader has no signed-in user and a placeholder token: the header shows
+        # the language, the site's name, the script root and the search query (none on an article page).
+        return context["lang"], context["site_name"], request.script_root, context.get("query")
+
+    def comments_heading(context) -> tuple:
+        article = context["article"]
+        return (context["lang"], request.script_root, article.slug, article.published_comment_count,
+                article.published_thread_count > 1, context.get("order"))
+
+    def pager(context) -> tuple:
+        thread = context["thread"]
+        return context["lang"], request.script_root, context["article"].slug, thread.page, thread.pages, context.get("order")
+
+    keep_block(app, "site_header", "_site_header.html", header, SITE_HEADER_MEMO, every_reader_only=True)
+    keep_block(app, "comments_heading", "public/_comments_heading.html", comments_heading, PAGE_BLOCK_MEMO)
+    keep_block(app, "comment_pager", "public/_more.html", pager, PAGE_BLOCK_MEMO)
 
 
 _TOKEN_FIELD_TYPES = ("HiddenField", "CSRFTokenField")
@@ -490,7 +519,7 @@ def memoize_comment_form(app, blank_form: Callable) -> None:
     mail setting (the notification box) and the CSRF settings (the token field's presence and name).
     At most COMMENT_FORM_MEMO entries (the oldest go first).
     """
-    memo = ProcessMemo(COMMENT_FORM_MEMO)
+    memo = kept_memo(app, COMMENT_FORM_MEMO)
 
     def render(context, form) -> Markup:
         return _render_in(context, "public/_comment_form.html", form=form)
@@ -523,7 +552,7 @@ def memoize_shared_forms(app) -> None:
     names and the CSRF token, which is a placeholder in the page rendered for every reader: keyed by the
     language and the script root. A page rendered for one reader (their real token) renders it each time.
     """
-    memo = ProcessMemo(SHARED_FORMS_MEMO)
+    memo = kept_memo(app, SHARED_FORMS_MEMO)
 
     def render(context) -> Markup:
         return _render_in(context, "public/_shared_forms.html")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -156,14 +156,13 @@ _ROOT_SORT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Thread:
+class Thread(NamedTuple):
     """A published top-level comment with its published replies (oldest first), shown two levels deep."""
 
     root: ShownComment
-    replies: list[ShownComment] = field(default_factory=list)
+    replies: list[ShownComment]
     # reply id -> the name it answers, for replies to a reply (attached to the second level).
-    mentions: dict[int, str] = field(default_factory=dict)
+    mentions: dict[int, str]
 
 
 def _roots_query(article_id: int):
@@ -189,7 +188,8 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
         replies[reply.root_id].append(reply)
     names = names_answered([r for rs in replies.values() for r in rs])
     threads = [
-        Thread(root, replies[root.id], {r.id: names[r.parent_id] for r in replies[root.id] if r.parent_id in names})
+        Thread(root, replies[root.id],
+               {r.id: names[r.parent_id] for r in replies[root.id] if r.parent_id in names} if names else {})
         for root in roots
     ]
     return Page(items=threads, page=page, pages=pages, total=total)

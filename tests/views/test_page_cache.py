@@ -651,3 +651,65 @@ def test_kept_site_header_follows_the_language_and_root_and_is_never_a_staff_mem
     assert pagecache.CSRF_PLACEHOLDER not in header(first)
     editor = staff_client(Role.EDITOR)
     assert 'href="/desk/"' in header(editor) and 'href="/desk/"' not in header()
+
+
+def test_kept_comments_heading_and_pager_follow_the_count_the_order_and_the_page(app, article):
+    """The comments' heading and pager are kept by what they show: each change of the count, the number of
+    threads, the order, the page, the language or the script root gives a new key."""
+    url = f"/articles/{article['slug']}"
+    app.config["COMMENTS_PER_PAGE"] = 1
+
+    def section(query: str = "", **request) -> str:
+        with app.test_request_context():
+            pagecache.invalidate_article(article["slug"])
+        page = app.test_client().get(url + query, **request).get_data(as_text=True)
+        return page[page.index('<section class="comments"'):page.index('<section class="comment-form"')]
+
+    assert 'class="comment-order"' not in section() and 'class="pager' not in section()
+    publish_comment(app, article["id"], "التعليق الأول.")
+    assert "تعليق واحد" in section() and 'class="comment-order"' not in section()
+    publish_comment(app, article["id"], "التعليق الثاني.")
+    with app.app_context():  # the counters as the moderation service keeps them
+        db.session.execute(Article.__table__.update().values(published_comment_count=3, published_thread_count=2))
+        db.session.commit()
+    first = section()
+    assert "3 تعليقات" in first and 'class="comment-order"' in first
+    assert 'rel="next" class="more" href="/articles/test-article?page=2#comments"' in first
+    second = section("?page=2")
+    assert 'rel="prev" href="/articles/test-article#comments"' in second and 'rel="next"' not in second
+    newest = section("?order=newest")
+    assert 'aria-current="true">الأحدث أولا<' in newest and "page=2&amp;order=newest#comments" in newest
+    assert 'aria-current="true">الأقدم أولا<' in first
+    assert "3 commentaires" in section("?lang=fr") and ">Autres commentaires<" in section("?lang=fr")
+    prefixed = section(base_url="http://localhost/prefix")
+    assert 'href="/prefix/articles/test-article?page=2#comments"' in prefixed
+    assert 'href="/prefix/articles/test-article?order=newest#comments"' in prefixed
+    with app.app_context():  # one thread left, the count unchanged: no order to choose
+        db.session.execute(Article.__table__.update().values(published_thread_count=1))
+        db.session.commit()
+    assert "3 تعليقات" in section() and 'class="comment-order"' not in section()
+
+
+def test_a_page_built_from_kept_blocks_is_the_page_rendered_whole(app, article):
+    """The same page from an app that keeps its rendered blocks (after they were kept, the article changed
+    and a reply published) and from one that keeps none: byte for byte the same, but for each reader's tokens."""
+    from blog import create_app
+
+    publish_comment(app, article["id"], "تعليق يبقى كما هو.")
+    [root] = comments(app, status=CommentStatus.PUBLISHED)
+    url = f"/articles/{article['slug']}"
+    app.test_client().get(url)  # every block kept once
+    with app.app_context():
+        db.session.execute(Article.__table__.update().values(title="عنوان بعد التعديل"))
+        db.session.commit()
+    _publish_reply(app, root.id, "رد نشر بعد أن حفظت الكتل.")
+    bare = create_app({**app.config, "KEPT_BLOCKS": False})
+
+    def masked(client) -> str:
+        html = client.get(url).get_data(as_text=True)
+        html = re.sub(r'(name="(?:csrf_token|form_token|started)" type="hidden" value=")[^"]+"', r'\1…"', html)
+        return re.sub(r'(name="csrf_token" value=")[^"]+"', r'\1…"', html)
+
+    kept_page, bare_page = masked(app.test_client()), masked(bare.test_client())
+    assert "عنوان بعد التعديل" in kept_page and "رد نشر بعد أن حفظت الكتل." in kept_page
+    assert kept_page == bare_page
