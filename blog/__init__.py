@@ -291,7 +291,6 @@ def _register_caching(app: Flask) -> None:
     pagecache.memoize_article_block(app)
     pagecache.keep_page_blocks(app)
     pagecache.memoize_comment_form(app, blank_form=CommentForm)
-    pagecache.memoize_shared_forms(app)
     app.extensions["majlis_neighbours"] = pagecache.ProcessMemo(pagecache.NEIGHBOURS_MEMO)
     app.extensions["majlis_next_scheduled"] = pagecache.ProcessMemo(4)
     register_resilience(app)

@@ -412,16 +412,20 @@ def memoize_comment_fragments(app) -> None:
     @pass_context
     def thread_items_block(context) -> Markup:
         threads = context["thread"].items
+
+        def render_list() -> Markup:
+            return _render_in(context, "public/_thread_items.html")
+
         if not threads or context.get("own_by_root"):
-            return _render_in(context, "public/_thread_items.html")
+            return render_list()
         page, mentions, reactions, editable = shared_by_the_render(context)
-        if reactions or editable:
-            return _render_in(context, "public/_thread_items.html")
+        if reactions or editable:  # something of one reader's: rendered for them (each comment still kept)
+            return render_list()
         key = (page, tuple(
             (_SHOWN_FIELDS(comment), mentions.get(comment.id), index)
             for t in threads for index, comment in enumerate((t.root, *t.replies))
         ))
-        return pages.get(key, lambda: _render_in(context, "public/_thread_items.html"))
+        return pages.get(key, render_list)
 
     app.jinja_env.globals["comment_fragment"] = comment_fragment
     app.jinja_env.globals["thread_items_block"] = thread_items_block
@@ -479,6 +483,11 @@ def keep_page_blocks(app) -> None:
         # the language, the site's name, the script root and the search query (none on an article page).
         return context["lang"], context["site_name"], request.script_root, context.get("query")
 
+    def shared_forms(context) -> tuple:
+        # The page's one reaction form and its report template: the language's labels and rule names, and
+        # the CSRF token, a placeholder in the page rendered for every reader (a reader's own page: their token).
+        return context["lang"], request.script_root
+
     def comments_heading(context) -> tuple:
         article = context["article"]
         return (context["lang"], request.script_root, article.slug, article.published_comment_count,
@@ -489,6 +498,8 @@ def keep_page_blocks(app) -> None:
         return context["lang"], request.script_root, context["article"].slug, thread.page, thread.pages, context.get("order")
 
     keep_block(app, "site_header", "_site_header.html", header, SITE_HEADER_MEMO, every_reader_only=True)
+    keep_block(app, "shared_forms_block", "public/_shared_forms.html", shared_forms, SHARED_FORMS_MEMO,
+               every_reader_only=True)
     keep_block(app, "comments_heading", "public/_comments_heading.html", comments_heading, PAGE_BLOCK_MEMO)
     keep_block(app, "comment_pager", "public/_more.html", pager, PAGE_BLOCK_MEMO)
 
@@ -542,28 +553,6 @@ def memoize_comment_form(app, blank_form: Callable) -> None:
         return memo.get(key, lambda: render_blank(context))
 
     app.jinja_env.globals["comment_form_block"] = comment_form_block
-
-
-def memoize_shared_forms(app) -> None:
-    """`shared_forms_block()` in templates: public/_shared_forms.html, kept per process for the page rendered
-    for every reader.
-
-    The block (the page's one reaction form and its report template) shows the language's labels and rule
-    names and the CSRF token, which is a placeholder in the page rendered for every reader: keyed by the
-    language and the script root. A page rendered for one reader (their real token) renders it each time.
-    """
-    memo = kept_memo(app, SHARED_FORMS_MEMO)
-
-    def render(context) -> Markup:
-        return _render_in(context, "public/_shared_forms.html")
-
-    @pass_context
-    def shared_forms_block(context) -> Markup:
-        if not g.get("_pagecache_rendering"):
-            return render(context)
-        return memo.get((context["lang"], request.script_root), lambda: render(context))
-
-    app.jinja_env.globals["shared_forms_block"] = shared_forms_block
 
 
 def article_set_memo_key(article_id: int) -> tuple:
