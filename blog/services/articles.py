@@ -18,6 +18,7 @@ from ..slugs import SLUG_MAX, short_id, slugify
 from ..textsearch import index_terms, query_terms
 from .comments import Page
 from .errors import ArticleChanged, Moved, NotFound, SlugTaken
+from .retry import reading_connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +368,7 @@ _LIVE_BY_SLUG = (
 
 def live_article(slug: str) -> ShownArticle:
     """The article readers see at this slug; Moved for a former slug; NotFound otherwise."""
-    rows = db.session.connection().execute(_LIVE_BY_SLUG, {"now": utcnow(), "slug": slug}).all()
+    rows = reading_connection().execute(_LIVE_BY_SLUG, {"now": utcnow(), "slug": slug}).all()
     if rows:
         first = rows[0]
         size = len(_SHOWN_ARTICLE)

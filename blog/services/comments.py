@@ -21,7 +21,7 @@ from ..models.comment import body_digest, risk_of
 from ..moderation.types import Action, Context, Verdict
 from ..security import may_change_own_comment
 from .errors import CommentsClosed, Conflict, NotAllowed, NotFound, ReplyTargetGone
-from .retry import retry_transaction
+from .retry import reading_connection, retry_transaction
 from .screening import get_screener
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
     page = min(max(page, 1), pages)
     # Plain rows (no ORM object is built for what is only shown), fetched at once, ordered here: an ORDER BY
     # over the whole set leads SQLite to walk every published comment of the site in date order.
-    rows = [ShownComment(*row) for row in db.session.connection().execute(
+    rows = [ShownComment(*row) for row in reading_connection().execute(
         _THREADS_PAGE[order], {"article_id": article.id, "offset": (page - 1) * per_page, "limit": per_page}
     ).all()]
     key, newest_first = _ROOT_SORT[order]

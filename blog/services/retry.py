@@ -1,4 +1,5 @@
-"""Transactions under contention: retry on a locked SQLite file or a PostgreSQL serialization failure."""
+"""Transactions: retried under contention (a locked SQLite file, a PostgreSQL serialization failure), or none
+at all for a page's reads (reading_connection)."""
 from __future__ import annotations
 
 import functools
@@ -37,3 +38,16 @@ def retry_transaction(fn):
         raise AssertionError("unreachable")
 
     return wrapper
+
+
+def reading_connection():
+    """The session's connection for a page's reads: when they open it, it runs without a transaction.
+
+    On PostgreSQL that saves the BEGIN and ROLLBACK round trips around a page's statements (an uncached
+    article page makes two). Each statement sees the latest committed data; a write later in the same
+    request commits on its own. A session already in a transaction keeps it.
+    """
+    if db.session().in_transaction():
+        return db.session.connection()
+    return db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+

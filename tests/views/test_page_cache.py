@@ -713,3 +713,33 @@ def test_a_page_built_from_kept_blocks_is_the_page_rendered_whole(app, article):
     kept_page, bare_page = masked(app.test_client()), masked(bare.test_client())
     assert "عنوان بعد التعديل" in kept_page and "رد نشر بعد أن حفظت الكتل." in kept_page
     assert kept_page == bare_page
+
+
+def test_an_uncached_page_reads_without_a_transaction(app, article):
+    """The article page's statements run outside any transaction: on PostgreSQL no BEGIN and ROLLBACK round
+    trips around them. A request that writes still gets its transaction."""
+    from sqlalchemy import event
+
+    publish_comment(app, article["id"], "تعليق يقرأ خارج أي معاملة.")
+    seen: list[tuple[str, bool]] = []
+
+    def in_transaction(dbapi_connection) -> bool:
+        if hasattr(dbapi_connection, "info"):  # psycopg
+            return dbapi_connection.info.transaction_status != dbapi_connection.info.transaction_status.IDLE
+        return dbapi_connection.in_transaction  # sqlite3
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0].upper(), in_transaction(conn.connection.dbapi_connection)))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        page = app.test_client().get(f"/articles/{article['slug']}")
+        assert page.status_code == 200 and "تعليق يقرأ خارج أي معاملة." in page.get_data(as_text=True)
+        assert seen and all(verb in ("SELECT", "WITH") and not open_ for verb, open_ in seen), seen
+        seen.clear()
+        assert post(app.test_client(), article["slug"]).status_code == 303
+        assert any(verb == "INSERT" and open_ for verb, open_ in seen), seen
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
