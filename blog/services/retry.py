@@ -46,8 +46,12 @@ def reading_connection():
     On PostgreSQL that saves the BEGIN and ROLLBACK round trips around a page's statements (an uncached
     article page makes two). Each statement sees the latest committed data; a write later in the same
     request commits on its own. A session already in a transaction keeps it.
-    """
-    if db.session().in_transaction():
-        return db.session.connection()
-    return db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
+    SQLite's connection is used as it is: pysqlite opens no transaction for a read anyway, and switching its
+    isolation level runs a PRAGMA that expires every statement the connection has prepared (each read
+    would then be compiled again, about 0.3 ms for the article's).
+    """
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name == "sqlite":
+        return session.connection()
+    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

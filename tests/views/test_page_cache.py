@@ -743,3 +743,33 @@ def test_an_uncached_page_reads_without_a_transaction(app, article):
         assert any(verb == "INSERT" and open_ for verb, open_ in seen), seen
     finally:
         event.remove(engine, "after_cursor_execute", after)
+
+
+def test_an_uncached_sqlite_page_keeps_its_prepared_statements(app, article):
+    """On SQLite the page's reads run on the connection as it is: switching its isolation level would run a
+    PRAGMA that expires every statement the connection has prepared, so each read would be compiled again."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's connection only")
+    publish_comment(app, article["id"], "تعليق على صفحة تقرأ بعباراتها المحضرة.")
+    run: list[str] = []
+
+    def trace(dbapi_connection, record, proxy):
+        dbapi_connection.set_trace_callback(run.append)
+
+    def untrace(dbapi_connection, record):
+        dbapi_connection.set_trace_callback(None)
+
+    event.listen(engine, "checkout", trace)
+    event.listen(engine, "checkin", untrace)
+    try:
+        page = app.test_client().get(f"/articles/{article['slug']}")
+    finally:
+        event.remove(engine, "checkout", trace)
+        event.remove(engine, "checkin", untrace)
+    assert page.status_code == 200 and "تعليق على صفحة تقرأ بعباراتها المحضرة." in page.get_data(as_text=True)
+    assert any(statement.lstrip().upper().startswith(("SELECT", "WITH")) for statement in run), run
+    assert not [statement for statement in run if "PRAGMA" in statement.upper()], run
