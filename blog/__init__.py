@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import select
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Mapping
@@ -14,6 +15,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InvalidatePoolError
+from sqlalchemy.pool import Pool
 
 from .config import Config
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
@@ -120,6 +123,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Pool, "checkout")
+def _replace_closed_postgresql_connections(dbapi_connection, connection_record, connection_proxy):
+    """A pooled PostgreSQL connection that the server has closed is replaced before a request uses it.
+
+    A server that goes away (a restart, pg_terminate_backend, a proxy cut) sends a last message or closes
+    the socket, so an idle connection with anything to read is dead: one poll of the socket sees it, where
+    a pre-ping would cost a round trip (SELECT 1) on every checkout. Like a failed pre-ping, it replaces the
+    whole pool: the other connections went with the same server.
+    """
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    if dbapi_connection.closed:
+        raise InvalidatePoolError("the connection is closed")
+    poller = select.poll()
+    poller.register(dbapi_connection.fileno(), select.POLLIN)
+    if poller.poll(0):
+        raise InvalidatePoolError("the server closed the connection")
 
 
 def select_language() -> str:

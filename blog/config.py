@@ -119,7 +119,9 @@ def normalize_database_url(url: str) -> str:
 
 
 def engine_options(url: str) -> dict:
-    """Engine options per backend: SQLite gets a busy timeout (WAL is set on connect)."""
+    """Engine options per backend: SQLite gets a busy timeout (WAL is set on connect); PostgreSQL a connect
+    timeout, and no pre-ping: a connection the server closed is seen on checkout without a round trip
+    (`_replace_closed_postgresql_connections` in blog/__init__.py)."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+    return {"connect_args": {"connect_timeout": 5}}
