@@ -119,9 +119,10 @@ def normalize_database_url(url: str) -> str:
 
 
 def engine_options(url: str) -> dict:
-    """Engine options per backend: SQLite gets a busy timeout (WAL is set on connect); PostgreSQL a connect
-    timeout, and no pre-ping: a connection the server closed is seen on checkout without a round trip
+    """Engine options per backend: SQLite gets a busy timeout (WAL is set on connect). PostgreSQL gets a
+    connect timeout; sessions in UTC, so that the driver's dates need no conversion (UTCDateTime); and no
+    pre-ping: a connection the server closed is seen on checkout without a round trip
     (`_replace_closed_postgresql_connections` in blog/__init__.py)."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
-    return {"connect_args": {"connect_timeout": 5}}
+    return {"connect_args": {"connect_timeout": 5, "options": "-c TimeZone=UTC"}}

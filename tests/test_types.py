@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from sqlalchemy import Column, MetaData, Table, create_engine, select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 
 from blog.extensions import db
 from blog.models import Article
@@ -31,6 +33,26 @@ def test_sqlite_text_is_read_in_one_step_whatever_its_form():
     assert read("2024-04-29 23:59:58+01:00") == datetime(2024, 4, 29, 22, 59, 58, tzinfo=utc)  # an offset of its own
     assert read(None) is None
     assert read("2024-04-29 23:59:58").tzinfo is utc
+    assert read("2024-04-29 23:59:58") is read("2024-04-29 23:59:58")  # parsed once, then looked up
+
+
+def test_postgresql_dates_in_utc_are_kept_and_others_converted():
+    read = UTCDateTime()._cached_result_processor(postgresql.psycopg.dialect(), None)
+    utc = datetime(2024, 4, 29, 23, 59, 58, tzinfo=timezone.utc)
+    assert read(utc) is utc
+    assert read(None) is None
+    casablanca = read(datetime(2024, 4, 30, 0, 59, 58, tzinfo=timezone(timedelta(hours=1))))
+    assert casablanca == utc and casablanca.tzinfo is timezone.utc
+
+
+def test_postgresql_sessions_run_in_utc(app):
+    """The app's PostgreSQL sessions are in UTC, whatever the server's default zone: dates need no conversion."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL backend only (TEST_DATABASE_URL)")
+    with app.app_context():
+        assert db.session.scalar(text("SHOW TimeZone")) == "UTC"
+        now = db.session.scalar(text("SELECT now()"))
+    assert now.tzinfo is timezone.utc
 
 
 def test_sqlite_rows_written_as_plain_text_are_read_as_utc():
