@@ -192,7 +192,12 @@ def _init_extensions(app: Flask) -> None:
 
     init_throttle(app)
 
-    login_manager.init_app(app)
+    # `current_user` is a template global, looked up only by a template that shows it (the site header), not a
+    # context processor that loads the user for every render, kept blocks included.
+    login_manager.init_app(app, add_context_processor=False)
+    from flask_login import current_user
+
+    app.jinja_env.globals["current_user"] = current_user
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
 

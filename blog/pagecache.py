@@ -58,6 +58,7 @@ SHARED_FORMS_MEMO = 16
 THREAD_LIST_MEMO = 64
 ARTICLE_BLOCK_MEMO = 256
 SITE_HEADER_MEMO = 16
+SITE_HEAD_MEMO = 16
 PAGE_BLOCK_MEMO = 1024
 
 
@@ -476,7 +477,8 @@ def keep_block(app, name: str, template: str, inputs: Callable, size: int, every
 
 
 def keep_page_blocks(app) -> None:
-    """The article page's small blocks, kept by what they show (see keep_block)."""
+    """The pages' small blocks, kept by what they show (see keep_block): the article page's header, forms,
+    comments' heading, pager and head, and the site-wide part of every page's head."""
 
     def header(context) -> tuple:
         # The page rendered for every reader has no signed-in user and a placeholder token: the header shows
@@ -493,6 +495,18 @@ def keep_page_blocks(app) -> None:
         return (context["lang"], request.script_root, article.slug, article.published_comment_count,
                 article.published_thread_count > 1, context.get("order"))
 
+    def site_head(context) -> tuple:
+        # Static and feed addresses (the feed's is absolute: scheme, host and script root), the site's name
+        # and the interface's locale.
+        return request.host_url, context["site_name"], str(context["current_locale"]())
+
+    def article_head(context) -> tuple:
+        article = context["article"]
+        category = article.category
+        return (request.host_url, bool(context.get("preview")), article.slug, article.title, article.lead,
+                article.published_at, category and category.name, tuple(tag.name for tag in article.tags),
+                article.cover_image)
+
     def pager(context) -> tuple:
         thread = context["thread"]
         return context["lang"], request.script_root, context["article"].slug, thread.page, thread.pages, context.get("order")
@@ -502,6 +516,8 @@ def keep_page_blocks(app) -> None:
                every_reader_only=True)
     keep_block(app, "comments_heading", "public/_comments_heading.html", comments_heading, PAGE_BLOCK_MEMO)
     keep_block(app, "comment_pager", "public/_more.html", pager, PAGE_BLOCK_MEMO)
+    keep_block(app, "site_head", "_site_head.html", site_head, SITE_HEAD_MEMO)
+    keep_block(app, "article_head", "public/_article_head.html", article_head, ARTICLE_BLOCK_MEMO)
 
 
 _TOKEN_FIELD_TYPES = ("HiddenField", "CSRFTokenField")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 import re
 import secrets
 
@@ -651,6 +652,52 @@ def test_kept_site_header_follows_the_language_and_root_and_is_never_a_staff_mem
     assert pagecache.CSRF_PLACEHOLDER not in header(first)
     editor = staff_client(Role.EDITOR)
     assert 'href="/desk/"' in header(editor) and 'href="/desk/"' not in header()
+
+
+def test_kept_heads_follow_every_change_of_what_they_show(app, article):
+    """The page's head is kept in two blocks, each by all it shows: the site-wide links (host, script root,
+    locale) and the article's description and sharing cards (each field changed by a plain UPDATE, with no
+    version to tell, after a render that kept the block)."""
+    from blog.models import Category, Tag
+
+    url = f"/articles/{article['slug']}"
+
+    def head(**request) -> str:
+        with app.test_request_context():
+            pagecache.invalidate_article(article["slug"])
+        page = app.test_client().get(url, **request).get_data(as_text=True)
+        return page[page.index("<head>"):page.index("</head>")]
+
+    def update(table, **values) -> str:
+        head()  # rendered, and kept, before the change
+        with app.app_context():
+            db.session.execute(table.update().values(**values))
+            db.session.commit()
+        return head()
+
+    first = head()
+    assert 'href="http://localhost/feed.atom"' in first and '<meta property="og:locale" content="ar_MA">' in first
+    assert f'<link rel="canonical" href="http://localhost/articles/{article["slug"]}">' in first
+    assert '<meta property="og:locale" content="fr' in head(query_string={"lang": "fr"})
+    other_host = head(base_url="https://majlis.example/prefix")
+    assert 'href="https://majlis.example/prefix/feed.atom"' in other_host
+    assert 'href="/prefix/static/css/site.css"' in other_host
+    assert f'href="https://majlis.example/prefix/articles/{article["slug"]}"' in other_host
+    table = Article.__table__
+    for column, value, shown in (
+        ("title", "عنوان آخر للمقال", '<meta property="og:title" content="عنوان آخر للمقال">'),
+        ("lead", "مقدمة جديدة", '<meta name="description" content="مقدمة جديدة">'),
+        ("cover_image", "cover-2.jpg", "/uploads/cover-2.jpg"),
+        ("published_at", datetime(2024, 4, 29, 10, 0, tzinfo=timezone.utc), 'content="2024-04-29T10:00:00+00:00"'),
+    ):
+        assert shown in update(table, **{column: value}), column
+    with app.app_context():
+        found = db.session.get(Article, article["id"])
+        found.category, found.tags = Category(name="مجتمع", slug="society"), [Tag(name="شباب", slug="youth")]
+        db.session.commit()
+    assert '<meta property="article:section" content="مجتمع">' in head()
+    assert '<meta property="article:section" content="المجتمع">' in update(Category.__table__, name="المجتمع")
+    assert '<meta property="article:tag" content="الشباب">' in update(Tag.__table__, name="الشباب")
 
 
 def test_kept_comments_heading_and_pager_follow_the_count_the_order_and_the_page(app, article):
