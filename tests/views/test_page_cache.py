@@ -590,6 +590,16 @@ def test_kept_thread_lists_follow_replies_new_threads_and_the_names_answered(app
     assert page.count('<li class="thread"') == 3 and "تعليق آخر يفتح خيطا جديدا." in page
 
 
+def _shown_after_a_plain_update(app, render, table, **values) -> str:
+    """`render()` once (its blocks kept), then again after `values` were written by a plain UPDATE of `table`
+    (no version to tell the change)."""
+    render()
+    with app.app_context():
+        db.session.execute(table.update().values(**values))
+        db.session.commit()
+    return render()
+
+
 def test_kept_article_block_follows_every_change_of_what_it_shows(app, article):
     """The article's own block is kept by all it shows: each change below, made by a plain UPDATE (no
     version to tell) after a render that kept the block, appears once the page is rendered again, in the
@@ -606,11 +616,7 @@ def test_kept_article_block_follows_every_change_of_what_it_shows(app, article):
         return page[start:page.index('<section class="comments"', start)]
 
     def update(table, **values) -> str:
-        block()  # rendered, and kept, before the change
-        with app.app_context():
-            db.session.execute(table.update().values(**values))
-            db.session.commit()
-        return block()
+        return _shown_after_a_plain_update(app, block, table, **values)
 
     table = Article.__table__
     for column, value, shown in (
@@ -669,11 +675,7 @@ def test_kept_heads_follow_every_change_of_what_they_show(app, article):
         return page[page.index("<head>"):page.index("</head>")]
 
     def update(table, **values) -> str:
-        head()  # rendered, and kept, before the change
-        with app.app_context():
-            db.session.execute(table.update().values(**values))
-            db.session.commit()
-        return head()
+        return _shown_after_a_plain_update(app, head, table, **values)
 
     first = head()
     assert 'href="http://localhost/feed.atom"' in first and '<meta property="og:locale" content="ar_MA">' in first
