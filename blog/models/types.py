@@ -13,6 +13,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@lru_cache(maxsize=8192)
+def _utc_from_text(value: str) -> datetime:
+    """SQLite's naive UTC ISO text as an aware datetime, read with its zone in one step. A page reads the same
+    rows' dates again and again: each text is parsed once per process, for every UTCDateTime column together
+    (one bound for the process, not one per column)."""
+    return datetime.fromisoformat(value + "+00:00")
+
+
 class UTCDateTime(TypeDecorator):
     """A timezone-aware UTC datetime on every backend (SQLite stores it naive)."""
 
@@ -39,22 +47,13 @@ class UTCDateTime(TypeDecorator):
 
             return aware
 
-        # SQLite keeps the naive UTC time as ISO text. A page reads the same rows' dates again and again, so
-        # each text is parsed once per process (with its zone, in one step) and then looked up.
-        @lru_cache(maxsize=8192)
-        def parsed(value: str) -> datetime:
-            try:
-                return datetime.fromisoformat(value + "+00:00")
-            except ValueError:
-                return general(value)  # text with its own offset
-
         def from_text(value):
             if value is None:
                 return None
             try:
-                return parsed(value)
-            except TypeError:
-                return general(value)  # not text
+                return _utc_from_text(value)
+            except (TypeError, ValueError):
+                return general(value)  # not text, or text with its own offset
 
         return from_text
 
