@@ -116,7 +116,7 @@ def prepare_database(url: str, instance: Path) -> dict:
         for name, count in (("c200", 200), ("c20k", 20_000), ("submit", 0)):
             article = Article(title=f"مقال للقياس {name}", slug=f"bench-{name}", lead="مقدمة المقال", body=body,
                               source="مجلس", status=ArticleStatus.PUBLISHED, published_at=now,
-                              published_comment_count=count)
+                              published_comment_count=count, published_thread_count=count)
             db.session.add(article)
             db.session.flush()
             rows = [

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, and_, bindparam, func, or_, select, true, union, union_all, update
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, true, union, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.orm.exc import StaleDataError
@@ -97,11 +97,18 @@ DEFAULT_ORDER = "oldest"
 
 
 def _root_order(order: str):
+    """The top-level comments' order, led by `root_id` (NULL for every one of them, so the order is unchanged).
+
+    That lead column is in the thread indexes (article, status, root_id, ...) alone: no other index gives
+    this order, so a plan made without knowing the article (PostgreSQL's generic plan for a prepared
+    statement) still reads the article's threads by index and stops at the page, instead of walking the
+    site's comments by date.
+    """
     if order == "newest":
-        return (Comment.created_at.desc(), Comment.id.desc())
+        return (Comment.root_id.desc(), Comment.created_at.desc(), Comment.id.desc())
     if order == "liked":
-        return (Comment.like_count.desc(), Comment.created_at, Comment.id)
-    return (Comment.created_at, Comment.id)
+        return (Comment.root_id.desc(), Comment.like_count.desc(), Comment.created_at, Comment.id)
+    return (Comment.root_id, Comment.created_at, Comment.id)
 
 
 class ShownComment(NamedTuple):
@@ -138,7 +145,11 @@ def _threads_page(order: str):
     """
     page = (
         select(Comment.id).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
-        .offset(bindparam("offset")).limit(bindparam("limit")).cte("page_roots")
+        # Offset and size written into the statement: PostgreSQL then plans each page's statement once
+        # (a prepared statement's generic plan) instead of at every execution, about 0.5 ms of its time.
+        .offset(bindparam("offset", type_=Integer, literal_execute=True))
+        .limit(bindparam("limit", type_=Integer, literal_execute=True))
+        .cte("page_roots")
     )
     return union_all(
         select(*_SHOWN).where(Comment.id.in_(select(page.c.id))),
@@ -146,7 +157,7 @@ def _threads_page(order: str):
     )
 
 
-# Built once: each page of threads only binds its article, offset and size.
+# Built once: each page of threads binds its article, offset and size (the last two written in at execution).
 _THREADS_PAGE = {order: _threads_page(order) for order in ORDERS}
 # _root_order in Python, for the top-level comments read back (created_at and id make every order total).
 _ROOT_SORT = {

@@ -1,6 +1,7 @@
 """Replies at each depth, order options, paging, fragments and permalinks through the test client."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from blog.extensions import db
@@ -274,3 +275,67 @@ def test_every_order_breaks_ties_the_same_way_on_every_page(app, client, article
             html = client.get(f"/articles/{article['slug']}?order={order}&page={page}").get_data(as_text=True)
             shown += [i for i in comment_ids_in(html) if i in count]
         assert shown == wanted, order
+
+
+def test_a_page_of_threads_is_planned_once_on_postgresql(app, client, article):
+    """PostgreSQL keeps one plan for a page's threads statement (a prepared statement's generic plan), made
+    without knowing the article, instead of planning it again at each request; that plan reads the article's
+    threads by their index and stops at the page."""
+    from sqlalchemy import event, text
+
+    from blog.extensions import cache
+    from blog.models import ArticleStatus, utcnow
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's plans only")
+    app.config["COMMENTS_PER_PAGE"] = 2
+    ids = [add_comment(app, article["id"], f"قارئ {n}", f"تعليق رقم {n} للصفحات.") for n in range(5)]
+    with app.app_context():
+        other = Article(title="مقال آخر", slug="another-article", body="نص.", status=ArticleStatus.PUBLISHED,
+                        published_at=utcnow())
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    for n in range(40):  # the site's other threads, and statistics as autovacuum gathers them
+        add_comment(app, other_id, f"قارئ {n}", f"تعليق على مقال آخر {n}.")
+    with app.app_context():
+        db.session.execute(text("ANALYZE comments"))
+        db.session.commit()
+    used = {}
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        if "page_roots" in statement:
+            raw = conn.connection.dbapi_connection
+            used[id(raw)] = raw
+
+    event.listen(engine, "after_cursor_execute", remember)
+    try:
+        # psycopg prepares a statement at its sixth run; PostgreSQL then makes 5 custom plans before it weighs
+        # a generic one.
+        for _ in range(16):
+            for page, shown in ((1, ids[:2]), (2, ids[2:4])):
+                with app.app_context():
+                    cache.clear()  # every request renders
+                html = app.test_client().get(f"/articles/{article['slug']}?page={page}").get_data(as_text=True)
+                assert comment_ids_in(html) == shown
+    finally:
+        event.remove(engine, "after_cursor_execute", remember)
+    def ask(raw, query: str) -> list[tuple]:  # an idle connection of the pool, asked directly, left as found
+        try:
+            return raw.execute(query).fetchall()
+        finally:
+            raw.rollback()
+
+    plans = [row for raw in used.values() for row in ask(
+        raw, "SELECT name, statement, generic_plans, custom_plans FROM pg_prepared_statements"
+             " WHERE statement LIKE '%page_roots%'")]
+    pages = {statement.split("OFFSET")[1].split(")")[0].strip() for _, statement, _, _ in plans}
+    assert pages == {"0", "2"}, plans  # one statement per page: its size and offset are written in it
+    assert all(custom <= 5 < custom + generic for _, _, generic, custom in plans), plans
+    for raw in used.values():
+        for name, *_ in ask(raw, "SELECT name FROM pg_prepared_statements WHERE statement LIKE '%page_roots%'"):
+            plan = "\n".join(row[0] for row in ask(
+                raw, f"EXPLAIN EXECUTE {name}({int(article['id'])}, 'published', 'published')"))
+            assert "ix_comments_thread_roots" in plan and "Sort" not in plan, plan
