@@ -164,11 +164,13 @@ def _placeholders():
     field = csrf_field(current_app.config)
     saved = g.pop(field, None)
     g._pagecache_rendering = True
+    g._pagecache_blocks = []
     setattr(g, field, CSRF_PLACEHOLDER)  # generate_csrf and signing.csrf_token return g.<field> when set
     try:
-        yield
+        yield g._pagecache_blocks
     finally:
         g.pop("_pagecache_rendering", None)
+        g.pop("_pagecache_blocks", None)
         g.pop(field, None)
         if saved is not None:
             setattr(g, field, saved)
@@ -176,14 +178,49 @@ def _placeholders():
 
 _PLACEHOLDERS = re.compile(f"({CSRF_PLACEHOLDER}|{FORM_TOKEN_PLACEHOLDER}|{STAMP_PLACEHOLDER})".encode())
 _CSRF, _STAMP = CSRF_PLACEHOLDER.encode(), STAMP_PLACEHOLDER.encode()
+# Where a kept block's bytes go in the page rendered for the cache (see spliced): a mark no text can hold,
+# this process's own.
+_BLOCK_MARK = f"\x00majlis-block-{secrets.token_hex(8)}-"
 
 
-def _split(page: bytes) -> list[bytes]:
-    """The encoded page cut at its placeholders once, when it is stored: odd items are placeholders.
+class KeptHTML(NamedTuple):
+    """A block's HTML kept by the process, with its UTF-8 bytes and their digest, made once."""
+
+    html: Markup
+    data: bytes
+    digest: bytes
+
+    @classmethod
+    def of(cls, html: str) -> "KeptHTML":
+        data = html.encode()
+        return cls(Markup(html), data, hashlib.sha256(data).digest())
+
+
+def spliced(block: KeptHTML) -> Markup:
+    """The block in a template: its HTML, or in the page rendered for the cache a mark that the page's bytes
+    replace with the block's own bytes (a large kept block is then not copied into the page's text, encoded
+    and hashed again at each render)."""
+    blocks = g.get("_pagecache_blocks")
+    if blocks is None:
+        return block.html
+    blocks.append(block)
+    return Markup(f"{_BLOCK_MARK}{len(blocks) - 1}\x00")
+
+
+def _split(page: bytes, blocks: list[KeptHTML] = ()) -> list[bytes]:
+    """The encoded page cut at its placeholders once, when it is stored: odd items are placeholders; the
+    spliced blocks' marks replaced with their bytes.
 
     Kept as bytes, the page is neither decoded from the cache nor encoded again for each reader.
     """
-    return _PLACEHOLDERS.split(page)
+    parts = _PLACEHOLDERS.split(page)
+    for index, block in enumerate(blocks):
+        mark = f"{_BLOCK_MARK}{index}\x00".encode()
+        for at in range(0, len(parts), 2):
+            if mark in parts[at]:
+                parts[at] = parts[at].replace(mark, block.data)
+                break
+    return parts
 
 
 class Tokens(NamedTuple):
@@ -242,13 +279,16 @@ def cached_article_page(
     entry = cache.get(key)
     hit = entry is not None
     if entry is None:
-        with _placeholders():
+        with _placeholders() as blocks:
             html, article_id = render()
         page = html.encode()  # once: the parts and the validator are both made from these bytes
+        validator = hashlib.sha256(page)
+        for block in blocks:
+            validator.update(block.digest)
         entry = {
-            "parts": _split(page),
+            "parts": _split(page, blocks),
             "article_id": article_id,
-            "etag": hashlib.sha256(page).hexdigest()[:24],
+            "etag": validator.hexdigest()[:24],
             "rendered_at": int(time.time()),
         }
         cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
@@ -426,7 +466,7 @@ def memoize_comment_fragments(app) -> None:
             (_SHOWN_FIELDS(comment), mentions.get(comment.id), index)
             for t in threads for index, comment in enumerate((t.root, *t.replies))
         ))
-        return pages.get(key, render_list)
+        return spliced(pages.get(key, lambda: KeptHTML.of(render_list())))
 
     app.jinja_env.globals["comment_fragment"] = comment_fragment
     app.jinja_env.globals["thread_items_block"] = thread_items_block
