@@ -1,7 +1,9 @@
-"""Signed values made by blog/signing.py are exactly those of the stock itsdangerous and Flask-WTF classes."""
+"""Signed values made by blog/signing.py are those of the stock itsdangerous and Flask-WTF classes (short
+payloads left uncompressed)."""
 from __future__ import annotations
 
 import hashlib
+import zlib
 
 from flask import g, session
 from flask.sessions import SecureCookieSessionInterface
@@ -9,6 +11,7 @@ from flask_wtf.csrf import validate_csrf
 from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 
 from blog import create_app
+from blog import signing
 from blog.signing import csrf_token, serializer, timed_serializer
 
 
@@ -23,6 +26,24 @@ def test_kept_key_signers_sign_and_read_like_the_stock_ones():
         assert timed.loads(stock_timed.dumps(value)) == value
     # A key kept for one salt is never used for another: each salt reads only its own values.
     assert serializer("first secret", "salt-a").dumps(1) != serializer("first secret", "salt-b").dumps(1)
+
+
+def test_short_payloads_are_not_given_to_zlib_and_long_ones_are_compressed_as_the_stock_classes_do(monkeypatch):
+    long_value = {"ids": list(range(200)), "name": "قارئ" * 20}
+    stock_long = URLSafeSerializer("s", salt="x").dumps(long_value)
+    assert stock_long.startswith(".")  # compressed
+    assert serializer("s", "x").dumps(long_value) == stock_long
+    stock_timed = URLSafeTimedSerializer("s", salt="x")
+    old_token = stock_timed.dumps(long_value)
+    tried = []
+    real_compress = zlib.compress
+    monkeypatch.setattr(signing.zlib, "compress", lambda data, *a: tried.append(len(data)) or real_compress(data, *a))
+    for value in ("a3f9" * 10, 1764423123.456, {"csrf_token": "a3f9" * 10}, {"c": 12345}):
+        for ours, stock in ((serializer("s", "x"), URLSafeSerializer("s", salt="x")), (timed_serializer("s", "x"), stock_timed)):
+            signed = ours.dumps(value)
+            assert not signed.startswith(".") and stock.loads(signed) == value
+    assert tried == []
+    assert timed_serializer("s", "x").loads(old_token) == long_value  # compressed values still read
 
 
 def test_session_cookie_is_readable_by_flask_and_old_keys_still_open_sessions(tmp_path, monkeypatch):
