@@ -9,8 +9,9 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Mapping
 
-from flask import Flask, before_render_template, g, has_request_context, request, template_rendered
+from flask import Flask, Request as FlaskRequest, before_render_template, g, has_request_context, request, template_rendered
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from sqlalchemy import event
@@ -42,6 +43,27 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+
+
+class QueryValues(ImmutableMultiDict):
+    """Query arguments, form fields and cookies, whose get() of an absent name answers its default at once.
+
+    Werkzeug's get() looks the name up through __getitem__, which builds a BadRequestKeyError (an HTTP
+    exception, about 3 µs) for every absent name before returning the default; an article page asks for
+    about fifteen absent ones (`lang`, `page`, `order`, the reader's cookies).
+    """
+
+    def get(self, key, default=None, type=None):
+        if key not in self:
+            return default
+        return super().get(key, default, type)
+
+
+class Request(FlaskRequest):
+    """Flask's request, with QueryValues for its arguments, form and cookies."""
+
+    parameter_storage_class = QueryValues
+    dict_storage_class = QueryValues
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -82,6 +104,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(url)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
+    app.request_class = Request
     app.session_interface = SessionInterface()
 
     _init_extensions(app)
