@@ -8,9 +8,11 @@ runs in its own process under callgrind with instrumentation off until the app i
 (`--instr-atstart=no`, then `callgrind_control -i on/off` around the measured requests), each request a WSGI
 call as in bench_render.py. Cases: the hello-world app; the article page (200 published comments, 50 shown)
 from the page cache; uncached (every request reads its rows and renders, rendered blocks kept), on SQLite
-and, given a database it may empty, on PostgreSQL. Instructions are not time (cache misses, the database
-server's own work and the kernel are not in them): use it to compare two versions of the code, and
-bench_http.py for the targets.
+and, given a database it may empty, on PostgreSQL; a comment submitted through the form on SQLite (a reader's
+POST with its session, CSRF token and a new form token: screening and storage). Instructions are not time
+(cache misses, the database server's own work and the kernel are not in them; C code such as hashing and
+compression runs valgrind's plainer instruction paths, so it weighs more here than in time): use it to compare
+two versions of the code, and bench_http.py for the targets.
 """
 from __future__ import annotations
 
@@ -37,6 +39,12 @@ def measured(case: str, url: str, requests: int, signals: Path) -> None:
         from bench.hello_app import app
 
         call = caller(app, "/")
+    elif case.startswith("comment submission"):
+        from blog import create_app
+
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
+                          "COMMENT_MIN_FILL_SECONDS": 0})
+        call = poster(app, "bench-submit")
     else:
         from blog import create_app
 
@@ -52,6 +60,40 @@ def measured(case: str, url: str, requests: int, signals: Path) -> None:
     for _ in range(requests):
         call()
     _signal_and_wait(signals, "done", "end")
+
+
+def poster(app, slug: str):
+    """A reader's POST of a new comment through the form (CSRF token, form token, screening, storage), straight
+    through the WSGI callable, as bench_http.py's clients send them: their session from a first visit."""
+    import io
+    import re
+    import secrets
+    from urllib.parse import urlencode
+
+    client = app.test_client()
+    page = client.get(f"/articles/{slug}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+    sent = [0]
+
+    def call() -> None:
+        sent[0] += 1
+        body = urlencode({"author_name": "قارئ", "author_email": "reader@example.org", "csrf_token": csrf,
+                          "body": f"تعليق للقياس {sent[0]}: شكرا على هذا المقال المفيد.",
+                          "form_token": secrets.token_urlsafe(18)}).encode()
+        environ = {
+            "REQUEST_METHOD": "POST", "PATH_INFO": f"/articles/{slug}/comments", "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": "127.0.0.1:8000", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "HTTP_COOKIE": cookie,
+            "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
+        }
+        status = []
+        b"".join(app(environ, lambda s, headers, exc_info=None: status.append(s)))
+        if not status[0].startswith("303"):
+            raise RuntimeError(f"comment submission: {status[0]}")
+
+    return call
 
 
 def _signal_and_wait(signals: Path, mine: str, theirs: str) -> None:
@@ -113,7 +155,8 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="majlis-ir-data-"))
     sqlite_url = "sqlite:///" + str(workdir / "bench.sqlite3")
     prepare_database(sqlite_url, workdir)
-    cases = [("hello world", ""), ("page cache hit", sqlite_url), ("uncached, SQLite", sqlite_url)]
+    cases = [("hello world", ""), ("page cache hit", sqlite_url), ("uncached, SQLite", sqlite_url),
+             ("comment submission, SQLite", sqlite_url)]
     if args.postgres:
         prepare_database(args.postgres, workdir)
         cases.append(("uncached, PostgreSQL", args.postgres))
@@ -122,7 +165,7 @@ def main() -> int:
     for name, url in cases:
         per_request = count(name, url, args.requests) / args.requests
         hello = hello or per_request
-        print(f"   {name:22s} {per_request / 1e6:8.2f} M   x{per_request / hello:5.1f} hello world", flush=True)
+        print(f"   {name:27s} {per_request / 1e6:8.2f} M   x{per_request / hello:5.1f} hello world", flush=True)
     shutil.rmtree(workdir, ignore_errors=True)
     return 0
 

@@ -64,9 +64,9 @@ class Hit:
 class Context:
     """What the web layer knows about the comment's circumstances, as plain values."""
 
-    author_approved_count: int = 0      # earlier approved comments by this author
+    author_approved_count: int = 0      # earlier approved comments by this author (the app counts 0 or 1)
     recent_duplicate: bool = False      # same text posted recently
-    recent_count_author: int = 0        # comments by this author/address in the flood window
+    recent_count_author: int = 0        # comments by this author/address in the flood window (up to flood_limit + 1)
     banned: bool = False                # author or address is banned
 
 

@@ -320,13 +320,18 @@ def screening_context(draft: CommentDraft, exclude_id: int | None = None) -> Con
     """What the database knows about the circumstances of a comment (`exclude_id`: the one being edited).
 
     Four counts in one statement (one round trip), each served by an index: the author's approved comments,
-    their recent ones (by e-mail or address), a recent identical text, an active ban.
+    their recent ones (by e-mail or address), a recent identical text, an active ban. The first two are
+    counted only as far as the screening's decisions need (whether there is an approved comment, whether the
+    recent ones pass the flood limit): many readers behind one address, or a prolific author, would otherwise
+    make every comment count thousands of rows.
     """
     now = utcnow()
+    config = current_app.config
     statement = _screening_counts(bool(draft.address), exclude_id is not None)
     row = db.session.execute(statement, {
         "email": draft.author_email.lower(), "address": draft.address, "exclude_id": exclude_id, "now": now,
-        "window_start": now - timedelta(minutes=current_app.config["MODERATION_FLOOD_WINDOW_MINUTES"]),
+        "window_start": now - timedelta(minutes=config["MODERATION_FLOOD_WINDOW_MINUTES"]),
+        "recent_cap": config["MODERATION_FLOOD_LIMIT"] + 1,
         "day_ago": now - timedelta(days=1), "digest": body_digest(draft.body), "body": draft.body,
     }).one()
     return Context(
@@ -342,15 +347,20 @@ def _screening_counts(by_address: bool, excluding: bool) -> Select:
     """The statement of screening_context, built once per shape (with or without an address, an excluded id)."""
     email = bindparam("email")
     others = Comment.id != bindparam("exclude_id") if excluding else true()
-    approved = select(func.count()).select_from(Comment).where(
+    approved = select(func.count()).select_from(select(Comment.id).where(
         func.lower(Comment.author_email) == email, Comment.status == CommentStatus.PUBLISHED, others
-    )
-    # One indexed look-up per way of recognising the author (e-mail, address), their union counted once.
+    ).limit(1).subquery())  # 0 or 1: whether there is one
+    # One indexed look-up per way of recognising the author (e-mail, address), each stopped at the flood limit
+    # plus one, their union counted once: over the limit exactly when all their recent comments are.
     same_author = [func.lower(Comment.author_email) == email]
     if by_address:
         same_author.append(Comment.address == bindparam("address"))
-    recent_ids = union(*(select(Comment.id).where(who, Comment.created_at >= bindparam("window_start"), others)
-                         for who in same_author)).subquery()
+    capped = [
+        select(Comment.id).where(who, Comment.created_at >= bindparam("window_start"), others)
+        .limit(bindparam("recent_cap")).subquery()
+        for who in same_author
+    ]
+    recent_ids = union(*(select(part.c.id) for part in capped)).subquery()
     recent = select(func.count()).select_from(recent_ids)
     duplicate = select(func.count()).select_from(Comment).where(
         Comment.body_digest == bindparam("digest"), Comment.created_at >= bindparam("day_ago"),
@@ -421,6 +431,7 @@ def submit_comment(draft: CommentDraft) -> Comment:
         form_key=key,
     )
     db.session.add(comment)
+    db.session.add(_audit(comment, ActionKind.SCREEN, "", verdict, now))  # written in the same flush
     try:
         db.session.flush()
     except IntegrityError:
@@ -428,7 +439,6 @@ def submit_comment(draft: CommentDraft) -> Comment:
         if (stored := _already_stored(key)) is not None:
             return stored  # the same form, sent twice at once: the other request stored it
         raise
-    db.session.add(_audit(comment, ActionKind.SCREEN, "", verdict, now))
     _commit_keeping_loaded()
     log.info("comment %s on article %s screened: %s (rules: %s, score %.3f)", comment.id, article.id,
              verdict.action.value, comment.screen_rules or "none", comment.screen_score)
@@ -456,7 +466,7 @@ def _audit(comment: Comment, action: ActionKind, before: str, verdict: Verdict |
     An edit keeps the original text and the new one, as a moderator's edit does.
     """
     return ModerationAction(
-        comment_id=comment.id,
+        comment=comment,  # its id once the comment is written, in the same flush for a new one
         actor_id=None,
         action=action,
         rule=",".join(verdict.rules) if verdict else "",

@@ -145,3 +145,37 @@ def test_the_learner_trains_on_decisions_made_in_the_app(app, article, staff_cli
     assert before == 0.0
     assert after > 0.5 > clean_after
     assert model.metadata["examples"]["by_source"]["site"] == {"offensive": 40, "clean": 40}
+
+
+def test_screening_counts_stop_where_the_decisions_do_yet_decide_as_full_counts(app, article):
+    """The author's approved comments are counted 0 or 1, their recent ones up to the flood limit plus one,
+    by e-mail or address, each comment once: over the limit exactly when all of them are."""
+    from blog.models import utcnow
+
+    app.config["MODERATION_FLOOD_LIMIT"] = 3
+
+    def add(email, address, status=CommentStatus.PENDING, n=1):
+        with app.app_context():
+            for i in range(n):
+                db.session.add(Comment(article_id=article["id"], author_name="قارئ", author_email=email,
+                                       address=address, body=f"تعليق {email} {address} {i}", status=status,
+                                       created_at=utcnow()))
+            db.session.commit()
+
+    def context(email="me@example.org", address="192.0.2.0/24"):
+        with app.test_request_context("/"):
+            return comment_service.screening_context(comment_service.CommentDraft(
+                article_id=article["id"], author_name="قارئ", author_email=email, body="نص جديد", address=address))
+
+    assert (context().author_approved_count, context().recent_count_author) == (0, 0)
+    add("me@example.org", "198.51.100.0/24", n=2)  # by e-mail, from elsewhere
+    add("other@example.org", "192.0.2.0/24", n=1)  # by address, another e-mail
+    assert context().recent_count_author == 3  # not over a limit of 3
+    add("ME@example.org", "192.0.2.0/24")  # both ways: one comment, counted once
+    assert context().recent_count_author == 4  # over it
+    add("crowd@example.org", "192.0.2.0/24", n=30)  # a crowd behind the same address
+    assert 3 < context().recent_count_author <= 8
+    assert context(address="203.0.113.0/24").recent_count_author == 3  # by e-mail alone: 3 of mine
+    add("me@example.org", "198.51.100.0/24", status=CommentStatus.PUBLISHED, n=5)
+    assert context(address="").author_approved_count == 1
+    assert context(email="new@example.org", address="").author_approved_count == 0
