@@ -9,15 +9,16 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Mapping
 
+from babel import Locale
 from flask import Flask, Request as FlaskRequest, before_render_template, g, has_request_context, request, template_rendered
 from flask.sessions import SecureCookieSessionInterface
-from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.pool import Pool
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
 from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 # Interface language -> Babel locale used for dates and numbers.
 LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}
+_PARSED_LOCALES = {language: Locale.parse(name) for language, name in LOCALES.items()}
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -183,10 +185,10 @@ def choose_language(config: Mapping[str, Any], *candidates: str | None) -> str:
     return config["BABEL_DEFAULT_LOCALE"]
 
 
-def _select_locale() -> str:
+def _select_locale() -> Locale:
     if "language" not in g:
         g.language = select_language()
-    return LOCALES[g.language]
+    return _PARSED_LOCALES[g.language]  # Flask-Babel takes a Locale as it is (it parses a name at each request)
 
 
 def _init_extensions(app: Flask) -> None:
