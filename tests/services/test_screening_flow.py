@@ -1,7 +1,6 @@
 """Screening inside the app: first status by verdict, reasons on record, overturning, live term edits, learning."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from blog.extensions import db
