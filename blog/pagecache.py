@@ -178,48 +178,51 @@ def _placeholders():
 
 _PLACEHOLDERS = re.compile(f"({CSRF_PLACEHOLDER}|{FORM_TOKEN_PLACEHOLDER}|{STAMP_PLACEHOLDER})".encode())
 _CSRF, _STAMP = CSRF_PLACEHOLDER.encode(), STAMP_PLACEHOLDER.encode()
-# Where a kept block's bytes go in the page rendered for the cache (see spliced): a mark no text can hold,
-# this process's own.
-_BLOCK_MARK = f"\x00majlis-block-{secrets.token_hex(8)}-"
+# Where a kept block's bytes go in the page rendered for the cache (see spliced). Rendered text cannot hold it:
+# a reader's or an editor's text has its "<" escaped, or is cleaned of NUL characters.
+_BLOCK_MARK = "<\x00majlis-block\x00>"
+_BLOCK_MARK_BYTES = _BLOCK_MARK.encode()
 
 
 class KeptHTML(NamedTuple):
-    """A block's HTML kept by the process, with its UTF-8 bytes and their digest, made once."""
+    """A block's HTML kept by the process, with its UTF-8 bytes cut at their placeholders and their digest,
+    made once."""
 
     html: Markup
-    data: bytes
+    parts: list[bytes]
     digest: bytes
 
     @classmethod
     def of(cls, html: str) -> "KeptHTML":
         data = html.encode()
-        return cls(Markup(html), data, hashlib.sha256(data).digest())
+        return cls(Markup(html), _PLACEHOLDERS.split(data), hashlib.sha256(data).digest())
 
 
 def spliced(block: KeptHTML) -> Markup:
-    """The block in a template: its HTML, or in the page rendered for the cache a mark that the page's bytes
-    replace with the block's own bytes (a large kept block is then not copied into the page's text, encoded
-    and hashed again at each render)."""
+    """The block in a template: its HTML, or in the page rendered for the cache a mark where the page's parts
+    take the block's own (a large kept block is then not copied into the page's text, encoded, cut and hashed
+    again at each render)."""
     blocks = g.get("_pagecache_blocks")
     if blocks is None:
         return block.html
     blocks.append(block)
-    return Markup(f"{_BLOCK_MARK}{len(blocks) - 1}\x00")
+    return Markup(_BLOCK_MARK)
 
 
 def _split(page: bytes, blocks: list[KeptHTML] = ()) -> list[bytes]:
-    """The encoded page cut at its placeholders once, when it is stored: odd items are placeholders; the
-    spliced blocks' marks replaced with their bytes.
+    """The encoded page cut at its placeholders once, when it is stored: odd items are placeholders; each
+    spliced block's parts in place of its mark.
 
     Kept as bytes, the page is neither decoded from the cache nor encoded again for each reader.
     """
-    parts = _PLACEHOLDERS.split(page)
-    for index, block in enumerate(blocks):
-        mark = f"{_BLOCK_MARK}{index}\x00".encode()
-        for at in range(0, len(parts), 2):
-            if mark in parts[at]:
-                parts[at] = parts[at].replace(mark, block.data)
-                break
+    pieces = page.split(_BLOCK_MARK_BYTES) if blocks else [page]
+    if len(pieces) != len(blocks) + 1:
+        raise RuntimeError(f"{len(pieces) - 1} block marks in the page for {len(blocks)} spliced blocks")
+    parts = _PLACEHOLDERS.split(pieces[0])
+    for block, piece in zip(blocks, pieces[1:]):
+        for more in (block.parts, _PLACEHOLDERS.split(piece)):
+            parts[-1] += more[0]  # text meets text: one part
+            parts.extend(more[1:])
     return parts
 
 

@@ -93,6 +93,30 @@ def test_nginx_caches_shared_pages_never_posts_or_personal_pages(app, article, a
     assert tokens_1[1] != tokens_2[1] and tokens_1[0].getheader("X-Cache-Status") != "HIT"
 
 
+def test_two_app_processes_give_the_same_page_the_same_validator(app, article, app_env_for, servers):
+    """A shared page's ETag is made from what it shows alone: each process that renders it (after a cache
+    entry expired, or on another host) gives the proxy and the browsers the validator they already hold."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the validator does not depend on the database: runs once, on SQLite")
+    from tests.views.test_page_cache import publish_comment
+
+    for n in range(3):  # a page of threads: the kept block spliced into the stored page
+        publish_comment(app, article["id"], f"تعليق منشور رقم {n} على المقال.")
+    with app.app_context():
+        db.engine.dispose()
+    env = app_env_for(TRUSTED_PROXIES="1")
+    ports = [servers(env, workers=1)[1] for _ in range(2)]
+    shared = {"X-Shared-Cache": "1", "Host": "news.example.org"}  # one site: the same absolute links
+    answers = [Browserless(port).get(f"/articles/{article['slug']}", headers=shared) for port in ports]
+    (first, html), (second, html_again) = answers
+    assert first.status == second.status == 200 and html == html_again
+    assert "تعليق منشور رقم 2 على المقال." in html and "majlis-block" not in html
+    assert first.getheader("ETag") and first.getheader("ETag") == second.getheader("ETag")
+    revalidated, _ = Browserless(ports[1]).get(f"/articles/{article['slug']}",
+                                               headers={**shared, "If-None-Match": first.getheader("ETag")})
+    assert revalidated.status == 304
+
+
 def _login(client: Browserless, email: str) -> None:
     _, page = client.get("/auth/login")
     response, _ = client.post("/auth/login", {"email": email, "password": PASSWORD, "csrf_token": hidden(page, "csrf_token")})

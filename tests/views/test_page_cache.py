@@ -822,3 +822,24 @@ def test_an_uncached_sqlite_page_keeps_its_prepared_statements(app, article):
     assert page.status_code == 200 and "تعليق على صفحة تقرأ بعباراتها المحضرة." in page.get_data(as_text=True)
     assert any(statement.lstrip().upper().startswith(("SELECT", "WITH")) for statement in run), run
     assert not [statement for statement in run if "PRAGMA" in statement.upper()], run
+
+
+def test_spliced_blocks_take_their_marks_places_with_their_own_placeholders_filled(app):
+    """The page stored from kept blocks' bytes is the page rendered whole: blocks in order, and a placeholder
+    inside a block filled like one in the page."""
+    from flask import g
+
+    from blog.pagecache import CSRF_PLACEHOLDER, KeptHTML, Tokens, _fill, _split, spliced
+
+    blocks_html = [f"<ol>{CSRF_PLACEHOLDER}|واحد</ol>", "<p>اثنان</p>"]
+    with app.test_request_context("/"):
+        whole = f"<main>{blocks_html[0]}<hr>{blocks_html[1]}<i>{CSRF_PLACEHOLDER}</i></main>"
+        assert spliced(KeptHTML.of(blocks_html[0])) == blocks_html[0]  # outside the cache's render: the HTML
+        g._pagecache_blocks = []
+        page = f"<main>{spliced(KeptHTML.of(blocks_html[0]))}<hr>{spliced(KeptHTML.of(blocks_html[1]))}" \
+               f"<i>{CSRF_PLACEHOLDER}</i></main>"
+        parts = _split(page.encode(), g._pagecache_blocks)
+    tokens = Tokens(lambda: "TOKEN", lambda: "STAMP", lambda: "KEY")
+    assert _fill(parts, tokens) == whole.replace(CSRF_PLACEHOLDER, "TOKEN").encode()
+    assert _fill(parts, None) == whole.replace(CSRF_PLACEHOLDER, "").encode()
+    assert _fill(_split(whole.encode()), tokens) == _fill(parts, tokens)
