@@ -55,3 +55,20 @@ def reading_connection():
     if session.in_transaction() or session.get_bind().dialect.name == "sqlite":
         return session.connection()
     return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def reads_only(fn):
+    """Run a view that only reads with its statements outside any transaction (reading_connection, opened
+    before its first read): on PostgreSQL no BEGIN and ROLLBACK round trips around them, and the connection
+    keeps its prepared statements (psycopg drops them all after a ROLLBACK).
+
+    Only for views that write nothing: a write would commit statement by statement.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        reading_connection()
+        return fn(*args, **kwargs)
+
+    return wrapper
+

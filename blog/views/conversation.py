@@ -15,6 +15,7 @@ from ..security import may_change_own_comment
 from ..services import comments as comment_service
 from ..services import reactions as reaction_service
 from ..services.errors import Conflict, NotAllowed, NotFound, ReactionsDisabled
+from ..services.retry import reads_only
 from .reader import (
     own_comment_ids, private, reader_id, remembered_details, set_reader_cookie,
 )
@@ -156,6 +157,7 @@ def _published_article(slug: str) -> Article:
 
 
 @bp.get("/articles/<slug>/comments")
+@reads_only
 def thread_page(slug: str):
     """One page of threads as an HTML fragment (what "more comments" appends in place)."""
     article = _published_article(slug)
@@ -165,6 +167,7 @@ def thread_page(slug: str):
 
 
 @bp.get("/articles/<slug>/comments/<int:comment_id>/reply")
+@reads_only
 def reply(slug: str, comment_id: int):
     """Answer a published comment on a page of its own."""
     article = _published_article(slug)
@@ -172,6 +175,7 @@ def reply(slug: str, comment_id: int):
 
 
 @bp.get("/comments/<int:comment_id>")
+@reads_only
 def permalink(comment_id: int):
     """A comment's permanent address: redirect to the page and anchor that show it."""
     order = order_arg()

@@ -21,6 +21,7 @@ from ..services import articles as article_service
 from ..services import comments as comment_service
 from ..services import reports as report_service
 from ..services.errors import CommentsClosed, Moved, NotFound, ReplyTargetGone
+from ..services.retry import reads_only
 from ..services.uploads import upload_folder
 from . import conversation
 from .conversation import page_arg as _page_arg
@@ -55,6 +56,7 @@ def _per_page() -> int:
 
 
 @bp.get("/")
+@reads_only
 def index():
     """The latest published articles."""
     return render_template("public/index.html", listing=article_service.latest(_page_arg(), _per_page()))
@@ -69,18 +71,21 @@ def _listing_of(find, slug: str):
 
 
 @bp.get("/category/<slug>")
+@reads_only
 def category(slug: str):
     """The published articles of a category."""
     return _listing_of(article_service.in_category, slug)
 
 
 @bp.get("/tag/<slug>")
+@reads_only
 def tag(slug: str):
     """The published articles carrying a tag."""
     return _listing_of(article_service.with_tag, slug)
 
 
 @bp.get("/search")
+@reads_only
 def search():
     """Search the published articles; hamza forms and diacritics do not matter."""
     query = request.args.get("q", "").strip()[:200]
@@ -256,6 +261,7 @@ def _xml(template: str, mimetype: str, **context):
 
 
 @bp.get("/feed.atom")
+@reads_only
 def feed():
     """The Atom feed of the latest articles."""
     listing = article_service.feed(None, current_app.config["FEED_SIZE"])
@@ -264,6 +270,7 @@ def feed():
 
 
 @bp.get("/category/<slug>/feed.atom")
+@reads_only
 def category_feed(slug: str):
     """The Atom feed of one category."""
     try:
@@ -275,6 +282,7 @@ def category_feed(slug: str):
 
 
 @bp.get("/sitemap.xml")
+@reads_only
 def sitemap():
     """Every published article and category, for search engines."""
     articles, categories = article_service.sitemap()

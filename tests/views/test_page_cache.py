@@ -764,34 +764,68 @@ def test_a_page_built_from_kept_blocks_is_the_page_rendered_whole(app, article):
     assert kept_page == bare_page
 
 
-def test_an_uncached_page_reads_without_a_transaction(app, article):
-    """The article page's statements run outside any transaction: on PostgreSQL no BEGIN and ROLLBACK round
-    trips around them. A request that writes still gets its transaction."""
-    from sqlalchemy import event
+class _StatementsSeen:
+    """The verb of each statement the app's engine runs, and whether a transaction was open for it."""
 
-    publish_comment(app, article["id"], "تعليق يقرأ خارج أي معاملة.")
-    seen: list[tuple[str, bool]] = []
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.seen: list[tuple[str, bool]] = []
 
-    def in_transaction(dbapi_connection) -> bool:
+    @staticmethod
+    def _in_transaction(dbapi_connection) -> bool:
         if hasattr(dbapi_connection, "info"):  # psycopg
             return dbapi_connection.info.transaction_status != dbapi_connection.info.transaction_status.IDLE
         return dbapi_connection.in_transaction  # sqlite3
 
-    def after(conn, cursor, statement, parameters, context, executemany):
-        seen.append((statement.split()[0].upper(), in_transaction(conn.connection.dbapi_connection)))
+    def _after(self, conn, cursor, statement, parameters, context, executemany):
+        self.seen.append((statement.split()[0].upper(), self._in_transaction(conn.connection.dbapi_connection)))
 
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "after_cursor_execute", after)
-    try:
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        return self.seen
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
+
+def test_an_uncached_page_reads_without_a_transaction(app, article):
+    """The article page's statements run outside any transaction: on PostgreSQL no BEGIN and ROLLBACK round
+    trips around them. A request that writes still gets its transaction."""
+    publish_comment(app, article["id"], "تعليق يقرأ خارج أي معاملة.")
+    with _StatementsSeen(app) as seen:
         page = app.test_client().get(f"/articles/{article['slug']}")
         assert page.status_code == 200 and "تعليق يقرأ خارج أي معاملة." in page.get_data(as_text=True)
         assert seen and all(verb in ("SELECT", "WITH") and not open_ for verb, open_ in seen), seen
         seen.clear()
         assert post(app.test_client(), article["slug"]).status_code == 303
         assert any(verb == "INSERT" and open_ for verb, open_ in seen), seen
-    finally:
-        event.remove(engine, "after_cursor_execute", after)
+
+
+def test_the_public_pages_that_only_read_run_without_a_transaction(app, article):
+    """The front page, listings, search, feeds, sitemap, a page of threads, the reply page and a permalink
+    read outside any transaction (no BEGIN and ROLLBACK, and psycopg keeps its prepared statements)."""
+    from blog.models import Category
+
+    publish_comment(app, article["id"], "تعليق على صفحات تقرأ فقط.")
+    with app.app_context():
+        db.session.add(Category(name="اقتصاد", slug="economy"))
+        db.session.commit()
+        comment_id = db.session.scalars(select(Comment.id)).first()
+    slug = article["slug"]
+    pages = ["/", "/category/economy", "/search?q=التعاونيات", "/feed.atom", "/category/economy/feed.atom",
+             "/sitemap.xml", f"/articles/{slug}/comments?page=1", f"/articles/{slug}/comments/{comment_id}/reply",
+             f"/comments/{comment_id}"]
+    with _StatementsSeen(app) as seen:
+        for path in pages:
+            seen.clear()
+            response = app.test_client().get(path)
+            assert response.status_code in (200, 302), (path, response.status_code)
+            assert seen and all(not open_ for _, open_ in seen), (path, seen)
 
 
 def test_an_uncached_sqlite_page_keeps_its_prepared_statements(app, article):
