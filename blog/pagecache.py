@@ -48,6 +48,8 @@ STAMP_PLACEHOLDER = "__majlis_form_stamp_placeholder__"
 # Query arguments that change the article page; every other argument shares the cached page.
 VARY_ARGS = ("page", "order")
 SHARED_HEADER = "X-Shared-Cache"
+# In a request's WSGI environ: (host, slug, language, key) of a page the page front (blog/pagefront.py) did not find.
+MISSED_KEY_ENVIRON = "majlis.page_cache_missed"
 ALL_ARTICLES = "\x00all-articles"  # a version shared by every article page (bumped when any article is saved)
 COMMENT_HTML_MEMO = 8192
 DATE_MEMO = 8192
@@ -278,8 +280,12 @@ def cached_article_page(
     mode = reader_mode()
     if mode == "personal" or personal:
         return private_headers(render_personal())
-    key = page_key(request.host, slug, language, request.args)
-    entry = cache.get(key)
+    missed = request.environ.get(MISSED_KEY_ENVIRON)
+    if missed is not None and missed[:3] == (request.host, slug, language):
+        key, entry = missed[3], None  # the page front looked this key up a moment ago, in this request
+    else:
+        key = page_key(request.host, slug, language, request.args)
+        entry = cache.get(key)
     hit = entry is not None
     if entry is None:
         with _placeholders() as blocks:
