@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from babel import Locale
-from flask import Flask, Request as FlaskRequest, before_render_template, g, has_request_context, request, template_rendered
+from flask import (
+    Flask, Request as FlaskRequest, before_render_template, g, has_request_context, request, template_rendered, url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from sqlalchemy import event
@@ -278,6 +280,15 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = lambda value: format_date(value, "long") if value else ""
     app.jinja_env.filters["date_time"] = lambda value: format_datetime(value, "medium") if value else ""
     app.jinja_env.globals["current_locale"] = get_locale
+    from .pagecache import ProcessMemo
+
+    static_urls = ProcessMemo(64)
+
+    def static_url(filename: str) -> str:
+        """url_for("static", filename=...), kept per script root: the same for every request of a site."""
+        return static_urls.get((request.script_root, filename), lambda: url_for("static", filename=filename))
+
+    app.jinja_env.globals["static_url"] = static_url
     _install_template_gettext(app)
 
 

@@ -183,3 +183,17 @@ def test_error_pages_in_the_readers_language(app, lang, direction):
     assert broken.status_code == 500
     html = broken.get_data(as_text=True)
     assert f'<html lang="{lang}" dir="{direction}">' in html and "boom" not in html.split("<main", 1)[1]
+
+
+def test_static_urls_are_flask_s_under_each_script_root(app, article):
+    """static_url() in templates answers url_for("static") (kept per script root: a site mounted under a
+    prefix gets its own)."""
+    from flask import render_template_string, url_for
+
+    for root in ("", "/news", ""):
+        with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+            assert render_template_string("{{ static_url('js/comments.js') }}") == \
+                url_for("static", filename="js/comments.js") == f"{root}/static/js/comments.js"
+    html = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert '<script src="/static/js/comments.js" defer></script>' in html
+    assert 'href="/static/css/site.css"' in html
