@@ -430,9 +430,10 @@ def memoize_comment_fragments(app) -> None:
     whether it takes replies, the settings and the language; a reader's own pending comments are never kept.
     At most COMMENT_FRAGMENTS entries (the oldest go first); 0 renders every comment each time.
 
-    A whole page of threads (public/_thread_items.html) is kept too, keyed by the keys of all its comments
-    in their order, when it shows nothing of one reader (no own comment, reaction or edit right): the rows
-    are read from the database for every render, and only unchanged ones are not rendered again.
+    A whole page of threads (public/_thread_items.html) is kept too, keyed by all its rows as read (every
+    shown field), thread by thread, and the names their replies answer, when it shows nothing of one reader
+    (no own comment, reaction or edit right): the rows are read from the database for every render, and
+    only an unchanged page is not rendered again.
     """
     memo = kept_memo(app, app.config["COMMENT_FRAGMENTS"])
     pages = kept_memo(app, THREAD_LIST_MEMO if app.config["COMMENT_FRAGMENTS"] else 0)
@@ -471,10 +472,8 @@ def memoize_comment_fragments(app) -> None:
         page, mentions, reactions, editable = shared_by_the_render(context)
         if reactions or editable:  # something of one reader's: rendered for them (each comment still kept)
             return render_list()
-        key = (page, tuple(
-            (_SHOWN_FIELDS(comment), mentions.get(comment.id), index)
-            for t in threads for index, comment in enumerate((t.root, *t.replies))
-        ))
+        # The rows themselves (every shown field, and a few more), thread by thread, and the names answered.
+        key = (page, tuple((t.root, *t.replies) for t in threads), tuple(mentions.items()))
         return spliced(pages.get(key, lambda: KeptHTML.of(render_list())))
 
     app.jinja_env.globals["comment_fragment"] = comment_fragment
