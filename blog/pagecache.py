@@ -410,8 +410,17 @@ class ProcessMemo:
 
 
 def _render_in(context, template: str, **values) -> Markup:
-    """`template` rendered with the calling template's context (and `values` over it), as an include would."""
-    return Markup(context.environment.get_template(template).render({**context.get_all(), **values}))
+    """`template` rendered with the calling template's context (and `values` over it), as an include would.
+
+    A block rendered to be kept holds its HTML whole: no spliced mark inside it (the mark would outlive the
+    render whose page takes the block's bytes).
+    """
+    blocks = g.pop("_pagecache_blocks", None)
+    try:
+        return Markup(context.environment.get_template(template).render({**context.get_all(), **values}))
+    finally:
+        if blocks is not None:
+            g._pagecache_blocks = blocks
 
 
 # What public/_comment.html shows of a published comment (with the name it answers and the page's inputs).

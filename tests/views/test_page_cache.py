@@ -877,3 +877,27 @@ def test_spliced_blocks_take_their_marks_places_with_their_own_placeholders_fill
     assert _fill(parts, tokens) == whole.replace(CSRF_PLACEHOLDER, "TOKEN").encode()
     assert _fill(parts, None) == whole.replace(CSRF_PLACEHOLDER, "").encode()
     assert _fill(_split(whole.encode()), tokens) == _fill(parts, tokens)
+
+
+def test_a_block_rendered_inside_a_kept_block_is_kept_whole(app):
+    """A spliced block met while another block is rendered to be kept goes in as HTML, not as a mark: the
+    mark would outlive the render whose page takes the block's bytes."""
+    from flask import g
+    from jinja2 import ChoiceLoader, DictLoader
+
+    from blog.pagecache import KeptHTML, _render_in, spliced
+
+    loader = app.jinja_env.loader
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"outer.html": "<div>{{ inner_block() }}</div>"}), loader])
+    app.jinja_env.globals["inner_block"] = lambda: spliced(KeptHTML.of("<p>داخلي</p>"))
+    try:
+        with app.test_request_context("/"):
+            g._pagecache_blocks = []  # as in the page rendered for the cache
+            context = app.jinja_env.from_string("").new_context({})
+            assert str(_render_in(context, "outer.html")) == "<div><p>داخلي</p></div>"
+            assert g._pagecache_blocks == []
+            assert app.jinja_env.get_template("outer.html").render() != "<div><p>داخلي</p></div>"  # the page: a mark
+            assert len(g._pagecache_blocks) == 1
+    finally:
+        app.jinja_env.loader = loader
+        del app.jinja_env.globals["inner_block"]
