@@ -106,5 +106,6 @@ def _keep_body_digest(target: Comment, value: str | None, oldvalue, initiator) -
     target.body_digest = body_digest(value) if value is not None else None
 
 
-# Screening counts an author's comments by lower(e-mail): an expression index on both backends.
-Index("ix_comments_author_email_lower", func.lower(Comment.author_email))
+# Screening looks an author's comments up by lower(e-mail), and asks whether one of them is approved: an
+# expression index on both backends, with the status.
+Index("ix_comments_author_email_lower_status", func.lower(Comment.author_email), Comment.status)

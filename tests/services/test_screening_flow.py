@@ -178,3 +178,21 @@ def test_screening_counts_stop_where_the_decisions_do_yet_decide_as_full_counts(
     add("me@example.org", "198.51.100.0/24", status=CommentStatus.PUBLISHED, n=5)
     assert context(address="").author_approved_count == 1
     assert context(email="new@example.org", address="").author_approved_count == 0
+
+
+def test_whether_an_author_has_an_approved_comment_is_answered_by_an_index(app):
+    """The look-up reads one index entry at most, whatever the number of the author's other comments
+    (the index holds lower(e-mail) and the status)."""
+    from sqlalchemy import text
+
+    query = ("SELECT id FROM comments WHERE lower(author_email) = 'reader@example.org' AND status = 'published'"
+             " LIMIT 1")
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            plan = " ".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + query)))
+            assert "ix_comments_author_email_lower_status (<expr>=? AND status=?)" in plan, plan
+        else:
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))  # an empty table: the index's plan anyway
+            plan = " ".join(row[0] for row in db.session.execute(text("EXPLAIN " + query)))
+            assert "ix_comments_author_email_lower_status" in plan and "status" in plan.split("Index Cond")[1], plan
+        db.session.rollback()
