@@ -65,15 +65,17 @@ def measured(case: str, url: str, requests: int, signals: Path) -> None:
 def poster(app, slug: str):
     """A reader's POST of a new comment through the form (CSRF token, form token, screening, storage), straight
     through the WSGI callable, as bench_http.py's clients send them: their session from a first visit."""
-    import io
     import re
     import secrets
     from urllib.parse import urlencode
 
+    from bench.bench_render import wsgi_call
+
     client = app.test_client()
     page = client.get(f"/articles/{slug}").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    cookie = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+    name = app.session_interface.get_cookie_name(app)
+    cookie = f"{name}={client.get_cookie(name).value}"
     sent = [0]
 
     def call() -> None:
@@ -81,17 +83,8 @@ def poster(app, slug: str):
         body = urlencode({"author_name": "قارئ", "author_email": "reader@example.org", "csrf_token": csrf,
                           "body": f"تعليق للقياس {sent[0]}: شكرا على هذا المقال المفيد.",
                           "form_token": secrets.token_urlsafe(18)}).encode()
-        environ = {
-            "REQUEST_METHOD": "POST", "PATH_INFO": f"/articles/{slug}/comments", "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": "127.0.0.1:8000", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "HTTP_COOKIE": cookie,
-            "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
-        }
-        status = []
-        b"".join(app(environ, lambda s, headers, exc_info=None: status.append(s)))
-        if not status[0].startswith("303"):
-            raise RuntimeError(f"comment submission: {status[0]}")
+        wsgi_call(app, f"/articles/{slug}/comments", expect="303", method="POST", body=body, HTTP_COOKIE=cookie,
+                  CONTENT_TYPE="application/x-www-form-urlencoded", CONTENT_LENGTH=str(len(body)))
 
     return call
 

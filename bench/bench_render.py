@@ -27,20 +27,26 @@ from bench.bench_http import prepare_database  # noqa: E402
 from bench.hello_app import app as hello_app  # noqa: E402
 
 
+def wsgi_call(app, path: str, expect: str = "200", method: str = "GET", body: bytes = b"", **environ) -> None:
+    """One request straight through the WSGI callable (`environ` adds or overrides CGI variables); an error
+    unless its status starts with `expect`."""
+    environ = {
+        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1:8000",
+        "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr, **environ,
+    }
+    status = []
+    b"".join(app(environ, lambda s, headers, exc_info=None: status.append(s)))
+    if not status[0].startswith(expect):
+        raise RuntimeError(f"{method} {path}: {status[0]}")
+
+
 def caller(app, path: str):
     """A GET of `path` from a browser with no cookie, straight through the WSGI callable."""
 
     def call() -> None:
-        environ = {
-            "REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1:8000",
-            "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-        }
-        status = []
-        b"".join(app(environ, lambda s, headers, exc_info=None: status.append(s)))
-        if not status[0].startswith("200"):
-            raise RuntimeError(f"{path}: {status[0]}")
+        wsgi_call(app, path)
 
     return call
 

@@ -22,7 +22,7 @@ from flask import Flask
 from werkzeug.http import dump_cookie, http_date
 from werkzeug.wrappers import Request
 
-from . import HSTS, SECURITY_HEADERS, QueryValues, choose_language, pagecache
+from . import HSTS, SECURITY_HEADERS, choose_language, pagecache
 from .abuse import form_stamp
 from .signing import csrf_field, new_csrf_secret, sign_csrf
 
@@ -32,13 +32,6 @@ _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
                 "HTTP_RANGE", "HTTP_IF_RANGE")
 LANGUAGE_COOKIE = "lang"
 _SHARED_ENVIRON = "HTTP_" + pagecache.SHARED_HEADER.upper().replace("-", "_")
-
-
-class _FrontRequest(Request):
-    """Werkzeug's plain request (no Flask machinery), with the app's QueryValues."""
-
-    parameter_storage_class = QueryValues
-    dict_storage_class = QueryValues
 
 
 class PageFront:
@@ -67,7 +60,7 @@ class PageFront:
         )
 
     def _cached(self, environ) -> tuple[list[tuple[str, str]], bytes] | None:
-        request = _FrontRequest(environ)
+        request = self.app.request_class(environ)  # the request object alone: no context, no routing
         try:
             slug = ARTICLE_PATH.fullmatch(request.path).group(1)
         except AttributeError:  # the decoded path is not an article's

@@ -76,7 +76,7 @@ def timed_serializer(secret: str | bytes | tuple, salt: str, serializer=None, si
     """A TimedSerializer (keys newest last when a tuple), made once per arguments."""
     keys = list(secret) if isinstance(secret, tuple) else secret
     return TimedSerializer(keys, salt=salt, serializer=serializer, signer=KeptKeyTimestampSigner,
-                                  signer_kwargs=dict(signer_kwargs))
+                           signer_kwargs=dict(signer_kwargs))
 
 
 @functools.lru_cache(maxsize=32)

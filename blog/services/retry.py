@@ -71,4 +71,3 @@ def reads_only(fn):
         return fn(*args, **kwargs)
 
     return wrapper
-
