@@ -46,7 +46,9 @@ class Comment(db.Model):
         Index("ix_comments_flagged_created", "flagged", "created_at", "id"),
         Index("ix_comments_thread_roots", "article_id", "status", "root_id", "created_at", "id"),
         Index("ix_comments_root_status_created", "root_id", "status", "created_at", "id"),
-        Index("ix_comments_thread_roots_liked", "article_id", "status", "root_id", "like_count", "created_at", "id"),
+        # "Most liked" threads (like_count DESC, then oldest first): read in that order, no sort of the article's.
+        Index("ix_comments_thread_roots_liked",
+              "article_id", "status", "root_id", text("like_count DESC"), "created_at", "id"),
         Index("ix_comments_body_digest_created", "body_digest", "created_at"),
         Index("ix_comments_address_created", "address", "created_at"),
     )

@@ -107,7 +107,7 @@ def _root_order(order: str):
     if order == "newest":
         return (Comment.root_id.desc(), Comment.created_at.desc(), Comment.id.desc())
     if order == "liked":
-        return (Comment.root_id.desc(), Comment.like_count.desc(), Comment.created_at, Comment.id)
+        return (Comment.root_id, Comment.like_count.desc(), Comment.created_at, Comment.id)
     return (Comment.root_id, Comment.created_at, Comment.id)
 
 
