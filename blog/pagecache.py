@@ -48,7 +48,7 @@ STAMP_PLACEHOLDER = "__majlis_form_stamp_placeholder__"
 # Query arguments that change the article page; every other argument shares the cached page.
 VARY_ARGS = ("page", "order")
 SHARED_HEADER = "X-Shared-Cache"
-# In a request's WSGI environ: (host, slug, language, key) of a page the page front (blog/pagefront.py) did not find.
+# In a request's WSGI environ: (root URL, slug, language, key) of a page the page front (blog/pagefront.py) did not find.
 MISSED_KEY_ENVIRON = "majlis.page_cache_missed"
 ALL_ARTICLES = "\x00all-articles"  # a version shared by every article page (bumped when any article is saved)
 COMMENT_HTML_MEMO = 8192
@@ -254,14 +254,15 @@ def _fill(parts: list[bytes], tokens: Tokens | None) -> bytes:
     return b"".join(filled)
 
 
-def page_key(host: str, slug: str, language: str, args: Mapping[str, str], app: Flask | None = None) -> str:
+def page_key(root_url: str, slug: str, language: str, args: Mapping[str, str], app: Flask | None = None) -> str:
     """The cache key of one article page as a reader asks for it.
 
-    The host is part of it: canonical and feed links are absolute URLs on the requested host.
+    The request's root URL (scheme, host and script root) is part of it: every link on the page starts with
+    the script root, and canonical and feed links are absolute URLs on the requested scheme and host.
     """
     query = "&".join(f"{name}={args.get(name, '')}" for name in VARY_ARGS)
     version, all_articles = article_versions(slug, ALL_ARTICLES, app=app)
-    return f"majlis:page2:{host}:{slug}:{version}.{all_articles}:{language}:{query}"
+    return f"majlis:page3:{root_url}:{slug}:{version}.{all_articles}:{language}:{query}"
 
 
 def cached_article_page(
@@ -281,10 +282,10 @@ def cached_article_page(
     if mode == "personal" or personal:
         return private_headers(render_personal())
     missed = request.environ.get(MISSED_KEY_ENVIRON)
-    if missed is not None and missed[:3] == (request.host, slug, language):
+    if missed is not None and missed[:3] == (request.root_url, slug, language):
         key, entry = missed[3], None  # the page front looked this key up a moment ago, in this request
     else:
-        key = page_key(request.host, slug, language, request.args)
+        key = page_key(request.root_url, slug, language, request.args)
         entry = cache.get(key)
     hit = entry is not None
     if entry is None:
@@ -555,12 +556,12 @@ def keep_page_blocks(app) -> None:
     def site_head(context) -> tuple:
         # Static and feed addresses (the feed's is absolute: scheme, host and script root), the site's name
         # and the interface's locale.
-        return request.host_url, context["site_name"], str(context["current_locale"]())
+        return request.root_url, context["site_name"], str(context["current_locale"]())
 
     def article_head(context) -> tuple:
         article = context["article"]
         category = article.category
-        return (request.host_url, bool(context.get("preview")), article.slug, article.title, article.lead,
+        return (request.root_url, bool(context.get("preview")), article.slug, article.title, article.lead,
                 article.published_at, category and category.name, tuple(tag.name for tag in article.tags),
                 article.cover_image)
 

@@ -137,6 +137,21 @@ def test_languages_and_comment_pages_are_cached_separately(app, article):
     assert "التعليق المنشور رقم 2" in second and "التعليق المنشور رقم 0" not in second
 
 
+def test_pages_under_another_script_root_or_scheme_are_cached_separately(app, article):
+    """The page's links carry the script root, and its canonical and feed links the scheme and host: a page
+    cached for one is never given for another, whether Flask or the page front answers."""
+    slug = article["slug"]
+    for base, root, origin in (("http://localhost", "", "http://localhost"),
+                               ("http://localhost/prefix", "/prefix", "http://localhost"),
+                               ("https://localhost", "", "https://localhost")):
+        for _ in range(2):  # a miss rendered, then a hit through the page front
+            response = app.test_client().get(f"/articles/{slug}", base_url=base)
+            html = response.get_data(as_text=True)
+            assert f'action="{root}/articles/{slug}/comments"' in html, (base, response.headers["X-Page-Cache"])
+            assert f'<link rel="canonical" href="{origin}{root}/articles/{slug}">' in html, base
+        assert response.headers["X-Page-Cache"] == "hit"
+
+
 def test_shared_page_has_no_token_and_answers_304_until_a_comment_is_published(app, article):
     client = app.test_client(use_cookies=False)
     first = client.get(f"/articles/{article['slug']}", headers=SHARED)

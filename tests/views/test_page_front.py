@@ -188,15 +188,15 @@ def test_the_language_cookie_is_followed_by_the_front(app, article, flask_calls)
 
 def test_a_miss_at_the_front_is_not_looked_up_again_by_the_view(app, article, monkeypatch, tmp_path):
     """The view renders the page the front just missed under the front's key (one look-up per request), and
-    only for the same host, slug and language: a trusted proxy's host is the one both see."""
+    only for the same root URL, slug and language: a trusted proxy's host is the one both see."""
     from blog import pagecache
 
     keys = []
     real = pagecache.page_key
-    monkeypatch.setattr(pagecache, "page_key", lambda host, *a, **k: keys.append(host) or real(host, *a, **k))
+    monkeypatch.setattr(pagecache, "page_key", lambda root, *a, **k: keys.append(root) or real(root, *a, **k))
     path = f"/articles/{article['slug']}"
     assert fresh(app).get(path).headers["X-Page-Cache"] == "miss"
-    assert keys == ["localhost"]  # the front's look-up alone
+    assert keys == ["http://localhost/"]  # the front's look-up alone
     assert fresh(app).get(path).headers["X-Page-Cache"] == "hit"
 
     monkeypatch.setenv("MAJLIS_INSTANCE_PATH", str(tmp_path))
@@ -205,12 +205,12 @@ def test_a_miss_at_the_front_is_not_looked_up_again_by_the_view(app, article, mo
     forwarded = {"X-Forwarded-Host": "news.example.org"}
     page = fresh(proxied).get(path, headers=forwarded)
     assert page.headers["X-Page-Cache"] == "miss" and "http://news.example.org/" in page.get_data(as_text=True)
-    assert keys == ["news.example.org"]  # the proxy runs before the front: one host, one look-up
+    assert keys == ["http://news.example.org/"]  # the proxy runs before the front: one host, one look-up
     assert fresh(proxied).get(path, headers=forwarded).headers["X-Page-Cache"] == "hit"
 
-    # A miss recorded for another host (a rewrite between the front and the view) is not the view's key.
+    # A miss recorded for another root URL (a rewrite between the front and the view) is not the view's key.
     keys.clear()
     app.config["TRUSTED_HOSTS"] = ["localhost"]  # the front steps aside; the view answers
-    stale = {pagecache.MISSED_KEY_ENVIRON: ("elsewhere.example", article["slug"], "ar", "majlis:other-key")}
+    stale = {pagecache.MISSED_KEY_ENVIRON: ("http://elsewhere.example/", article["slug"], "ar", "majlis:other-key")}
     assert fresh(app).get(path, environ_base=stale).headers["X-Page-Cache"] == "hit"
-    assert keys == ["localhost"]
+    assert keys == ["http://localhost/"]
