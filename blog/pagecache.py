@@ -46,7 +46,7 @@ CSRF_PLACEHOLDER = "__majlis_csrf_placeholder__"
 FORM_TOKEN_PLACEHOLDER = "__majlis_form_token_placeholder__"
 STAMP_PLACEHOLDER = "__majlis_form_stamp_placeholder__"
 # Query arguments that change the article page; every other argument shares the cached page.
-VARY_ARGS = ("page", "order")
+VARY_ARGS = ("page", "order", "after", "before")
 SHARED_HEADER = "X-Shared-Cache"
 # In a request's WSGI environ: (root URL, slug, language, key) of a page the page front (blog/pagefront.py) did not find.
 MISSED_KEY_ENVIRON = "majlis.page_cache_missed"
@@ -567,7 +567,7 @@ def keep_page_blocks(app) -> None:
 
     def pager(context) -> tuple:
         thread = context["thread"]
-        return context["lang"], request.script_root, context["article"].slug, thread.page, thread.pages, context.get("order")
+        return context["lang"], request.script_root, context["article"].slug, thread.prev, thread.next, context.get("order")
 
     keep_block(app, "site_header", "_site_header.html", header, SITE_HEADER_MEMO, every_reader_only=True)
     keep_block(app, "shared_forms_block", "public/_shared_forms.html", shared_forms, SHARED_FORMS_MEMO,

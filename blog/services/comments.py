@@ -4,12 +4,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import operator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, true, union, union_all, update
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, true, tuple_, union, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
 from sqlalchemy.orm.exc import StaleDataError
@@ -138,12 +139,18 @@ _PUBLISHED_ROOTS = and_(
 )
 
 
-def _threads_page(order: str):
-    """One statement for a page of threads: the page's top-level comments, then their published replies.
+def _with_replies(page_roots):
+    """The page's top-level comments (the CTE `page_roots`, by id), then their published replies: each part
+    an indexed look-up (by id, by root); the rows come back unordered."""
+    return union_all(
+        select(*_SHOWN).where(Comment.id.in_(select(page_roots.c.id))),
+        select(*_SHOWN).where(Comment.root_id.in_(select(page_roots.c.id)), Comment.status == CommentStatus.PUBLISHED),
+    )
 
-    Each part is an indexed look-up (by id, by root); the rows come back unordered.
-    """
-    page = (
+
+def _threads_page(order: str):
+    """One statement for a numbered page of threads (OFFSET): the first page, and "most liked" at any depth."""
+    return _with_replies(
         select(Comment.id).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
         # Offset and size written into the statement: PostgreSQL then plans each page's statement once
         # (a prepared statement's generic plan) instead of at every execution, about 0.5 ms of its time.
@@ -151,14 +158,40 @@ def _threads_page(order: str):
         .limit(bindparam("limit", type_=Integer, literal_execute=True))
         .cte("page_roots")
     )
-    return union_all(
-        select(*_SHOWN).where(Comment.id.in_(select(page.c.id))),
-        select(*_SHOWN).where(Comment.root_id.in_(select(page.c.id)), Comment.status == CommentStatus.PUBLISHED),
+
+
+def _threads_seek(later: bool):
+    """One statement for the threads next to a top-level comment of the article (the cursor, bound by id): those
+    that come later in time (`later`) or earlier, nearest first. They are read from the thread index starting
+    at the cursor's place (keyset, no OFFSET): the same cost on any page of any article.
+
+    The cursor need not be published any more (it may have been withdrawn since its page was shown); it must be
+    a top-level comment of the same article.
+    """
+    cursor = aliased(Comment, name="cursor_root")
+    # The cursor's place, (created_at, id), as values the index range starts from: a row compared with a joined
+    # row is only a filter to PostgreSQL, which then reads the article's threads from the first one.
+    placed_at = (
+        select(cursor.created_at)
+        .where(cursor.id == bindparam("cursor"), cursor.article_id == bindparam("article_id"), cursor.root_id.is_(None))
+        .scalar_subquery()
+    )
+    key, at = tuple_(Comment.created_at, Comment.id), tuple_(placed_at, bindparam("cursor", type_=Integer))
+    direction = operator.methodcaller("asc" if later else "desc")
+    return _with_replies(
+        select(Comment.id)
+        .where(_PUBLISHED_ROOTS, key > at if later else key < at)
+        .order_by(*(direction(column) for column in (Comment.root_id, Comment.created_at, Comment.id)))
+        .limit(bindparam("limit", type_=Integer, literal_execute=True))
+        .cte("page_roots")
     )
 
 
 # Built once: each page of threads binds its article, offset and size (the last two written in at execution).
 _THREADS_PAGE = {order: _threads_page(order) for order in ORDERS}
+# The orders by time walk their pages by keyset: the threads after or before a cursor (a top-level comment).
+SEEKABLE = ("oldest", "newest")
+_THREADS_SEEK = {later: _threads_seek(later) for later in (True, False)}
 # _root_order in Python, for the top-level comments read back (created_at and id make every order total).
 _ROOT_SORT = {
     "oldest": (lambda c: (c.created_at, c.id), False),
@@ -176,34 +209,80 @@ class Thread(NamedTuple):
     mentions: dict[int, str]
 
 
+# The query arguments of a page of threads: () for the first page, (("after", id),) or (("before", id),) for a
+# page reached by keyset, (("page", n),) for a numbered page.
+PageArgs = tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPage:
+    """One page of an article's threads, with the query arguments of the pages before and after it (None where
+    there is none): in the orders by time, the first or the last thread shown as a cursor; in "most liked"
+    (a ranking that moves with every like), a page number."""
+
+    items: list[Thread]
+    prev: PageArgs | None
+    next: PageArgs | None
+
+
 def _roots_query(article_id: int):
     return select(Comment).where(
         Comment.article_id == article_id, Comment.status == CommentStatus.PUBLISHED, Comment.root_id.is_(None)
     )
 
 
-def published_threads(article: Article, page: int, per_page: int, order: str = DEFAULT_ORDER) -> Page:
-    """One page of the article's published threads: top-level comments in `order`, each with its replies."""
-    total = article.published_thread_count
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 1), pages)
-    # Plain rows (no ORM object is built for what is only shown), fetched at once, ordered here: an ORDER BY
-    # over the whole set leads SQLite to walk every published comment of the site in date order.
-    rows = [ShownComment(*row) for row in reading_connection().execute(
-        _THREADS_PAGE[order], {"article_id": article.id, "offset": (page - 1) * per_page, "limit": per_page}
-    ).all()]
+def _shown_rows(statement, params: dict) -> list[ShownComment]:
+    # Plain rows (no ORM object is built for what is only shown), fetched at once, ordered by the caller: an
+    # ORDER BY over the whole set leads SQLite to walk every published comment of the site in date order.
+    return [ShownComment(*row) for row in reading_connection().execute(statement, params).all()]
+
+
+def published_threads(article: Article, page: int, per_page: int, order: str = DEFAULT_ORDER,
+                      after: int | None = None, before: int | None = None) -> ThreadPage:
+    """One page of the article's published threads: top-level comments in `order`, each with its replies.
+
+    In the orders by time, the threads just after the top-level comment `after`, or just before `before`
+    (keyset: the same cost at any depth; one thread more is read to tell whether another page follows);
+    otherwise the numbered `page`. A cursor that leads nowhere (not a top-level comment of this article, or no
+    thread beyond it any more) gives the last page (`after`) or the first (`before`).
+    """
     key, newest_first = _ROOT_SORT[order]
-    roots = sorted((c for c in rows if c.root_id is None), key=key, reverse=newest_first)
+    seek = order in SEEKABLE and (after or before)
+    if seek:
+        rows = _shown_rows(_THREADS_SEEK[bool(after) != newest_first],
+                           {"article_id": article.id, "cursor": after or before, "limit": per_page + 1})
+        roots = sorted((c for c in rows if c.root_id is None), key=key, reverse=newest_first)
+        if not roots:
+            seek = False
+            page = 1 if before else article.published_thread_count
+    if seek:
+        more = len(roots) > per_page
+        roots = roots[:per_page] if after else roots[-per_page:]  # the extra thread is the farthest one
+        prev = (("before", roots[0].id),) if after or more else None
+        nxt = (("after", roots[-1].id),) if before or more else None
+    else:
+        pages = max(1, -(-article.published_thread_count // per_page))
+        page = min(max(page, 1), pages)
+        rows = _shown_rows(_THREADS_PAGE[order],
+                           {"article_id": article.id, "offset": (page - 1) * per_page, "limit": per_page})
+        roots = sorted((c for c in rows if c.root_id is None), key=key, reverse=newest_first)
+        if order in SEEKABLE:
+            prev = (() if page == 2 else (("before", roots[0].id),)) if page > 1 and roots else None
+            nxt = (("after", roots[-1].id),) if page < pages and roots else None
+        else:
+            prev = ((("page", page - 1),) if page > 2 else ()) if page > 1 else None
+            nxt = (("page", page + 1),) if page < pages else None
     replies: dict[int, list[ShownComment]] = {root.id: [] for root in roots}
     for reply in sorted((c for c in rows if c.root_id is not None), key=lambda c: (c.created_at, c.id)):
-        replies[reply.root_id].append(reply)
+        if reply.root_id in replies:  # not the replies of the extra thread read past the page
+            replies[reply.root_id].append(reply)
     names = names_answered([r for rs in replies.values() for r in rs])
     threads = [
         Thread(root, replies[root.id],
                {r.id: names[r.parent_id] for r in replies[root.id] if r.parent_id in names} if names else {})
         for root in roots
     ]
-    return Page(items=threads, page=page, pages=pages, total=total)
+    return ThreadPage(items=threads, prev=prev, next=nxt)
 
 
 def names_answered(replies: list[Comment]) -> dict[int, str]:
@@ -217,15 +296,20 @@ def names_answered(replies: list[Comment]) -> dict[int, str]:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a comment is shown: its article, the page of its thread and the order used."""
+    """Where a comment is shown: its article, the query arguments of the page of its thread in the order used."""
 
     slug: str
-    page: int
+    args: PageArgs
     comment_id: int
 
 
 def comment_location(comment_id: int, per_page: int, order: str = DEFAULT_ORDER) -> Location:
-    """The page of the article on which a published comment (or its thread) appears in `order`."""
+    """The page of the article on which a published comment (or its thread) appears in `order`.
+
+    In the orders by time, the first page, or else the page that starts with its thread (after the thread just
+    before it): one look-up of a page of index entries at any depth. In "most liked", the numbered page (the
+    threads ahead of it counted).
+    """
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.status is not CommentStatus.PUBLISHED:
         raise NotFound(comment_id)
@@ -233,18 +317,27 @@ def comment_location(comment_id: int, per_page: int, order: str = DEFAULT_ORDER)
     article = db.session.get(Article, comment.article_id)
     if root is None or root.status is not CommentStatus.PUBLISHED or article.status is not ArticleStatus.PUBLISHED:
         raise NotFound(comment_id)
-    earlier = and_(Comment.created_at == root.created_at, Comment.id < root.id)
-    if order == "newest":
-        before = or_(Comment.created_at > root.created_at, and_(Comment.created_at == root.created_at, Comment.id > root.id))
-    elif order == "liked":
-        before = or_(
-            Comment.like_count > root.like_count,
-            and_(Comment.like_count == root.like_count, or_(Comment.created_at < root.created_at, earlier)),
-        )
-    else:
-        before = or_(Comment.created_at < root.created_at, earlier)
+    if order in SEEKABLE:
+        # The threads shown before it, nearest first, up to a page: fewer, and it is on the first page.
+        key, at = tuple_(Comment.created_at, Comment.id), tuple_(root.created_at, root.id)
+        earlier = order == "oldest"
+        direction = operator.methodcaller("desc" if earlier else "asc")
+        ahead = db.session.scalars(
+            select(Comment.id).where(_PUBLISHED_ROOTS, key < at if earlier else key > at)
+            .order_by(*(direction(column) for column in (Comment.root_id, Comment.created_at, Comment.id)))
+            .limit(per_page),
+            {"article_id": article.id},
+        ).all()
+        args = (("after", ahead[0]),) if len(ahead) == per_page else ()
+        return Location(slug=article.slug, args=args, comment_id=comment.id)
+    before = or_(
+        Comment.like_count > root.like_count,
+        and_(Comment.like_count == root.like_count,
+             or_(Comment.created_at < root.created_at, and_(Comment.created_at == root.created_at, Comment.id < root.id))),
+    )
     ahead = db.session.scalar(select(func.count()).select_from(_roots_query(article.id).where(before).subquery()))
-    return Location(slug=article.slug, page=(ahead or 0) // per_page + 1, comment_id=comment.id)
+    page = (ahead or 0) // per_page + 1
+    return Location(slug=article.slug, args=(("page", page),) if page > 1 else (), comment_id=comment.id)
 
 
 def get_comment(comment_id: int, status: CommentStatus | None = CommentStatus.PUBLISHED) -> Comment:

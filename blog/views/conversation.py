@@ -31,6 +31,12 @@ def page_arg() -> int:
         return 1
 
 
+def cursor_arg(name: str) -> int | None:
+    """A keyset cursor in the query (`after` or `before`: a top-level comment's id), or None."""
+    value = request.args.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def order_arg() -> str:
     """The `order` query argument: oldest (default), newest or liked."""
     order = request.args.get("order", "")
@@ -41,10 +47,10 @@ def _order_param(order: str) -> str | None:
     return None if order == comment_service.DEFAULT_ORDER else order
 
 
-def article_url(slug: str, page: int = 1, order: str = comment_service.DEFAULT_ORDER, anchor: str = "comments") -> str:
-    """The article page showing one page of its threads, scrolled to `anchor`."""
-    return url_for("public.article", slug=slug, page=page if page > 1 else None, order=_order_param(order),
-                   _anchor=anchor)
+def article_url(slug: str, args: comment_service.PageArgs = (), order: str = comment_service.DEFAULT_ORDER,
+                anchor: str = "comments") -> str:
+    """The article page showing one page of its threads (`args`: its query arguments), scrolled to `anchor`."""
+    return url_for("public.article", slug=slug, **dict(args), order=_order_param(order), _anchor=anchor)
 
 
 def new_comment_form() -> CommentForm:
@@ -60,7 +66,8 @@ def new_comment_form() -> CommentForm:
 def thread_context(article: Article, page: int, order: str) -> dict:
     """What the comment thread templates need: one page of threads, this reader's own comments and reactions."""
     config = current_app.config
-    thread = comment_service.published_threads(article, page, config["COMMENTS_PER_PAGE"], order)
+    thread = comment_service.published_threads(article, page, config["COMMENTS_PER_PAGE"], order,
+                                                after=cursor_arg("after"), before=cursor_arg("before"))
     own_ids = own_comment_ids()
     own = comment_service.own_pending_comments(article, own_ids)
     shown_roots = {t.root.id for t in thread.items}
@@ -145,7 +152,7 @@ def after_post_url(comment: Comment) -> str:
             found = comment_service.comment_location(target, per_page)
         except NotFound:
             return article_url(article.slug, anchor=anchor)
-        return article_url(found.slug, found.page, anchor=anchor)
+        return article_url(found.slug, found.args, anchor=anchor)
     return article_url(article.slug, anchor=anchor)
 
 
@@ -186,7 +193,7 @@ def permalink(comment_id: int):
         if own is None:
             abort(404)
         return redirect(after_post_url(own))
-    return redirect(article_url(found.slug, found.page, order, anchor=f"comment-{found.comment_id}"))
+    return redirect(article_url(found.slug, found.args, order, anchor=f"comment-{found.comment_id}"))
 
 
 def _own_pending(comment_id: int) -> Comment | None:

@@ -12,7 +12,7 @@ from ..forms import STATUS_LABELS, ArticleForm, CommentForm, EmptyForm
 from ..models import ArticleStatus
 from ..security import editor_required
 from ..services import articles as article_service
-from ..services.comments import Page
+from ..services.comments import ThreadPage
 from ..services.errors import ArticleChanged, InvalidImage, NotFound, SlugTaken
 from ..services.uploads import save_image
 
@@ -170,7 +170,7 @@ def save(article_id: int):
 def preview(article_id: int):
     """The saved article exactly as readers will see it, whatever its status."""
     article = _load(article_id)
-    empty = Page(items=[], page=1, pages=1, total=0)
+    empty = ThreadPage(items=[], prev=None, next=None)
     return render_template(
         "public/article.html", article=article, thread=empty, own=[], form=CommentForm(), preview=True,
         neighbours=article_service.Neighbours(),

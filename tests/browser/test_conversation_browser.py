@@ -71,7 +71,8 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
     assert "hind.reader" not in reader.content()
     _shot(reader, artifacts, request, "replied")
 
-    # More comments: in place with JavaScript, as a plain link to page 2 without.
+    # More comments: in place with JavaScript, as a plain link to the next page (the threads after the last shown)
+    # without.
     reader.goto(article_url)
     reader.locator(".more-comments a.more").click()
     if reader.js:
@@ -80,7 +81,7 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
         assert reader.locator(".more-comments").count() == 0  # nothing further, and no "previous" link
     else:
         reader.wait_for_load_state()
-        assert "page=2" in reader.url and reader.locator("li.thread").count() == 1
+        assert f"after={c['second']}" in reader.url and reader.locator("li.thread").count() == 1
     assert reader.locator(f"#comment-{c['third']}").is_visible()
     _shot(reader, artifacts, request, "more")
 
@@ -118,9 +119,9 @@ def test_order_and_permalink(app, live_server, reader, conversation, artifacts, 
     reader.wait_for_load_state()
     assert "order=newest" in reader.url
     assert reader.locator("li.thread").first.get_attribute("id") == f"thread-{c['third']}"
-    # A permalink opens the page that shows the comment.
+    # A permalink opens the page that shows the comment (past the first page: the one that starts with its thread).
     reader.goto(f"{live_server}/comments/{c['third']}")
-    assert reader.url.endswith(f"/articles/{c['slug']}?page=2#comment-{c['third']}")
+    assert reader.url.endswith(f"/articles/{c['slug']}?after={c['second']}#comment-{c['third']}")
     assert reader.locator(f"#comment-{c['third']}").is_visible()
     assert "@example.org" not in reader.content()
 

@@ -738,15 +738,15 @@ def test_kept_comments_heading_and_pager_follow_the_count_the_order_and_the_page
         db.session.commit()
     first = section()
     assert "3 تعليقات" in first and 'class="comment-order"' in first
-    assert 'rel="next" class="more" href="/articles/test-article?page=2#comments"' in first
+    assert re.search(r'rel="next" class="more" href="/articles/test-article\?after=\d+#comments"', first)
     second = section("?page=2")
     assert 'rel="prev" href="/articles/test-article#comments"' in second and 'rel="next"' not in second
     newest = section("?order=newest")
-    assert 'aria-current="true">الأحدث أولا<' in newest and "page=2&amp;order=newest#comments" in newest
+    assert 'aria-current="true">الأحدث أولا<' in newest and re.search(r"order=newest&amp;after=\d+#comments", newest)
     assert 'aria-current="true">الأقدم أولا<' in first
     assert "3 commentaires" in section("?lang=fr") and ">Autres commentaires<" in section("?lang=fr")
     prefixed = section(base_url="http://localhost/prefix")
-    assert 'href="/prefix/articles/test-article?page=2#comments"' in prefixed
+    assert re.search(r'href="/prefix/articles/test-article\?after=\d+#comments"', prefixed)
     assert 'href="/prefix/articles/test-article?order=newest#comments"' in prefixed
     with app.app_context():  # one thread left, the count unchanged: no order to choose
         db.session.execute(Article.__table__.update().values(published_thread_count=1))

@@ -1,6 +1,8 @@
 """Replies at each depth, order options, paging, fragments and permalinks through the test client."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -150,24 +152,78 @@ def test_paging_counts_threads_and_more_comments_fragment(app, client, article):
     first, second, third, reply = _three_threads(app, article)
     base = f"/articles/{article['slug']}"
     page1 = client.get(base).get_data(as_text=True)
-    assert comment_ids_in(page1) == [first, reply, second]
-    assert f'href="{base}?page=2#comments"' in page1
-    assert f'data-fragment="{base}/comments?page=2"' in page1
+    assert comment_ids_in(page1) == [first, reply, second] and 'rel="prev"' not in page1
+    # In the orders by time the next page is the threads after the last one shown (keyset).
+    assert f'rel="next" class="more" href="{base}?after={second}#comments"' in page1
+    assert f'data-fragment="{base}/comments?after={second}"' in page1
     assert "4 تعليقات" in page1
-    # Without JavaScript the link opens page 2; with it the fragment holds only the next threads.
-    page2 = client.get(base + "?page=2").get_data(as_text=True)
-    assert comment_ids_in(page2) == [third] and 'rel="prev"' in page2
-    fragment = client.get(base + "/comments?page=2")
+    # Without JavaScript the link opens the next page; with it the fragment holds only the next threads.
+    page2 = client.get(f"{base}?after={second}").get_data(as_text=True)
+    assert comment_ids_in(page2) == [third] and 'rel="next"' not in page2
+    assert f'rel="prev" href="{base}?before={third}#comments"' in page2
+    back = client.get(f"{base}?before={third}").get_data(as_text=True)
+    assert comment_ids_in(back) == [first, reply, second] and 'rel="prev"' not in back
+    assert f'href="{base}?after={second}#comments"' in back
+    fragment = client.get(f"{base}/comments?after={second}")
     text = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and fragment.mimetype == "text/html"
     assert "<html" not in text and "<form method=\"post\" action=\"/articles" not in text
     assert comment_ids_in(text) == [third] and 'rel="next"' not in text
-    newest = client.get(base + "/comments?page=2&order=newest").get_data(as_text=True)
+    newest = client.get(f"{base}?order=newest").get_data(as_text=True)
+    assert comment_ids_in(newest) == [third, second]
+    assert f'href="{base}?order=newest&amp;after={second}#comments"' in newest
+    newest = client.get(f"{base}/comments?after={second}&order=newest").get_data(as_text=True)
     assert comment_ids_in(newest) == [first, reply]
-    # Out-of-range and junk pages are clamped, never a 500.
+    # Numbered pages still open (their links lead on by keyset); out-of-range and junk pages are clamped.
+    numbered = client.get(base + "?page=2").get_data(as_text=True)
+    assert comment_ids_in(numbered) == [third] and f'rel="prev" href="{base}#comments"' in numbered
     assert comment_ids_in(client.get(base + "/comments?page=99").get_data(as_text=True)) == [third]
     assert client.get(base + "/comments?page=abc").status_code == 200
+    # A cursor that leads nowhere (junk, a reply, another article's comment, unknown) gives a page, never a 500.
+    for junk in ("abc", "-1", "0", "9" * 30, "²", "١٢", str(reply), "999999"):
+        assert comment_ids_in(client.get(f"{base}/comments?after={junk}").get_data(as_text=True)) in (
+            [first, reply, second], [third]), junk
+        assert comment_ids_in(client.get(f"{base}/comments?before={junk}").get_data(as_text=True)) == [
+            first, reply, second], junk
     assert client.get("/articles/nothing/comments").status_code == 404
+
+
+def test_keyset_pages_walk_every_thread_once_in_each_order_by_time(app, client, article):
+    """Following the next links from the first page shows every thread once, in order, and the previous links
+    lead back through the same pages; a withdrawn thread used as a cursor still leads on."""
+    app.config["COMMENTS_PER_PAGE"] = 3
+    ids = [add_comment(app, article["id"], f"قارئ {n}", f"تعليق رقم {n}.", minutes=n % 4) for n in range(10)]
+    with app.app_context():  # times out of the order of the ids, and equal ones (the id breaks the tie)
+        for ident in ids[::3]:
+            db.session.get(Comment, ident).created_at = db.session.get(Comment, ids[1]).created_at
+        db.session.commit()
+        times = {c.id: (c.created_at, c.id) for c in db.session.scalars(select(Comment))}
+        assert len({t for t, _ in times.values()}) < len(times)
+    base = f"/articles/{article['slug']}"
+    for order, reverse in (("oldest", False), ("newest", True)):
+        wanted = sorted(ids, key=times.get, reverse=reverse)
+        url, pages = f"{base}?order={order}", []
+        while url:
+            html = client.get(url).get_data(as_text=True)
+            pages.append(comment_ids_in(html))
+            found = re.search(r'rel="next" class="more" href="([^"#]+)', html)
+            url = found.group(1).replace("&amp;", "&") if found else None
+        assert [i for page in pages for i in page] == wanted and [len(p) for p in pages] == [3, 3, 3, 1], order
+        backwards = []
+        while True:
+            found = re.search(r'rel="prev" href="([^"#]+)', html)
+            if not found:
+                break
+            html = client.get(found.group(1).replace("&amp;", "&")).get_data(as_text=True)
+            backwards.append(comment_ids_in(html))
+        assert backwards == pages[-2::-1], order
+    # The last thread of page 1 is withdrawn after the page was shown: its next link still leads on.
+    cursor = sorted(ids, key=times.get)[2]
+    with app.app_context():
+        db.session.get(Comment, cursor).status = CommentStatus.WITHDRAWN
+        db.session.commit()
+    html = client.get(f"{base}?after={cursor}").get_data(as_text=True)
+    assert comment_ids_in(html) == sorted(ids, key=times.get)[3:6]
 
 
 def test_permalinks_open_the_right_page_and_anchor(app, client, article):
@@ -176,12 +232,13 @@ def test_permalinks_open_the_right_page_and_anchor(app, client, article):
     base = f"/articles/{article['slug']}"
     expect = {
         first: f"{base}#comment-{first}", reply: f"{base}#comment-{reply}",
-        second: f"{base}#comment-{second}", third: f"{base}?page=2#comment-{third}",
+        second: f"{base}#comment-{second}", third: f"{base}?after={second}#comment-{third}",
     }
     for ident, location in expect.items():
         response = client.get(f"/comments/{ident}")
         assert response.status_code == 302 and response.headers["Location"] == location
-    assert client.get(f"/comments/{first}?order=newest").headers["Location"] == f"{base}?page=2&order=newest#comment-{first}"
+    newest = client.get(f"/comments/{first}?order=newest").headers["Location"]
+    assert newest == f"{base}?after={second}&order=newest#comment-{first}"  # the page starting with its thread
     assert client.get(f"/comments/{reply}?order=liked").headers["Location"] == f"{base}?page=2&order=liked#comment-{reply}"
     assert client.get(f"/comments/{second}?order=liked").headers["Location"] == f"{base}?order=liked#comment-{second}"
     # And the page it points to shows the comment.
@@ -366,4 +423,34 @@ def test_each_order_reads_its_page_of_threads_from_an_index_without_sorting(app,
                 db.session.execute(text(f"SET LOCAL {setting} = off"))
             plan = "\n".join(row[0] for row in db.session.execute(text("EXPLAIN " + statement)))
             assert "Sort" not in plan and "ix_comments_thread_roots" in plan, plan
+        db.session.rollback()
+
+
+@pytest.mark.parametrize("later", [True, False])
+def test_a_keyset_page_of_threads_starts_at_its_cursor_in_the_index(app, article, later):
+    """The threads after (or before) a cursor are read from the thread index starting at the cursor's place: the
+    same few index entries on the last page as on the second, however many threads the article has."""
+    from sqlalchemy import text
+
+    from blog.services.comments import _THREADS_SEEK
+
+    ids = [add_comment(app, article["id"], f"قارئ {n}", f"تعليق رقم {n} للمؤشر.") for n in range(6)]
+    with app.app_context():
+        dialect = db.engine.dialect
+        statement = str(_THREADS_SEEK[later].params(article_id=article["id"], cursor=ids[3], limit=3).compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True}))
+        if dialect.name == "sqlite":
+            roots = statement.split(")\n SELECT", 1)[0]  # the page_roots part
+            query = "EXPLAIN QUERY PLAN " + roots[roots.index("SELECT"):]
+            plan = " | ".join(row[-1] for row in db.session.execute(text(query)))
+            assert re.search(r"ix_comments_thread_roots \(article_id=\? AND status=\? AND root_id=\? AND \(?created_at",
+                             plan), plan
+            assert "TEMP B-TREE" not in plan, plan
+        else:
+            db.session.execute(text("SET LOCAL enable_seqscan = off"))  # a small table: the index's plan anyway
+            plan = "\n".join(row[0] for row in db.session.execute(text("EXPLAIN " + statement)))
+            bound = f"ROW(created_at, id) {'>' if later else '<'} ROW("
+            assert any("ix_comments_thread_roots " in line for line in plan.splitlines()), plan
+            assert bound in plan.split("ix_comments_thread_roots ", 1)[1].split("\n", 2)[1], plan  # its Index Cond
+            assert "Sort" not in plan, plan
         db.session.rollback()
