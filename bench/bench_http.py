@@ -113,7 +113,7 @@ def prepare_database(url: str, instance: Path) -> dict:
         upgrade()
         load_shipped_terms_into_db()
         now = utcnow()
-        start = now - timedelta(days=30)
+        first_at = now - timedelta(days=30)
         body = "\n\n".join(["فقرة من نص المقال تحكي ما جرى في المدينة هذا الأسبوع، بتفاصيل كافية للقارئ."] * 8)
         for name, count in (("c200", 200), ("c20k", 20_000), ("submit", 0)):
             article = Article(title=f"مقال للقياس {name}", slug=f"bench-{name}", lead="مقدمة المقال", body=body,
@@ -124,7 +124,7 @@ def prepare_database(url: str, instance: Path) -> dict:
             rows = [
                 {"article_id": article.id, "author_name": f"قارئ {i}", "author_email": f"r{i}@example.org",
                  "address": "", "body": f"تعليق منشور رقم {i}: رأيي أن المقال مفيد ويستحق القراءة.",
-                 "status": CommentStatus.PUBLISHED, "created_at": start + timedelta(seconds=i), "decided_at": now,
+                 "status": CommentStatus.PUBLISHED, "created_at": first_at + timedelta(seconds=i), "decided_at": now,
                  "screen_action": "publish",
                  "screen_rules": "", "screen_score": 0.0, "screen_details": {}, "version": 1}
                 for i in range(count)
