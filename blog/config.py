@@ -12,6 +12,21 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def mail_settings() -> dict:
+    """The MAIL_* settings from the environment: the app's, and an RQ worker's (blog/mail.py), which reads its
+    own rather than taking them, password included, from the job."""
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost"),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
+    }
+
+
 class Config:
     """Settings shared by every environment, read from the environment at app creation."""
 
@@ -73,14 +88,7 @@ class Config:
         self.EMAIL_CHECK_DELIVERABILITY = _bool("EMAIL_CHECK_DELIVERABILITY", False)
         # E-mail over SMTP (blog/mail.py; no MAIL_SERVER: nothing is sent).
         self.SITE_URL = os.environ.get("SITE_URL") or None  # e.g. https://majlis.example.ma, for links in e-mail
-        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
-        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
-        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
-        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
-        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
-        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "no-reply@localhost")
-        self.MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+        vars(self).update(mail_settings())
         # Alert moderators when this many comments wait (0: never); recipients default to every moderator.
         self.MODERATOR_ALERT_THRESHOLD = int(os.environ.get("MODERATOR_ALERT_THRESHOLD", "0"))
         self.MODERATOR_ALERT_EMAILS = [e.strip() for e in os.environ.get("MODERATOR_ALERT_EMAILS", "").split(",") if e.strip()]

@@ -1,5 +1,9 @@
 """E-mail over SMTP, always sent outside the request: an RQ job when REDIS_URL is set and rq is installed,
 else one daemon thread draining a bounded queue. Log lines name what a message is about, never an address.
+
+An RQ job holds the message alone, described by what it is about (the worker logs job descriptions); the
+worker (`rq worker mail`, with the app's MAIL_* environment) reads the SMTP settings from its own environment,
+so no password is written into Redis.
 """
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ class Mail:
 
 
 def smtp_settings(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The MAIL_* settings as plain values (picklable, for the thread or an RQ job)."""
+    """The app's MAIL_* settings as plain values (for the sender thread)."""
     keys = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME", "MAIL_PASSWORD",
             "MAIL_DEFAULT_SENDER", "MAIL_TIMEOUT")
     return {key: config.get(key) for key in keys}
@@ -81,9 +85,11 @@ def deliver(settings: Mapping[str, Any], mail: Mail) -> None:
         log.warning("%s failed: %s", mail.about, type(error).__name__)
 
 
-def send_job(settings: dict, mail: dict) -> None:
-    """RQ entry point: plain dicts in, one message out."""
-    deliver(settings, Mail(**{**mail, "to": tuple(mail["to"])}))
+def send_job(mail: dict) -> None:
+    """RQ entry point: a plain dict in, one message out through the SMTP server of the worker's environment."""
+    from .config import mail_settings
+
+    deliver(mail_settings(), Mail(**{**mail, "to": tuple(mail["to"])}))
 
 
 class _ThreadSender:
@@ -126,7 +132,6 @@ def send_later(app: Flask, mails: list[Mail] | Mail) -> None:
     mails = [mail for mail in mails if mail.to]
     if not app.config.get("MAIL_SERVER") or not mails:
         return
-    settings = smtp_settings(app.config)
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
         try:
@@ -137,7 +142,11 @@ def send_later(app: Flask, mails: list[Mail] | Mail) -> None:
         else:
             jobs = Queue("mail", connection=Redis.from_url(redis_url))
             for mail in mails:
-                jobs.enqueue(send_job, settings, asdict(mail))
+                # Kept in Redis no longer than needed: gone once sent (failed jobs, rare as deliver() logs SMTP
+                # errors instead of raising, for a week).
+                jobs.enqueue(send_job, asdict(mail), description=mail.about, result_ttl=0,
+                             failure_ttl=7 * 24 * 3600)
             return
+    settings = smtp_settings(app.config)
     for mail in mails:
         sender.submit(settings, mail)

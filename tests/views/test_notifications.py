@@ -1,9 +1,13 @@
 """E-mail notifications to a real local SMTP server (aiosmtpd): published, replied, unsubscribe."""
 from __future__ import annotations
 
+import os
 import re
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +18,8 @@ from blog.models import Comment, Role
 from tests.conftest import csrf_token
 from tests.smtp_inbox import smtp_server
 from tests.views.conversation_helpers import add_comment, post_comment, post_moderation
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -143,3 +149,39 @@ def test_mail_is_sent_in_the_background_never_in_the_request(app, client, articl
     assert _comment(app, "الخادم البريدي صامت.").notify is True
     # The failure was logged without the reader's address.
     assert "notification about comment" in caplog.text and "quiet.reader" not in caplog.text
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set (CI sets it)")
+def test_with_redis_and_rq_notifications_leave_through_an_rq_worker_that_never_logs_an_address(
+        app, client, article, inbox):
+    """With REDIS_URL set (and rq installed), the published notice is an RQ job on the "mail" queue; a real
+    `rq worker` delivers it to the SMTP server of its own environment. Neither the job's description nor the
+    worker's log holds the reader's address, and the job holds no SMTP password."""
+    pytest.importorskip("rq")
+    from redis import Redis
+    from rq import Queue
+
+    redis_url = os.environ["TEST_REDIS_URL"]
+    jobs = Queue("mail", connection=Redis.from_url(redis_url))
+    jobs.empty()
+    app.config.update(REDIS_URL=redis_url, MAIL_PASSWORD="app-smtp-secret")  # no MAIL_USERNAME: no login
+    post_moderation(app)  # published at once: the notice is sent from the request that posts it
+    response = post_comment(client, article["slug"], author_name="سلمى", author_email="salma.rq@example.org",
+                            body="تعليق يصل إشعاره عبر طابور RQ.", notify="y")
+    assert response.status_code == 303
+    mine = _comment(app, "تعليق يصل إشعاره عبر طابور RQ.")
+    [job] = jobs.get_jobs()
+    assert job.description == f"notification about comment {mine.id}" and "@" not in job.description
+    assert "app-smtp-secret" not in repr(job.args) + repr(job.kwargs) and "MAIL_SERVER" not in repr(job.args)
+    assert inbox.messages == []  # queued: nothing is sent from the request
+    smtp = {name: str(app.config[name]) for name in ("MAIL_SERVER", "MAIL_PORT", "MAIL_DEFAULT_SENDER")}
+    worker = subprocess.run(
+        [str(Path(sys.executable).parent / "rq"), "worker", "--burst", "--url", redis_url, "mail"],
+        cwd=ROOT, env={**os.environ, **smtp, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60,
+    )
+    assert worker.returncode == 0, worker.stderr
+    [(to, published)] = inbox.wait_for(1)
+    assert to == ["salma.rq@example.org"] and "نُشر تعليقك" in published["Subject"]
+    log = worker.stdout + worker.stderr
+    assert f"notification about comment {mine.id}" in log and "salma.rq" not in log
+    assert jobs.count == 0
