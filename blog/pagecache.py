@@ -254,6 +254,12 @@ def _fill(parts: list[bytes], tokens: Tokens | None) -> bytes:
     return b"".join(filled)
 
 
+def site_root(request) -> str:
+    """What every link of a page starts with: scheme, host and script root (werkzeug's root_url, without the
+    quoting it does again for each request object: about 15 µs, on the page front's every hit)."""
+    return f"{request.scheme}://{request.host}{request.root_path}/"
+
+
 def page_key(root_url: str, slug: str, language: str, args: Mapping[str, str], app: Flask | None = None) -> str:
     """The cache key of one article page as a reader asks for it.
 
@@ -282,10 +288,10 @@ def cached_article_page(
     if mode == "personal" or personal:
         return private_headers(render_personal())
     missed = request.environ.get(MISSED_KEY_ENVIRON)
-    if missed is not None and missed[:3] == (request.root_url, slug, language):
+    if missed is not None and missed[:3] == (site_root(request), slug, language):
         key, entry = missed[3], None  # the page front looked this key up a moment ago, in this request
     else:
-        key = page_key(request.root_url, slug, language, request.args)
+        key = page_key(site_root(request), slug, language, request.args)
         entry = cache.get(key)
     hit = entry is not None
     if entry is None:
@@ -556,12 +562,12 @@ def keep_page_blocks(app) -> None:
     def site_head(context) -> tuple:
         # Static and feed addresses (the feed's is absolute: scheme, host and script root), the site's name
         # and the interface's locale.
-        return request.root_url, context["site_name"], str(context["current_locale"]())
+        return site_root(request), context["site_name"], str(context["current_locale"]())
 
     def article_head(context) -> tuple:
         article = context["article"]
         category = article.category
-        return (request.root_url, bool(context.get("preview")), article.slug, article.title, article.lead,
+        return (site_root(request), bool(context.get("preview")), article.slug, article.title, article.lead,
                 article.published_at, category and category.name, tuple(tag.name for tag in article.tags),
                 article.cover_image)
 

@@ -81,11 +81,12 @@ class PageFront:
         shared = secret is None and environ.get(_SHARED_ENVIRON) == "1"
         language = choose_language(config, request.args.get("lang"), cookies.get(LANGUAGE_COOKIE))
         # No app context: the cache backend and the settings are read from the app itself.
-        key = pagecache.page_key(request.root_url, slug, language, request.args, app=self.app)
+        root = pagecache.site_root(request)
+        key = pagecache.page_key(root, slug, language, request.args, app=self.app)
         entry = pagecache.cache_store(self.app).get(key)
         if entry is None:
             # The view renders without asking again (the same root URL: no proxy rewrote it since).
-            environ[pagecache.MISSED_KEY_ENVIRON] = (request.root_url, slug, language, key)
+            environ[pagecache.MISSED_KEY_ENVIRON] = (root, slug, language, key)
             return None
         headers = [("Content-Type", "text/html; charset=utf-8"), ("X-Page-Cache", "hit")]
         if shared:
