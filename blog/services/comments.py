@@ -249,7 +249,8 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
     key, newest_first = _ROOT_SORT[order]
     seek = order in SEEKABLE and (after or before)
     if seek:
-        rows = _shown_rows(_THREADS_SEEK[bool(after) != newest_first],
+        later = bool(after) != newest_first  # after, oldest first, or before, newest first: later in time
+        rows = _shown_rows(_THREADS_SEEK[later],
                            {"article_id": article.id, "cursor": after or before, "limit": per_page + 1})
         roots = sorted((c for c in rows if c.root_id is None), key=key, reverse=newest_first)
         if not roots:
@@ -266,12 +267,16 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
         rows = _shown_rows(_THREADS_PAGE[order],
                            {"article_id": article.id, "offset": (page - 1) * per_page, "limit": per_page})
         roots = sorted((c for c in rows if c.root_id is None), key=key, reverse=newest_first)
-        if order in SEEKABLE:
-            prev = (() if page == 2 else (("before", roots[0].id),)) if page > 1 and roots else None
-            nxt = (("after", roots[-1].id),) if page < pages and roots else None
+        if page == 1 or not roots:
+            prev = None
+        elif page == 2:
+            prev = ()  # the first page's own address
         else:
-            prev = ((("page", page - 1),) if page > 2 else ()) if page > 1 else None
-            nxt = (("page", page + 1),) if page < pages else None
+            prev = (("before", roots[0].id),) if order in SEEKABLE else (("page", page - 1),)
+        if page == pages or not roots:
+            nxt = None
+        else:
+            nxt = (("after", roots[-1].id),) if order in SEEKABLE else (("page", page + 1),)
     replies: dict[int, list[ShownComment]] = {root.id: [] for root in roots}
     for reply in sorted((c for c in rows if c.root_id is not None), key=lambda c: (c.created_at, c.id)):
         if reply.root_id in replies:  # not the replies of the extra thread read past the page
