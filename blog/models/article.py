@@ -8,7 +8,7 @@ from sqlalchemy import Column, Enum, ForeignKey, Index, String, Table, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import UTCDateTime, utcnow
+from .types import UTCDateTime, unindexed, utcnow
 
 
 class ArticleStatus(str, enum.Enum):
@@ -52,7 +52,11 @@ class Article(db.Model):
     """A news article with its lead, Markdown body and source line."""
 
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_status_published_at", "status", "published_at"),)
+    __table_args__ = (
+        Index("ix_articles_status_published_at", "status", "published_at"),
+        # Listings newest first (front page, categories, tags, feeds, neighbours): walked by date, stopping at the page.
+        Index("ix_articles_published_at_id", "published_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -82,11 +86,17 @@ class Article(db.Model):
     tags = relationship("Tag", secondary=article_tags, order_by="Tag.name", lazy="selectin")
 
     @classmethod
-    def live(cls, now: datetime):
-        """SQL condition: readers see it (published, or scheduled and its time has come)."""
+    def live(cls, now: datetime, by_date: bool = False):
+        """SQL condition: readers see it (published, or scheduled and its time has come).
+
+        `by_date`, for listings newest first: the status is no index key, so SQLite walks the publication-date
+        index and stops at the page instead of reading every live article through the status index and sorting
+        them all (a front page of 20,000 articles: 36 ms against under 0.1 ms). PostgreSQL chooses so itself.
+        """
+        status = unindexed(cls.status) if by_date else cls.status
         return or_(
-            cls.status == ArticleStatus.PUBLISHED,
-            and_(cls.status == ArticleStatus.SCHEDULED, cls.published_at <= now),
+            status == ArticleStatus.PUBLISHED,
+            and_(status == ArticleStatus.SCHEDULED, cls.published_at <= now),
         )
 
     @property

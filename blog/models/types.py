@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from sqlalchemy import DateTime
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 
@@ -63,3 +65,25 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class unindexed(FunctionElement):  # noqa: N801 (an SQL construct, named as SQLAlchemy's are)
+    """A column as it is, written so that SQLite uses no index for a condition on it (SQLite's unary `+`; other
+    backends get the column alone). SQLite has no statistics unless ANALYZE ran: it takes any equality on an
+    indexed column for a selective one, even one that nearly every row meets."""
+
+    inherit_cache = True
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(unindexed)
+def _unindexed(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _unindexed_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(element.clauses, **kw)

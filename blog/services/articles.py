@@ -75,7 +75,7 @@ class Neighbours:
 class Listing:
     """A page of live articles and what it lists (a category, a tag, a search)."""
 
-    page: Page
+    page: Page | OpenPage
     category: Category | None = None
     tag: Tag | None = None
     query: str = ""
@@ -83,6 +83,27 @@ class Listing:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class OpenPage:
+    """One page of a public listing, read without counting the whole list: one row more tells whether a next
+    page exists (a page past the end is empty, with its link back)."""
+
+    items: list
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def open_page(query: Select, page: int, per_page: int) -> OpenPage:
+    """One page of a select (its order included), by offset, with whether another follows: no count."""
+    page = max(page, 1)
+    rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).unique().all()
+    return OpenPage(items=list(rows[:per_page]), page=page, has_next=len(rows) > per_page)
+
 
 def paginate(query: Select, page: int, per_page: int) -> Page:
     """One page of a select (its order included), with the total count."""
@@ -319,8 +340,8 @@ def next_scheduled_at() -> datetime | None:
 # --- readers -------------------------------------------------------------------------------------
 
 def _live(*columns) -> Select:
-    """Articles readers see now (or just these columns of them)."""
-    return select(*(columns or (Article,))).where(Article.live(utcnow()))
+    """Articles readers see now (or just these columns of them), for listings newest first (walked by date)."""
+    return select(*(columns or (Article,))).where(Article.live(utcnow(), by_date=True))
 
 
 def _newest_first(query: Select) -> Select:
@@ -386,7 +407,7 @@ def live_article(slug: str) -> ShownArticle:
 
 def latest(page: int, per_page: int) -> Listing:
     """The front page: live articles, newest first."""
-    return Listing(paginate(_newest_first(_live()), page, per_page))
+    return Listing(open_page(_newest_first(_live()), page, per_page))
 
 
 def in_category(slug: str, page: int, per_page: int) -> Listing:
@@ -395,7 +416,7 @@ def in_category(slug: str, page: int, per_page: int) -> Listing:
     if category is None:
         raise NotFound(slug)
     query = _newest_first(_live().where(Article.category_id == category.id))
-    return Listing(paginate(query, page, per_page), category=category)
+    return Listing(open_page(query, page, per_page), category=category)
 
 
 def with_tag(slug: str, page: int, per_page: int) -> Listing:
@@ -404,7 +425,7 @@ def with_tag(slug: str, page: int, per_page: int) -> Listing:
     if tag is None:
         raise NotFound(slug)
     query = _newest_first(_live().where(Article.tags.any(Tag.id == tag.id)))
-    return Listing(paginate(query, page, per_page), tag=tag)
+    return Listing(open_page(query, page, per_page), tag=tag)
 
 
 def search(text: str, page: int, per_page: int) -> Listing:

@@ -197,3 +197,35 @@ def test_static_urls_are_flask_s_under_each_script_root(app, article):
     html = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert '<script src="/static/js/comments.js" defer></script>' in html
     assert 'href="/static/css/site.css"' in html
+
+
+def test_listings_walk_articles_by_date_and_count_nothing(app, client, site):
+    """The front page (and category and tag pages, feeds) read their page from the publication-date index and
+    stop there, with one article more to tell whether a next page exists: no count of every live article and no
+    sort of them all, however many there are (SQLite, without statistics, chose the status index and sorted)."""
+    from sqlalchemy import event, text
+
+    from blog.services.articles import _live, _newest_first
+
+    with app.app_context():
+        engine = db.engine
+    statements = []
+    record = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert titles(client.get("/").get_data(as_text=True))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in statements if "count(" in s.lower() and "articles" in s], statements
+    with app.app_context():
+        statement = str(_newest_first(_live()).limit(11).compile(dialect=engine.dialect,
+                                                                compile_kwargs={"literal_binds": True}))
+        if engine.dialect.name == "sqlite":
+            plan = " | ".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + statement)))
+            assert "ix_articles_published_at_id" in plan and "TEMP B-TREE" not in plan, plan
+        else:
+            for setting in ("enable_sort", "enable_incremental_sort", "enable_seqscan"):
+                db.session.execute(text(f"SET LOCAL {setting} = off"))  # a small table: the index's plan anyway
+            plan = "\n".join(row[0] for row in db.session.execute(text("EXPLAIN " + statement)))
+            assert "ix_articles_published_at_id" in plan and "Sort" not in plan, plan
+        db.session.rollback()
