@@ -287,11 +287,11 @@ def cached_article_page(
     mode = reader_mode()
     if mode == "personal" or personal:
         return private_headers(render_personal())
-    missed = request.environ.get(MISSED_KEY_ENVIRON)
-    if missed is not None and missed[:3] == (site_root(request), slug, language):
+    missed, root = request.environ.get(MISSED_KEY_ENVIRON), site_root(request)
+    if missed is not None and missed[:3] == (root, slug, language):
         key, entry = missed[3], None  # the page front looked this key up a moment ago, in this request
     else:
-        key = page_key(site_root(request), slug, language, request.args)
+        key = page_key(root, slug, language, request.args)
         entry = cache.get(key)
     hit = entry is not None
     if entry is None:

@@ -160,6 +160,17 @@ def _threads_page(order: str):
     )
 
 
+def _roots_next_to(at, later: bool) -> Select:
+    """The ids of the article's published top-level comments that come later in time (`later`) or earlier than
+    `at`, a (created_at, id) row, nearest first: read from the thread index starting at that place."""
+    key = tuple_(Comment.created_at, Comment.id)
+    direction = operator.methodcaller("asc" if later else "desc")
+    return (
+        select(Comment.id).where(_PUBLISHED_ROOTS, key > at if later else key < at)
+        .order_by(*(direction(column) for column in (Comment.root_id, Comment.created_at, Comment.id)))
+    )
+
+
 def _threads_seek(later: bool):
     """One statement for the threads next to a top-level comment of the article (the cursor, bound by id): those
     that come later in time (`later`) or earlier, nearest first. They are read from the thread index starting
@@ -176,14 +187,9 @@ def _threads_seek(later: bool):
         .where(cursor.id == bindparam("cursor"), cursor.article_id == bindparam("article_id"), cursor.root_id.is_(None))
         .scalar_subquery()
     )
-    key, at = tuple_(Comment.created_at, Comment.id), tuple_(placed_at, bindparam("cursor", type_=Integer))
-    direction = operator.methodcaller("asc" if later else "desc")
+    at = tuple_(placed_at, bindparam("cursor", type_=Integer))
     return _with_replies(
-        select(Comment.id)
-        .where(_PUBLISHED_ROOTS, key > at if later else key < at)
-        .order_by(*(direction(column) for column in (Comment.root_id, Comment.created_at, Comment.id)))
-        .limit(bindparam("limit", type_=Integer, literal_execute=True))
-        .cte("page_roots")
+        _roots_next_to(at, later).limit(bindparam("limit", type_=Integer, literal_execute=True)).cte("page_roots")
     )
 
 
@@ -247,12 +253,16 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
     thread beyond it any more) gives the last page (`after`) or the first (`before`).
     """
     key, newest_first = _ROOT_SORT[order]
+
+    def roots_of(rows: list[ShownComment]) -> list[ShownComment]:
+        return sorted((c for c in rows if c.root_id is None), key=key, reverse=newest_first)
+
     seek = order in SEEKABLE and (after or before)
     if seek:
         later = bool(after) != newest_first  # after, oldest first, or before, newest first: later in time
         rows = _shown_rows(_THREADS_SEEK[later],
                            {"article_id": article.id, "cursor": after or before, "limit": per_page + 1})
-        roots = sorted((c for c in rows if c.root_id is None), key=key, reverse=newest_first)
+        roots = roots_of(rows)
         if not roots:
             seek = False
             page = 1 if before else article.published_thread_count
@@ -266,7 +276,7 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
         page = min(max(page, 1), pages)
         rows = _shown_rows(_THREADS_PAGE[order],
                            {"article_id": article.id, "offset": (page - 1) * per_page, "limit": per_page})
-        roots = sorted((c for c in rows if c.root_id is None), key=key, reverse=newest_first)
+        roots = roots_of(rows)
         if page == 1 or not roots:
             prev = None
         elif page == 2:
@@ -323,14 +333,10 @@ def comment_location(comment_id: int, per_page: int, order: str = DEFAULT_ORDER)
     if root is None or root.status is not CommentStatus.PUBLISHED or article.status is not ArticleStatus.PUBLISHED:
         raise NotFound(comment_id)
     if order in SEEKABLE:
-        # The threads shown before it, nearest first, up to a page: fewer, and it is on the first page.
-        key, at = tuple_(Comment.created_at, Comment.id), tuple_(root.created_at, root.id)
-        earlier = order == "oldest"
-        direction = operator.methodcaller("desc" if earlier else "asc")
+        # The threads shown before it, nearest first, up to a page: fewer, and it is on the first page. Shown
+        # before it means earlier in time when the oldest come first, later when the newest do.
         ahead = db.session.scalars(
-            select(Comment.id).where(_PUBLISHED_ROOTS, key < at if earlier else key > at)
-            .order_by(*(direction(column) for column in (Comment.root_id, Comment.created_at, Comment.id)))
-            .limit(per_page),
+            _roots_next_to(tuple_(root.created_at, root.id), later=order == "newest").limit(per_page),
             {"article_id": article.id},
         ).all()
         args = (("after", ahead[0]),) if len(ahead) == per_page else ()
