@@ -51,6 +51,19 @@ def caller(app, path: str):
     return call
 
 
+def interleaved_best(cases: dict, rounds: int) -> dict[str, float]:
+    """CPU seconds per call of each case (name: (call, calls per round)): the best of `rounds` rounds, the cases
+    in turn in each (the machine's speed drifts over minutes, so they are measured interleaved)."""
+    best = dict.fromkeys(cases, float("inf"))
+    for _ in range(rounds):
+        for name, (call, count) in cases.items():
+            started = time.process_time()
+            for _ in range(count):
+                call()
+            best[name] = min(best[name], (time.process_time() - started) / count)
+    return best
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=6)
@@ -74,13 +87,7 @@ def main() -> int:
             call()
     gc.collect()
     gc.freeze()  # as deploy/gunicorn.conf.py does once a worker has loaded the app
-    best = {name: float("inf") for name in cases}
-    for _ in range(args.rounds):
-        for name, (call, count) in cases.items():
-            started = time.process_time()
-            for _ in range(count):
-                call()
-            best[name] = min(best[name], (time.process_time() - started) / count * 1e6)
+    best = {name: seconds * 1e6 for name, seconds in interleaved_best(cases, args.rounds).items()}
     hello = best["hello world"]
     print(f"in-process CPU per request, best of {args.rounds} interleaved rounds (SQLite, 200 comments, 50 shown):")
     for name, micros in best.items():

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from bench.bench_render import interleaved_best  # noqa: E402
 from blog import create_app  # noqa: E402
 from blog.extensions import db  # noqa: E402
 from blog.models import Article, ArticleStatus, Comment, CommentStatus, utcnow  # noqa: E402
@@ -46,18 +46,10 @@ def build(app, slug: str, threads: int) -> None:
 
 
 def timed(client, urls: dict[str, str], rounds: int = 5, repeat: int = 20) -> dict[str, float]:
-    """Seconds per request of each URL: the best of `rounds` rounds, the URLs in turn in each (the machine's
-    speed drifts, so they are measured interleaved)."""
-    best = dict.fromkeys(urls, float("inf"))
+    """Seconds per request of each URL, through the test client: the best of `rounds` interleaved rounds."""
     for url in urls.values():
         assert client.get(url).status_code == 200
-    for _ in range(rounds):
-        for name, url in urls.items():
-            began = time.perf_counter()
-            for _ in range(repeat):
-                client.get(url)
-            best[name] = min(best[name], (time.perf_counter() - began) / repeat)
-    return best
+    return interleaved_best({name: (lambda url=url: client.get(url), repeat) for name, url in urls.items()}, rounds)
 
 
 def main() -> None:
