@@ -240,9 +240,9 @@ def _python_submissions(port: int, path: str, seconds: float, cookie: str, csrf:
 def count_stored(url: str, slug: str, acknowledged: set[int]) -> tuple[int, int, int]:
     """(rows stored on the article, distinct idempotency keys among them, acknowledged comments among them).
 
-    Each acknowledged comment is stored once when the last two equal the rows and the acknowledged count; wrk
-    stops without waiting for the answers in flight, so up to one comment per connection may be stored and not
-    counted as acknowledged."""
+    Every acknowledged comment is stored, once, when the third equals the number acknowledged and the second the
+    first. wrk stops without waiting for the answers in flight, so up to one comment per connection and slice may
+    be stored and not counted as acknowledged."""
     from sqlalchemy import create_engine, text
 
     from blog.config import normalize_database_url
