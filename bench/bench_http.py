@@ -41,19 +41,25 @@ THREADS = 2
 TARGETS = {"warm": 0.60, "cold": 0.20, "20k_over_200": 1.2, "submit_sqlite": 300.0}
 
 
+def _run_wrk(seconds: float, *args: str) -> tuple[float, str]:
+    """(requests per second, wrk's whole output) of `wrk -t2 -c8` for `seconds` with `args` (options, URL)."""
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", *args]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), out
+
+
 def wrk(port: int, path: str, seconds: float, headers: dict | None = None) -> float:
     """Requests per second on one URL (wrk -t2 -c8, or the Python fallback)."""
-    url = f"http://127.0.0.1:{port}{path}"
-    if shutil.which("wrk"):
-        args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", "--latency"]
-        for name, value in (headers or {}).items():
-            args += ["-H", f"{name}: {value}"]
-        out = subprocess.run(args + [url], capture_output=True, text=True, timeout=seconds + 60).stdout
-        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        if errors:
-            raise RuntimeError(f"{path}: {errors.group(1)} error answers\n{out}")
-        return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    return _python_load(port, path, seconds, headers)
+    if not shutil.which("wrk"):
+        return _python_load(port, path, seconds, headers)
+    options = ["--latency"]
+    for name, value in (headers or {}).items():
+        options += ["-H", f"{name}: {value}"]
+    rate, out = _run_wrk(seconds, *options, f"http://127.0.0.1:{port}{path}")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{path}: {errors.group(1)} error answers\n{out}")
+    return rate
 
 
 def _python_load(port: int, path: str, seconds: float, headers: dict | None) -> float:
@@ -190,14 +196,13 @@ def submissions(port: int, slug: str, seconds: float) -> tuple[float, set[int]]:
     path = f"/articles/{slug}/comments"
     if not shutil.which("wrk"):
         return _python_submissions(port, path, seconds, cookie, csrf)
-    args = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", "-s", str(ROOT / "bench" / "post_comments.lua"),
-            f"http://127.0.0.1:{port}/", "--", path, cookie, csrf]
-    out = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 60).stdout
+    rate, out = _run_wrk(seconds, "-s", str(ROOT / "bench" / "post_comments.lua"), f"http://127.0.0.1:{port}/",
+                         "--", path, cookie, csrf)
     others = int(re.search(r"^other answers: (\d+)", out, re.M).group(1))
     if others or "Socket errors" in out:
         raise RuntimeError(f"submissions: {others} answers other than 303\n{out}")
     acknowledged = {int(i) for i in re.search(r"^acknowledged:(.*)$", out, re.M).group(1).split()}
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), acknowledged
+    return rate, acknowledged
 
 
 def _python_submissions(port: int, path: str, seconds: float, cookie: str, csrf: str) -> tuple[float, set[int]]:
@@ -255,98 +260,100 @@ def count_stored(url: str, slug: str, acknowledged: set[int]) -> tuple[int, int,
     return len(rows), len({row.form_key for row in rows}), len(acknowledged & {row.id for row in rows})
 
 
+def slices(seconds: float) -> int:
+    """How many SLICE-second slices of a figure (and as many of its ceiling) make `seconds`."""
+    return max(1, round(seconds / SLICE))
+
+
 class Ceiling:
     """The hello-world Flask app under the same gunicorn settings, kept running (idle between its slices) beside
-    the measured server."""
+    the measured server, while in its `with` block."""
 
     def __init__(self, log_dir: Path):
+        self.log = log_dir / "hello.log"
+
+    def __enter__(self) -> "Ceiling":
         self.server, self.port = start_gunicorn({"PYTHONPATH": str(ROOT)}, app="bench.hello_app:app", ready_path="/",
-                                                log=log_dir / "hello.log")
+                                                log=self.log)
         wrk(self.port, "/", 1)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.stop()
 
     def paired(self, measure: Callable[[int], float], seconds: float) -> tuple[float, float]:
         """(the figure, the ceiling): means of `seconds` of each, in slices of SLICE seconds that alternate, each
         pair a slice of the ceiling and one of `measure(slice_seconds)` (a rate)."""
-        rounds = max(1, round(seconds / SLICE))
+        rounds = slices(seconds)
         figure = ceiling = 0.0
         for _ in range(rounds):
             ceiling += wrk(self.port, "/", SLICE)
             figure += measure(SLICE)
         return figure / rounds, ceiling / rounds
 
-    def stop(self) -> None:
-        self.server.stop()
-
 
 def run_backend(name: str, url: str, instance: Path, seconds: float, log_dir: Path) -> dict:
+    """Every figure of one database, each with the ceiling measured beside it (results[key], ceilings[key])."""
     print(f"\n== {name}: preparing data (200 and 20,000 published comments) ...", flush=True)
     slugs = prepare_database(url, instance)
-    results: dict = {"backend": name, "ceilings": {}}
-    ceiling = Ceiling(log_dir)
-    try:
-        _measure(results, ceiling, url, instance, slugs, seconds, log_dir / name)
-    finally:
-        ceiling.stop()
+    results: dict = {"backend": name, "ceilings": {}, "slices": slices(seconds)}
+    with Ceiling(log_dir) as ceiling:
+
+        def figure(key: str, measure: Callable[[int], float]) -> None:
+            results[key], results["ceilings"][key] = ceiling.paired(measure, seconds)
+
+        def page(key: str, port: int, path: str, headers: dict | None = None) -> None:
+            figure(key, lambda slice_seconds: wrk(port, path, slice_seconds, headers))
+
+        warm_env = app_env(url, instance, "bench-secret")
+        cold_env = {**warm_env, "CACHE_TYPE": "NullCache"}
+        page_200, page_20k = f"/articles/{slugs['c200']}", f"/articles/{slugs['c20k']}"
+        last_20k = f"{page_20k}?page={20_000 // 50}"
+        last_20k_keyset = f"{page_20k}?after={thread_cursor(url, slugs['c20k'], 20_000 - 50 - 1)}"
+
+        server, port = start_gunicorn(warm_env, log=log_dir / f"{name}-warm.log")
+        try:
+            for path in (page_200, page_20k):
+                wrk(port, path, 1)  # fill the cache
+            page("warm_200", port, page_200)
+            page("warm_200_returning", port, page_200, {"Cookie": returning_reader_cookie(port, page_200)})
+            page("warm_200_shared", port, page_200, {"X-Shared-Cache": "1"})
+            page("warm_20k", port, page_20k)
+            acknowledged: set[int] = set()
+
+            def submit(slice_seconds: int) -> float:
+                rate, ids = submissions(port, slugs["submit"], slice_seconds)
+                acknowledged.update(ids)
+                return rate
+
+            figure("submit_per_s", submit)
+            stored, distinct, found = count_stored(url, slugs["submit"], acknowledged)
+            results["submit_acknowledged"], results["submit_stored"], results["submit_distinct_keys"] = (
+                len(acknowledged), stored, distinct)
+            results["submit_acknowledged_stored"] = found
+            results["worker_rss_kib"] = [rss_kib(pid) for pid in worker_pids(server.pid)]
+        finally:
+            server.stop()
+
+        server, port = start_gunicorn(cold_env, log=log_dir / f"{name}-cold.log")
+        try:
+            wrk(port, page_200, 1)
+            page("cold_200", port, page_200)
+            page("cold_20k", port, page_20k)
+            page("cold_20k_last_page", port, last_20k)
+            page("cold_20k_last_keyset", port, last_20k_keyset)
+            results["cold_worker_rss_kib"] = [rss_kib(pid) for pid in worker_pids(server.pid)]
+        finally:
+            server.stop()
+
+        # For the record: the same cold page when no rendered block is kept either (every block rendered).
+        server, port = start_gunicorn({**cold_env, "KEPT_BLOCKS": "0"}, log=log_dir / f"{name}-cold-bare.log")
+        try:
+            wrk(port, page_200, 1)
+            page("cold_200_bare", port, page_200)
+        finally:
+            server.stop()
     return results
-
-
-def _measure(results: dict, ceiling: Ceiling, url: str, instance: Path, slugs: dict, seconds: float, logs: Path) -> None:
-    """Every figure of one database, each with the ceiling measured beside it (results[key], ceilings[key])."""
-
-    def figure(key: str, measure: Callable[[int], float]) -> None:
-        results[key], results["ceilings"][key] = ceiling.paired(measure, seconds)
-
-    def page(key: str, port: int, path: str, headers: dict | None = None) -> None:
-        figure(key, lambda slice_seconds: wrk(port, path, slice_seconds, headers))
-
-    warm_env = app_env(url, instance, "bench-secret")
-    cold_env = {**warm_env, "CACHE_TYPE": "NullCache"}
-    page_200, page_20k = f"/articles/{slugs['c200']}", f"/articles/{slugs['c20k']}"
-    last_20k = f"{page_20k}?page={20_000 // 50}"
-    last_20k_keyset = f"{page_20k}?after={thread_cursor(url, slugs['c20k'], 20_000 - 50 - 1)}"
-
-    server, port = start_gunicorn(warm_env, log=Path(f"{logs}-warm.log"))
-    try:
-        for path in (page_200, page_20k):
-            wrk(port, path, 1)  # fill the cache
-        page("warm_200", port, page_200)
-        page("warm_200_returning", port, page_200, {"Cookie": returning_reader_cookie(port, page_200)})
-        page("warm_200_shared", port, page_200, {"X-Shared-Cache": "1"})
-        page("warm_20k", port, page_20k)
-        acknowledged: set[int] = set()
-
-        def submit(slice_seconds: int) -> float:
-            rate, ids = submissions(port, slugs["submit"], slice_seconds)
-            acknowledged.update(ids)
-            return rate
-
-        figure("submit_per_s", submit)
-        stored, distinct, found = count_stored(url, slugs["submit"], acknowledged)
-        results["submit_acknowledged"], results["submit_stored"], results["submit_distinct_keys"] = (
-            len(acknowledged), stored, distinct)
-        results["submit_acknowledged_stored"] = found
-        results["worker_rss_kib"] = [rss_kib(pid) for pid in worker_pids(server.pid)]
-    finally:
-        server.stop()
-
-    server, port = start_gunicorn(cold_env, log=Path(f"{logs}-cold.log"))
-    try:
-        wrk(port, page_200, 1)
-        page("cold_200", port, page_200)
-        page("cold_20k", port, page_20k)
-        page("cold_20k_last_page", port, last_20k)
-        page("cold_20k_last_keyset", port, last_20k_keyset)
-        results["cold_worker_rss_kib"] = [rss_kib(pid) for pid in worker_pids(server.pid)]
-    finally:
-        server.stop()
-
-    # For the record: the same cold page when no rendered block is kept either (every block rendered).
-    server, port = start_gunicorn({**cold_env, "KEPT_BLOCKS": "0"}, log=Path(f"{logs}-cold-bare.log"))
-    try:
-        wrk(port, page_200, 1)
-        page("cold_200_bare", port, page_200)
-    finally:
-        server.stop()
 
 
 def report(results: dict) -> None:
@@ -375,7 +382,7 @@ def report(results: dict) -> None:
     line("comment submission through the form", "submit_per_s", target, unit="comments/s")
     acknowledged, stored = results["submit_acknowledged"], results["submit_stored"]
     ok = (results["submit_acknowledged_stored"] == acknowledged and results["submit_distinct_keys"] == stored
-          and acknowledged <= stored <= acknowledged + CONNECTIONS * round(results.get("seconds", 8) / SLICE))
+          and acknowledged <= stored <= acknowledged + CONNECTIONS * results["slices"])
     print(f"   acknowledged {acknowledged}, of them stored {results['submit_acknowledged_stored']}; rows {stored} "
           f"({stored - acknowledged} answered after a slice's load stopped), distinct keys "
           f"{results['submit_distinct_keys']}: {'each stored once' if ok else 'MISMATCH'}")
@@ -404,7 +411,6 @@ def main() -> int:
     for name, url, instance in backends:
         instance.mkdir(parents=True, exist_ok=True)
         results = run_backend(name, url, instance, args.seconds, log_dir)
-        results["seconds"] = args.seconds
         report(results)
         all_results.append(results)
     out = log_dir / f"http-{time.strftime('%Y%m%d-%H%M%S')}.json"
