@@ -11,10 +11,20 @@
     document.querySelectorAll(".reply-form").forEach(function (node) { node.remove(); });
   }
 
+  function commentOf(link) {
+    // The comment a link belongs to, and its number (from its id, "comment-123").
+    var item = link.closest("article.comment");
+    return item && item.id.indexOf("comment-") === 0 ? { item: item, id: item.id.slice(8) } : null;
+  }
+
   function openReply(link) {
-    var id = link.getAttribute("data-comment");
-    var item = document.getElementById("comment-" + id);
-    if (!mainForm || !item) { return false; }
+    // The title and the cancel label are the list's (public/_comments.html), the name the comment's.
+    var comment = commentOf(link);
+    var replyTitle = list.getAttribute("data-reply-title");
+    if (!mainForm || !comment || replyTitle === null) { return false; }
+    var item = comment.item;
+    var id = comment.id;
+    var author = item.querySelector(".author");
     var existing = item.querySelector(".reply-form");
     closeReplyForms();
     if (existing) { return true; }
@@ -22,7 +32,7 @@
     box.className = "reply-form";
     var title = document.createElement("p");
     title.className = "reply-title";
-    title.textContent = link.getAttribute("data-title");
+    title.textContent = replyTitle.replace("{name}", function () { return author ? author.textContent : ""; });
     var form = mainForm.cloneNode(true);
     form.id = "reply-form-" + id;
     form.querySelectorAll("[id]").forEach(function (node) { node.id = node.id + "-r" + id; });
@@ -37,7 +47,7 @@
     var cancel = document.createElement("button");
     cancel.type = "button";
     cancel.className = "link cancel-reply";
-    cancel.textContent = link.getAttribute("data-cancel");
+    cancel.textContent = list.getAttribute("data-cancel");
     cancel.addEventListener("click", closeReplyForms);
     form.appendChild(cancel);
     box.appendChild(title);
@@ -92,7 +102,7 @@
       })
       .then(function (result) {
         group.querySelectorAll(".reaction").forEach(function (node) {
-          var kind = node.getAttribute("data-value");
+          var kind = node.classList.contains("like") ? "like" : "dislike";
           var pressed = (kind === "like" && result.mine === 1) || (kind === "dislike" && result.mine === -1);
           node.querySelector(".count").textContent = kind === "like" ? result.likes : result.dislikes;
           node.setAttribute("aria-pressed", pressed ? "true" : "false");
@@ -105,14 +115,15 @@
   function openReport(link) {
     // A copy of the page's report form under the comment; a second click on the link closes it.
     var template = document.getElementById("report-template");
-    var item = document.getElementById("comment-" + link.getAttribute("data-comment"));
-    if (!template || !item) { return false; }
+    var comment = commentOf(link);
+    if (!template || !comment) { return false; }
+    var item = comment.item;
     var existing = item.querySelector(".report-form");
     document.querySelectorAll("#comment-list .report-form").forEach(function (node) { node.remove(); });
     if (existing) { return true; }
     var form = template.content.querySelector("form").cloneNode(true);
     form.action = link.href;
-    var suffix = "-" + link.getAttribute("data-comment");
+    var suffix = "-" + comment.id;
     form.querySelector("select").id = "report-rule" + suffix;
     form.querySelector("label").setAttribute("for", "report-rule" + suffix);
     var token = document.querySelector('#reaction-form input[name="csrf_token"]');

@@ -51,6 +51,9 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
         assert reader.url == article_url  # opened in place
         form = reader.locator(f"#reply-form-{c['reply']}")
         assert form.is_visible()
+        # The title and the cancel label come from the list, the name from the comment.
+        assert reader.locator(f"#comment-{c['reply']} .reply-title").inner_text() == "ردك على جمال"
+        assert form.locator(".cancel-reply").inner_text() == "إلغاء"
         _shot(reader, artifacts, request, "reply-in-place")
         prefix = f"-r{c['reply']}"
     else:
@@ -79,6 +82,12 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
         reader.locator(f"#thread-{c['third']}").wait_for()
         assert reader.url == article_url and reader.locator("li.thread").count() == 3
         assert reader.locator(".more-comments").count() == 0  # nothing further, and no "previous" link
+        # A comment brought in place replies in place too (the list's texts serve it), and the reply closes.
+        reader.locator(f"#comment-{c['third']} a.reply-link").click()
+        assert reader.url == article_url
+        assert reader.locator(f"#comment-{c['third']} .reply-title").inner_text() == "ردك على دنيا"
+        reader.locator(f"#comment-{c['third']} .cancel-reply").click()
+        assert reader.locator(".reply-form").count() == 0
     else:
         reader.wait_for_load_state()
         assert f"after={c['second']}" in reader.url and reader.locator("li.thread").count() == 1
@@ -98,6 +107,10 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
         target = reader.locator(f"#comment-{c['third']}")
     assert target.locator("button.like .count").inner_text() == "1"
     assert target.locator("button.like").get_attribute("aria-pressed") == "true"
+    # The thumbs are the stylesheet's, shown but not part of the buttons' names.
+    assert "👍" in target.locator("button.like").evaluate("node => getComputedStyle(node, '::before').content")
+    assert target.get_by_role("button", name="أعجبني 1", exact=True).count() == 1
+    assert target.get_by_role("button", name="لم يعجبني 0", exact=True).count() == 1
     target.locator("button.dislike").click()
     if reader.js:
         target.locator("button.dislike[aria-pressed=true]").wait_for()
@@ -170,6 +183,8 @@ def test_report_a_comment_in_place_or_on_its_page(app, live_server, reader, conv
         form.wait_for()
         assert reader.url == article_url
         assert form.get_attribute("action").endswith(f"/comments/{c['second']}/report")
+        assert form.locator("select").get_attribute("id") == f"report-rule-{c['second']}"
+        assert form.locator("label").get_attribute("for") == f"report-rule-{c['second']}"
     else:
         reader.wait_for_load_state()
         assert reader.url == f"{live_server}/comments/{c['second']}/report"

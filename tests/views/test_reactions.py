@@ -62,7 +62,7 @@ def test_one_reaction_per_reader_changeable_and_replay_safe(app, client, article
     _react(client, published, "like", token)
     assert _counts(app, published) == (2, 0, 2)
     html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
-    assert 'value="none" data-value="like" aria-pressed="true"' in " ".join(html.split())
+    assert 'class="reaction like" name="value" value="none" aria-pressed="true"' in " ".join(html.split())
 
 
 def test_a_forged_reader_cookie_is_not_a_reader(app, client, article, published):
@@ -98,7 +98,7 @@ def test_refused_reactions_change_nothing(app, client, article, published):
 def test_a_setting_turns_dislikes_off(app, client, article, published):
     app.config["REACTIONS_DISLIKE_ENABLED"] = False
     html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
-    assert 'data-value="like"' in html and 'data-value="dislike"' not in html
+    assert 'class="reaction like"' in html and 'class="reaction dislike"' not in html
     assert _react(client, published, "dislike", csrf_token(html)).status_code == 400
     assert _counts(app, published) == (0, 0, 0)
 
