@@ -77,14 +77,15 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
 
-    def get_signing_serializer(self, app: Flask):
+    def get_signing_serializer(self, app: Flask, serializer=None):
+        """The session's signing serializer (`serializer`: another JSON serializer for the payload)."""
         if not app.secret_key:
             return None
         from .signing import timed_serializer
 
         keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)  # the current key last
         derivation = (("key_derivation", self.key_derivation), ("digest_method", self.digest_method))
-        return timed_serializer(keys, self.salt, self.serializer, derivation)
+        return timed_serializer(keys, self.salt, serializer or self.serializer, derivation)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

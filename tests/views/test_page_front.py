@@ -91,6 +91,22 @@ def test_the_front_answers_exactly_as_flask_would(app, article, flask_calls, htt
     assert ("Strict-Transport-Security" in through_front.headers) is https
 
 
+def test_the_front_s_new_session_cookie_is_the_one_flask_writes(app, monkeypatch):
+    # Its value (plain JSON, signed) and its attributes (made once) as Flask's own session interface makes them.
+    from flask.sessions import SecureCookieSessionInterface
+    from itsdangerous import TimestampSigner
+
+    from blog.signing import new_csrf_secret
+
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1764423123)
+    data = {"csrf_token": new_csrf_secret()}
+    for secure in (False, True, False):
+        cookie = app.wsgi_app._session_cookie(data, secure)
+        value, attributes = cookie.split(";", 1)
+        assert value == "session=" + SecureCookieSessionInterface().get_signing_serializer(app).dumps(data)
+        assert ("Secure" in attributes) is secure and "HttpOnly" in attributes and "Expires" not in attributes
+
+
 def test_shared_pages_from_the_front_carry_no_token_and_revalidate_through_flask(app, article, flask_calls):
     url = f"/articles/{article['slug']}"
     fresh(app).get(url, headers=SHARED)
