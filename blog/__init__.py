@@ -196,6 +196,9 @@ def _select_locale() -> Locale:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    from .services.reads import release_driver_connection
+
+    app.teardown_appcontext(release_driver_connection)  # a page's reads on the driver's connection (services/reads.py)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     from .signing import csrf_token

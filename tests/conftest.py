@@ -131,6 +131,18 @@ def staff_client(app):
 
 
 @pytest.fixture
+def killer(app):
+    """A second engine on the app's PostgreSQL database, to end the app's connections from the server side
+    (pg_terminate_backend); the test is skipped on SQLite."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("needs a server-side connection to kill: PostgreSQL backend (TEST_DATABASE_URL)")
+    engine = create_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def article(app):
     """A published article open for comments."""
     with app.app_context():

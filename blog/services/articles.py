@@ -18,6 +18,7 @@ from ..slugs import SLUG_MAX, short_id, slugify
 from ..textsearch import index_terms, query_terms
 from .comments import Page
 from .errors import ArticleChanged, Moved, NotFound, SlugTaken
+from .reads import DriverRead
 from .retry import reading_connection
 
 
@@ -376,9 +377,10 @@ class ShownArticle:
 
 
 _SHOWN_ARTICLE = tuple(getattr(Article, f.name) for f in fields(ShownArticle) if f.name not in ("category", "tags"))
-# The article page's article: built once (the time and the slug are bound per call), with its category and
-# its tags in the same statement (one row per tag, in the order the relationship gives them).
-_LIVE_BY_SLUG = (
+# The article page's article: built once (the time and the slug are bound per call) and run on the driver's
+# cursor (blog/services/reads.py), with its category and its tags in the same statement (one row per tag, in
+# the order the relationship gives them).
+_LIVE_BY_SLUG = DriverRead(
     select(*_SHOWN_ARTICLE, Category.slug, Category.name, Tag.slug, Tag.name)
     .outerjoin(Category, Category.id == Article.category_id)
     .outerjoin(Article.tags)
@@ -389,7 +391,7 @@ _LIVE_BY_SLUG = (
 
 def live_article(slug: str) -> ShownArticle:
     """The article readers see at this slug; Moved for a former slug; NotFound otherwise."""
-    rows = reading_connection().execute(_LIVE_BY_SLUG, {"now": utcnow(), "slug": slug}).all()
+    rows = _LIVE_BY_SLUG.rows({"now": utcnow(), "slug": slug})
     if rows:
         first = rows[0]
         size = len(_SHOWN_ARTICLE)
@@ -455,8 +457,9 @@ def neighbours(article: Article) -> Neighbours:
     before = or_(Article.published_at < at, and_(Article.published_at == at, Article.id < ident))
     after = or_(Article.published_at > at, and_(Article.published_at == at, Article.id > ident))
     link = _live(Article.slug, Article.title)
-    previous = db.session.execute(_newest_first(link.where(before)).limit(1)).first()
-    following = db.session.execute(
+    reads = reading_connection()  # a page's reads: no transaction on PostgreSQL
+    previous = reads.execute(_newest_first(link.where(before)).limit(1)).first()
+    following = reads.execute(
         link.where(after).order_by(Article.published_at.asc(), Article.id.asc()).limit(1)
     ).first()
     return Neighbours(previous=previous and ArticleLink(*previous), next=following and ArticleLink(*following))

@@ -24,7 +24,8 @@ from ..models.comment import body_digest, risk_of
 from ..moderation.types import Action, Context, Verdict
 from ..security import may_change_own_comment
 from .errors import CommentsClosed, Conflict, NotAllowed, NotFound, ReplyTargetGone
-from .retry import reading_connection, retry_transaction
+from .reads import DriverRead
+from .retry import retry_transaction
 from .screening import get_screener
 
 log = logging.getLogger(__name__)
@@ -195,11 +196,12 @@ def _threads_seek(later: bool):
     )
 
 
-# Built once: each page of threads binds its article, offset and size (the last two written in at execution).
-_THREADS_PAGE = {order: _threads_page(order) for order in ORDERS}
+# Built once and run on the driver's cursor (blog/services/reads.py): each page of threads binds its article,
+# offset and size (the last two written into its text).
+_THREADS_PAGE = {order: DriverRead(_threads_page(order), literal=("offset", "limit")) for order in ORDERS}
 # The orders by time walk their pages by keyset: the threads after or before a cursor (a top-level comment).
 SEEKABLE = ("oldest", "newest")
-_THREADS_SEEK = {later: _threads_seek(later) for later in (True, False)}
+_THREADS_SEEK = {later: DriverRead(_threads_seek(later), literal=("limit",)) for later in (True, False)}
 # _root_order in Python, for the top-level comments read back (created_at and id make every order total).
 _ROOT_SORT = {
     "oldest": (lambda c: (c.created_at, c.id), False),
@@ -239,10 +241,10 @@ def _roots_query(article_id: int):
     )
 
 
-def _shown_rows(statement, params: dict) -> list[ShownComment]:
+def _shown_rows(read: DriverRead, params: dict) -> list[ShownComment]:
     # Plain rows (no ORM object is built for what is only shown), fetched at once, ordered by the caller: an
     # ORDER BY over the whole set leads SQLite to walk every published comment of the site in date order.
-    return [ShownComment(*row) for row in reading_connection().execute(statement, params).all()]
+    return [ShownComment(*row) for row in read.rows(params)]
 
 
 def published_threads(article: Article, page: int, per_page: int, order: str = DEFAULT_ORDER,

@@ -808,14 +808,27 @@ class _StatementsSeen:
         event.remove(self.engine, "after_cursor_execute", self._after)
 
 
-def test_an_uncached_page_reads_without_a_transaction(app, article):
+def test_an_uncached_page_reads_without_a_transaction(app, article, monkeypatch):
     """The article page's statements run outside any transaction: on PostgreSQL no BEGIN and ROLLBACK round
     trips around them. A request that writes still gets its transaction."""
+    from blog.services import reads
+
     publish_comment(app, article["id"], "تعليق يقرأ خارج أي معاملة.")
+    driver_reads = []  # the page's reads on the driver's cursor (blog/services/reads.py): no engine event
+    real_rows = reads.DriverRead.rows
+
+    def rows(self, params):
+        found = real_rows(self, params)
+        connection, _, checked_out_here = reads.driver_connection()
+        driver_reads.append((checked_out_here, _StatementsSeen._in_transaction(connection)))
+        return found
+
+    monkeypatch.setattr(reads.DriverRead, "rows", rows)
     with _StatementsSeen(app) as seen:
         page = app.test_client().get(f"/articles/{article['slug']}")
         assert page.status_code == 200 and "تعليق يقرأ خارج أي معاملة." in page.get_data(as_text=True)
-        assert seen and all(verb in ("SELECT", "WITH") and not open_ for verb, open_ in seen), seen
+        assert driver_reads == [(True, False), (True, False)]  # the article, its threads: no transaction left open
+        assert all(verb in ("SELECT", "WITH") and not open_ for verb, open_ in seen), seen
         seen.clear()
         assert post(app.test_client(), article["slug"]).status_code == 303
         assert any(verb == "INSERT" and open_ for verb, open_ in seen), seen

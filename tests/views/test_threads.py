@@ -362,12 +362,12 @@ def test_a_page_of_threads_is_planned_once_on_postgresql(app, client, article):
         db.session.commit()
     used = {}
 
-    def remember(conn, cursor, statement, parameters, context, executemany):
-        if "page_roots" in statement:
-            raw = conn.connection.dbapi_connection
-            used[id(raw)] = raw
+    def remember(dbapi_connection, connection_record, connection_proxy):
+        # The threads statement runs on the driver's cursor (blog/services/reads.py): every pooled connection
+        # the requests checked out is asked below.
+        used[id(dbapi_connection)] = dbapi_connection
 
-    event.listen(engine, "after_cursor_execute", remember)
+    event.listen(engine.pool, "checkout", remember)
     try:
         # psycopg prepares a statement at its sixth run; PostgreSQL then makes 5 custom plans before it weighs
         # a generic one.
@@ -378,7 +378,7 @@ def test_a_page_of_threads_is_planned_once_on_postgresql(app, client, article):
                 html = app.test_client().get(f"/articles/{article['slug']}?page={page}").get_data(as_text=True)
                 assert comment_ids_in(html) == shown
     finally:
-        event.remove(engine, "after_cursor_execute", remember)
+        event.remove(engine.pool, "checkout", remember)
     def ask(raw, query: str) -> list[tuple]:  # an idle connection of the pool, asked directly, left as found
         try:
             return raw.execute(query).fetchall()
@@ -410,7 +410,7 @@ def test_each_order_reads_its_page_of_threads_from_an_index_without_sorting(app,
         add_comment(app, article["id"], f"قارئ {n}", f"تعليق رقم {n} للترتيب.")
     with app.app_context():
         dialect = db.engine.dialect
-        statement = str(_THREADS_PAGE[order].params(article_id=article["id"], offset=2, limit=2).compile(
+        statement = str(_THREADS_PAGE[order].statement.params(article_id=article["id"], offset=2, limit=2).compile(
             dialect=dialect, compile_kwargs={"literal_binds": True}))
         roots = statement.split(")\n", 1)[0]  # the page_roots part: the one that orders
         if dialect.name == "sqlite":
@@ -437,7 +437,7 @@ def test_a_keyset_page_of_threads_starts_at_its_cursor_in_the_index(app, article
     ids = [add_comment(app, article["id"], f"قارئ {n}", f"تعليق رقم {n} للمؤشر.") for n in range(6)]
     with app.app_context():
         dialect = db.engine.dialect
-        statement = str(_THREADS_SEEK[later].params(article_id=article["id"], cursor=ids[3], limit=3).compile(
+        statement = str(_THREADS_SEEK[later].statement.params(article_id=article["id"], cursor=ids[3], limit=3).compile(
             dialect=dialect, compile_kwargs={"literal_binds": True}))
         if dialect.name == "sqlite":
             roots = statement.split(")\n SELECT", 1)[0]  # the page_roots part
