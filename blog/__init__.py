@@ -72,20 +72,20 @@ class Request(FlaskRequest):
 
 class SessionInterface(SecureCookieSessionInterface):
     """The signed-cookie session, whose cookie is also Secure whenever the request came over HTTPS,
-    signed by a serializer made once per key (blog/signing.py) rather than for every request."""
+    signed by a serializer made once per key (blog/signing.py) rather than for every request, its JSON
+    written directly for a session of strings (blog/signing.py SessionJSON)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
 
-    def get_signing_serializer(self, app: Flask, serializer=None):
-        """The session's signing serializer (`serializer`: another JSON serializer for the payload)."""
+    def get_signing_serializer(self, app: Flask):
         if not app.secret_key:
             return None
-        from .signing import timed_serializer
+        from .signing import session_json, timed_serializer
 
         keys = (*(app.config["SECRET_KEY_FALLBACKS"] or ()), app.secret_key)  # the current key last
         derivation = (("key_derivation", self.key_derivation), ("digest_method", self.digest_method))
-        return timed_serializer(keys, self.salt, serializer or self.serializer, derivation)
+        return timed_serializer(keys, self.salt, session_json, derivation)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -14,7 +14,6 @@ the view were more than half of a cached page's time; here it costs the signatur
 """
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
@@ -122,11 +121,11 @@ class PageFront:
             return None
         return data[field]
 
-    def _session_cookie(self, data: dict[str, str], secure_request: bool) -> str:
-        """The Set-Cookie value of a new session holding `data` (strings), as the app's session interface writes
-        it: its payload in plain JSON (what Flask's tagged JSON writes for strings), its attributes made once."""
+    def _session_cookie(self, data: dict, secure_request: bool) -> str:
+        """The Set-Cookie value of a new session holding `data`, as the app's session interface writes it (its
+        attributes made once)."""
         app, interface = self.app, self.app.session_interface
-        value = interface.get_signing_serializer(app, PlainJSON).dumps(data)
+        value = interface.get_signing_serializer(app).dumps(data)
         parts = self._cookie_parts.get(secure_request)
         if parts is None:
             parts = self._cookie_parts[secure_request] = self._cookie_around(secure_request)
@@ -146,16 +145,3 @@ class PageFront:
         before, after = marked.split(_VALUE_MARK)
         return before, after
 
-
-class PlainJSON:
-    """Compact JSON for a session of strings: byte for byte what Flask's TaggedJSONSerializer writes for it (no
-    tag applies to a string, and one key needs no sorting), without its walk over the value (a third of the
-    first visit's cookie)."""
-
-    @staticmethod
-    def dumps(value: dict[str, str]) -> str:
-        return json.dumps(value, separators=(",", ":"))
-
-    @staticmethod
-    def loads(text: str | bytes):
-        return json.loads(text)

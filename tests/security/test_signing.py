@@ -44,6 +44,26 @@ def test_timed_values_are_the_stock_bytes_at_the_same_second(tmp_path, monkeypat
     assert ours.dumps(data) == ours.dumps(data)  # the signer kept from the first call signs the same
 
 
+def test_session_json_writes_what_flask_s_tagged_json_writes(tmp_path, monkeypatch):
+    from flask.json.tag import TaggedJSONSerializer
+
+    from blog.signing import SessionJSON
+
+    monkeypatch.setenv("MAJLIS_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "k"})
+    ours, flask_s = SessionJSON(), TaggedJSONSerializer()
+    values = [
+        {"csrf_token": hashlib.sha1(b"x").hexdigest()},  # a first visit's session: the direct path
+        {"lang": "ar", "csrf_token": "abc", "name": "قارئ \"مجهول\""},  # several keys (sorted), non-ASCII, quotes
+        {" t": "looks tagged"},  # escaped by the tags: through them
+        {"own_comments": [4, 5], "csrf_token": "abc"}, {"at": (1, 2)}, {},  # not only strings: through the tags
+    ]
+    with app.app_context():
+        for value in values:
+            assert ours.dumps(value) == flask_s.dumps(value), value
+            assert flask_s.loads(ours.dumps(value)) == value
+
+
 def test_short_payloads_are_not_given_to_zlib_and_long_ones_are_compressed_as_the_stock_classes_do(monkeypatch):
     long_value = {"ids": list(range(200)), "name": "قارئ" * 20}
     stock_long = URLSafeSerializer("s", salt="x").dumps(long_value)
