@@ -20,7 +20,7 @@ import zlib
 from flask import current_app, g, session
 from flask.json.tag import TaggedJSONSerializer
 from itsdangerous import Signer, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode, int_to_bytes, want_bytes
+from itsdangerous.encoding import base64_decode, base64_encode, int_to_bytes, want_bytes
 from itsdangerous.signer import HMACAlgorithm
 from itsdangerous.serializer import Serializer
 
@@ -30,7 +30,8 @@ _MAX_KEYS = 256  # secrets x salts in use: a handful; the bound only guards agai
 
 
 class _KeptKeys:
-    """derive_key() computed once per (secret, salt, derivation, digest) for the whole process."""
+    """derive_key() computed once per (secret, salt, derivation, digest) for the whole process; HMACs made and
+    checked with hmac.digest(), OpenSSL's one-shot HMAC (the stock signer builds an HMAC object each time)."""
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
         secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
@@ -43,6 +44,33 @@ class _KeptKeys:
                     _derived[ident] = key
         return key
 
+    def _one_shot(self) -> str | None:
+        """The digest's name for hmac.digest(), or None when the algorithm is not the stock HMAC."""
+        if type(self.algorithm) is not HMACAlgorithm:
+            return None
+        name = self.__dict__.get("_digest")
+        if name is None:
+            name = self._digest = self.digest_method().name
+        return name
+
+    def get_signature(self, value: str | bytes) -> bytes:
+        digest = self._one_shot()
+        if digest is None:
+            return super().get_signature(value)
+        return base64_encode(hmac.digest(self.derive_key(), want_bytes(value), digest))
+
+    def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
+        digest = self._one_shot()
+        if digest is None:
+            return super().verify_signature(value, sig)
+        value = want_bytes(value)
+        try:
+            sig = base64_decode(sig)
+        except Exception:
+            return False
+        return any(hmac.compare_digest(sig, hmac.digest(self.derive_key(key), value, digest))
+                   for key in reversed(self.secret_keys))
+
 
 class KeptKeySigner(_KeptKeys, Signer):
     """itsdangerous.Signer with its derived key kept."""
@@ -50,20 +78,12 @@ class KeptKeySigner(_KeptKeys, Signer):
 
 class KeptKeyTimestampSigner(_KeptKeys, TimestampSigner):
     """itsdangerous.TimestampSigner with its derived key kept, and a sign() that makes the stock bytes in one step
-    (the stock one goes through five methods and builds an HMAC object; hmac.digest() is OpenSSL's one-shot HMAC)."""
+    (the stock one goes through five methods)."""
 
     def sign(self, value: str | bytes) -> bytes:
-        if type(self.algorithm) is not HMACAlgorithm:
-            return super().sign(value)
         sep = want_bytes(self.sep)
         value = want_bytes(value) + sep + base64_encode(int_to_bytes(self.get_timestamp()))
-        return value + sep + base64_encode(hmac.digest(self.derive_key(), value, self._digest_name()))
-
-    def _digest_name(self) -> str:
-        name = self.__dict__.get("_digest")
-        if name is None:
-            name = self._digest = self.digest_method().name
-        return name
+        return value + sep + self.get_signature(value)
 
 
 COMPRESSED_FROM = 256  # bytes of JSON: shorter payloads are signed as they are
@@ -82,17 +102,26 @@ class _ShortPayloadsPlain:
 
 
 class TimedSerializer(_ShortPayloadsPlain, URLSafeTimedSerializer):
-    """URLSafeTimedSerializer that leaves short payloads uncompressed and signs through one signer, made at its
-    first dumps() (the stock dumps() builds a signer, its algorithm and its list of keys for every value)."""
+    """URLSafeTimedSerializer that leaves short payloads uncompressed and signs and reads through one signer, made
+    at its first use (the stock one builds a signer, its algorithm and its list of keys for every value)."""
 
     def dumps(self, obj, salt: str | bytes | None = None) -> str | bytes:
         if salt is not None:
             return super().dumps(obj, salt)
+        signed = self._kept_signer().sign(self.dump_payload(obj))
+        return signed.decode("utf-8") if self.is_text_serializer else signed
+
+    def iter_unsigners(self, salt: str | bytes | None = None):
+        if salt is not None or self.fallback_signers:
+            yield from super().iter_unsigners(salt)
+            return
+        yield self._kept_signer()  # it checks every key, newest first
+
+    def _kept_signer(self) -> KeptKeyTimestampSigner:
         signer = self.__dict__.get("_signer")
         if signer is None:
             signer = self._signer = self.make_signer()
-        signed = signer.sign(self.dump_payload(obj))
-        return signed.decode("utf-8") if self.is_text_serializer else signed
+        return signer
 
 
 class PlainSerializer(_ShortPayloadsPlain, URLSafeSerializer):
@@ -100,19 +129,27 @@ class PlainSerializer(_ShortPayloadsPlain, URLSafeSerializer):
 
 
 class SessionJSON(TaggedJSONSerializer):
-    """Flask's tagged JSON for the session cookie, writing a session of strings directly: for it the tagged
-    serializer writes compact JSON with sorted keys, ASCII only (no tag applies to a string; Flask's JSON
-    provider sorts keys and escapes non-ASCII), after a walk over the value that was a third of a new
-    session's cookie. Anything else goes through the tags as before; reading is Flask's."""
+    """Flask's tagged JSON for the session cookie, with a session of strings written and read directly: for it
+    the tagged serializer writes compact JSON with sorted keys, ASCII only (no tag applies to a string; Flask's
+    JSON provider sorts keys and escapes non-ASCII), after a walk over the value that was a third of a new
+    session's cookie, and reads it back unchanged after another walk. Anything else goes through the tags."""
 
     def dumps(self, value) -> str:
-        if (
-            isinstance(value, dict)
-            and all(type(key) is str and type(item) is str for key, item in value.items())
-            and not (len(value) == 1 and next(iter(value)) in self.tags)  # a dict that looks tagged gets escaped
-        ):
+        if self._plain(value):
             return json.dumps(value, separators=(",", ":"), sort_keys=True)
         return super().dumps(value)
+
+    def loads(self, value: str | bytes):
+        loaded = json.loads(value)
+        return loaded if self._plain(loaded) else self._untag_scan(loaded)
+
+    def _plain(self, value) -> bool:
+        """A dict of strings, which no tag reads (a one-key dict whose key is a tag's is escaped by the tags)."""
+        return (
+            isinstance(value, dict)
+            and all(type(key) is str and type(item) is str for key, item in value.items())
+            and not (len(value) == 1 and next(iter(value)) in self.tags)
+        )
 
 
 session_json = SessionJSON()

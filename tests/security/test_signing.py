@@ -3,8 +3,10 @@ payloads left uncompressed)."""
 from __future__ import annotations
 
 import hashlib
+import time
 import zlib
 
+import pytest
 from flask import g, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import validate_csrf
@@ -61,7 +63,7 @@ def test_session_json_writes_what_flask_s_tagged_json_writes(tmp_path, monkeypat
     with app.app_context():
         for value in values:
             assert ours.dumps(value) == flask_s.dumps(value), value
-            assert flask_s.loads(ours.dumps(value)) == value
+            assert flask_s.loads(ours.dumps(value)) == ours.loads(flask_s.dumps(value)) == value
 
 
 def test_short_payloads_are_not_given_to_zlib_and_long_ones_are_compressed_as_the_stock_classes_do(monkeypatch):
@@ -80,6 +82,32 @@ def test_short_payloads_are_not_given_to_zlib_and_long_ones_are_compressed_as_th
             assert not signed.startswith(".") and stock.loads(signed) == value
     assert tried == []
     assert timed_serializer("s", "x").loads(old_token) == long_value  # compressed values still read
+
+
+def test_kept_signers_refuse_what_the_stock_ones_refuse(tmp_path, monkeypatch):
+    from itsdangerous import BadSignature, SignatureExpired
+
+    good = timed_serializer(("old", "new"), "x").dumps({"csrf_token": "abc"})
+    assert timed_serializer(("old", "new"), "x").loads(good) == {"csrf_token": "abc"}
+    assert timed_serializer("new", "x").loads(good) == {"csrf_token": "abc"}
+    assert timed_serializer(("new", "old"), "x").loads(URLSafeTimedSerializer("old", salt="x").dumps(1)) == 1
+    payload, stamp, signature = good.split(".")
+    for forged in (f"{payload}.{stamp}.{signature[:-2]}AA", f"{payload}.{stamp}.", f"{payload}.{stamp}.!!",
+                   f"{payload}x.{stamp}.{signature}", "no-dots", ""):
+        with pytest.raises(BadSignature):
+            timed_serializer(("old", "new"), "x").loads(forged)
+        with pytest.raises(BadSignature):
+            URLSafeTimedSerializer(["old", "new"], salt="x").loads(forged)
+    for wrong in (timed_serializer("other", "x"), timed_serializer("new", "y")):
+        with pytest.raises(BadSignature):
+            wrong.loads(good)
+    later = int(time.time()) + 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+    with pytest.raises(SignatureExpired, match="> 60"):
+        timed_serializer("new", "x").loads(good, max_age=60)
+    assert serializer("s", "x").loads(serializer("s", "x").dumps([1])) == [1]
+    with pytest.raises(BadSignature):
+        serializer("s", "x").loads(serializer("t", "x").dumps([1]))
 
 
 def test_session_cookie_is_readable_by_flask_and_old_keys_still_open_sessions(tmp_path, monkeypatch):
