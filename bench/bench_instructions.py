@@ -47,8 +47,9 @@ def measured(case: str, url: str, requests: int, signals: Path) -> None:
         call = poster(app, "bench-submit")
     else:
         from blog import create_app
+        from blog.extensions import IN_PROCESS_CACHE
 
-        cache = "SimpleCache" if case == "page cache hit" else "NullCache"
+        cache = IN_PROCESS_CACHE if case == "page cache hit" else "NullCache"
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
                           "CACHE_TYPE": cache})
         call = caller(app, "/articles/bench-c200")

@@ -72,12 +72,13 @@ def main() -> int:
     url = "sqlite:///" + str(workdir / "bench.sqlite3")
     slugs = prepare_database(url, workdir)
     from blog import create_app
+    from blog.extensions import IN_PROCESS_CACHE
 
     base = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}
     page = f"/articles/{slugs['c200']}"
     cases = {
         "hello world": (caller(hello_app, "/"), 2000),
-        "page cache hit": (caller(create_app({**base, "CACHE_TYPE": "SimpleCache"}), page), 1000),
+        "page cache hit": (caller(create_app({**base, "CACHE_TYPE": IN_PROCESS_CACHE}), page), 1000),
         "uncached, kept blocks": (caller(create_app({**base, "CACHE_TYPE": "NullCache"}), page), 200),
         "uncached, nothing kept": (
             caller(create_app({**base, "CACHE_TYPE": "NullCache", "KEPT_BLOCKS": False}), page), 50),

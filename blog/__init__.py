@@ -23,7 +23,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
-from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+from .extensions import IN_PROCESS_CACHE, babel, cache, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -212,7 +212,7 @@ def _init_extensions(app: Flask) -> None:
     cache_config = (
         {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
         if app.config.get("REDIS_URL")
-        else {"CACHE_TYPE": "SimpleCache"}
+        else {"CACHE_TYPE": IN_PROCESS_CACHE}
     )
     for key, value in cache_config.items():
         app.config.setdefault(key, value)

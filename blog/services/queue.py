@@ -183,14 +183,14 @@ def shift_counts(before: set[str], after: set[str]) -> None:
     cached = cache.get(COUNTS_CACHE_KEY)
     if cached is None:
         return
-    counts = cached["counts"]
+    counts = dict(cached["counts"])  # a new value: a cached one is never changed in place (InProcessCache)
     for name in before - after:
         counts[name] = max(0, counts[name] - 1)
     for name in after - before:
         counts[name] += 1
     left = COUNTS_TTL - (time.time() - cached["at"])
     if left > 1:
-        cache.set(COUNTS_CACHE_KEY, cached, timeout=int(left))
+        cache.set(COUNTS_CACHE_KEY, {"counts": counts, "at": cached["at"]}, timeout=int(left))
     else:
         cache.delete(COUNTS_CACHE_KEY)
 

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from blog import pagecache, signals
-from blog.extensions import db
+from blog.extensions import IN_PROCESS_CACHE, db
 from blog.models import Article, Comment, CommentStatus, Role
 from tests.conftest import csrf_token
 
@@ -243,7 +243,7 @@ def test_invalidation_reaches_another_process_without_redis(app, database_urls):
     from blog import create_app
 
     other = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
-    assert other.instance_path == app.instance_path and app.config["CACHE_TYPE"] == "SimpleCache"
+    assert other.instance_path == app.instance_path and app.config["CACHE_TYPE"] == IN_PROCESS_CACHE
     with other.test_request_context():
         seen = pagecache.article_version("shared-slug")
     with app.test_request_context():
@@ -929,3 +929,22 @@ def test_a_block_rendered_inside_a_kept_block_is_kept_whole(app):
     finally:
         app.jinja_env.loader = loader
         del app.jinja_env.globals["inner_block"]
+
+
+def test_the_in_process_cache_keeps_values_as_given_and_queue_counts_are_replaced(app):
+    """Without Redis the cache keeps each value itself (no pickled copy to read back at every hit), so a cached
+    value is never changed in place: the queue counts are shifted into a new value."""
+    from blog.extensions import cache
+    from blog.services import queue
+
+    with app.app_context():
+        assert type(pagecache.cache_store(app)).__name__ == "InProcessCache"
+        entry = {"parts": [b"<p>", b"x"]}
+        cache.set("majlis:test-entry", entry)
+        assert cache.get("majlis:test-entry") is entry
+        counts = queue.queue_counts()
+        before = dict(counts)
+        queue.shift_counts({"pending", "all"}, {"approved", "all"})
+        assert counts == before  # what was handed out before is unchanged
+        after = queue.queue_counts()
+        assert after["approved"] == before["approved"] + 1 and after["pending"] == max(0, before["pending"] - 1)
