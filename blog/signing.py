@@ -20,7 +20,7 @@ import zlib
 from flask import current_app, g, session
 from flask.json.tag import TaggedJSONSerializer
 from itsdangerous import Signer, TimestampSigner, URLSafeSerializer, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_decode, base64_encode, int_to_bytes, want_bytes
+from itsdangerous.encoding import base64_encode, want_bytes
 from itsdangerous.signer import HMACAlgorithm
 from itsdangerous.serializer import Serializer
 
@@ -29,9 +29,26 @@ _lock = threading.Lock()
 _MAX_KEYS = 256  # secrets x salts in use: a handful; the bound only guards against misuse
 
 
+class OneShotHMAC(HMACAlgorithm):
+    """itsdangerous' HMAC through hmac.digest(), OpenSSL's one-shot HMAC, by the digest's name (the stock one
+    builds an HMAC object for every signature made or checked): the same bytes."""
+
+    def __init__(self, digest_method) -> None:
+        super().__init__(digest_method)
+        self.digest_name = digest_method().name
+
+    def get_signature(self, key: bytes, value: bytes) -> bytes:
+        return hmac.digest(key, value, self.digest_name)
+
+
 class _KeptKeys:
-    """derive_key() computed once per (secret, salt, derivation, digest) for the whole process; HMACs made and
-    checked with hmac.digest(), OpenSSL's one-shot HMAC (the stock signer builds an HMAC object each time)."""
+    """derive_key() computed once per (secret, salt, derivation, digest) for the whole process, and the stock
+    HMAC made one-shot (OneShotHMAC)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if type(self.algorithm) is HMACAlgorithm:
+            self.algorithm = OneShotHMAC(self.digest_method)
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
         secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
@@ -44,46 +61,13 @@ class _KeptKeys:
                     _derived[ident] = key
         return key
 
-    def _one_shot(self) -> str | None:
-        """The digest's name for hmac.digest(), or None when the algorithm is not the stock HMAC."""
-        if type(self.algorithm) is not HMACAlgorithm:
-            return None
-        name = self.__dict__.get("_digest")
-        if name is None:
-            name = self._digest = self.digest_method().name
-        return name
-
-    def get_signature(self, value: str | bytes) -> bytes:
-        digest = self._one_shot()
-        if digest is None:
-            return super().get_signature(value)
-        return base64_encode(hmac.digest(self.derive_key(), want_bytes(value), digest))
-
-    def verify_signature(self, value: str | bytes, sig: str | bytes) -> bool:
-        digest = self._one_shot()
-        if digest is None:
-            return super().verify_signature(value, sig)
-        value = want_bytes(value)
-        try:
-            sig = base64_decode(sig)
-        except Exception:
-            return False
-        return any(hmac.compare_digest(sig, hmac.digest(self.derive_key(key), value, digest))
-                   for key in reversed(self.secret_keys))
-
 
 class KeptKeySigner(_KeptKeys, Signer):
     """itsdangerous.Signer with its derived key kept."""
 
 
 class KeptKeyTimestampSigner(_KeptKeys, TimestampSigner):
-    """itsdangerous.TimestampSigner with its derived key kept, and a sign() that makes the stock bytes in one step
-    (the stock one goes through five methods)."""
-
-    def sign(self, value: str | bytes) -> bytes:
-        sep = want_bytes(self.sep)
-        value = want_bytes(value) + sep + base64_encode(int_to_bytes(self.get_timestamp()))
-        return value + sep + self.get_signature(value)
+    """itsdangerous.TimestampSigner with its derived key kept."""
 
 
 COMPRESSED_FROM = 256  # bytes of JSON: shorter payloads are signed as they are
@@ -102,25 +86,16 @@ class _ShortPayloadsPlain:
 
 
 class TimedSerializer(_ShortPayloadsPlain, URLSafeTimedSerializer):
-    """URLSafeTimedSerializer that leaves short payloads uncompressed and signs and reads through one signer, made
-    at its first use (the stock one builds a signer, its algorithm and its list of keys for every value)."""
+    """URLSafeTimedSerializer that leaves short payloads uncompressed and signs and reads through one signer for
+    its own salt, made at its first use (the stock one builds a signer, its algorithm and its list of keys for
+    every value signed or read)."""
 
-    def dumps(self, obj, salt: str | bytes | None = None) -> str | bytes:
-        if salt is not None:
-            return super().dumps(obj, salt)
-        signed = self._kept_signer().sign(self.dump_payload(obj))
-        return signed.decode("utf-8") if self.is_text_serializer else signed
-
-    def iter_unsigners(self, salt: str | bytes | None = None):
-        if salt is not None or self.fallback_signers:
-            yield from super().iter_unsigners(salt)
-            return
-        yield self._kept_signer()  # it checks every key, newest first
-
-    def _kept_signer(self) -> KeptKeyTimestampSigner:
+    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+        if salt is not None and want_bytes(salt) != self.salt:
+            return super().make_signer(salt)
         signer = self.__dict__.get("_signer")
         if signer is None:
-            signer = self._signer = self.make_signer()
+            signer = self._signer = super().make_signer()
         return signer
 
 
