@@ -61,7 +61,7 @@ class DriverRead:
 
     def rows(self, params: Mapping[str, Any]) -> list[tuple]:
         connection, dialect, own = driver_connection()
-        compiled = self._compiled(dialect, tuple(int(params[name]) for name in self.literal), _ParamsKey(params))
+        compiled = self._compiled(dialect, tuple(int(params[name]) for name in self.literal), frozenset(params))
         values = [
             (bind.name, bind.value if bind.key is None else
              bind.process(params[bind.key]) if bind.process else params[bind.key])
@@ -90,10 +90,10 @@ class DriverRead:
             converted.append(tuple(row))
         return converted
 
-    def _compile(self, dialect: Dialect, literal_values: tuple[int, ...], params: "_ParamsKey") -> _Compiled:
-        # The literal values are written into the text; every other parameter stays a placeholder (the values
-        # given here are only there because the compiler asks for one per parameter).
-        statement = self.statement.params({**params.values, **dict(zip(self.literal, literal_values))})
+    def _compile(self, dialect: Dialect, literal_values: tuple[int, ...], names: frozenset[str]) -> _Compiled:
+        # The literal values are written into the text; every other parameter the caller gives (`names`) stays a
+        # placeholder (None only because the compiler asks for a value for each).
+        statement = self.statement.params({**dict.fromkeys(names), **dict(zip(self.literal, literal_values))})
         compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         unexpected = {b.key for b in compiled.binds.values() if b.literal_execute} - set(self.literal)
         if unexpected:
@@ -106,7 +106,7 @@ class DriverRead:
         for name in names:
             bind = by_name[name]
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if bind.key in params.values:
+            if bind.key in names:
                 binds.append(_Bind(name, bind.key, None, process))
             else:
                 value = bind.effective_value
@@ -117,22 +117,6 @@ class DriverRead:
             if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
         )
         return _Compiled(compiled.string, tuple(binds), compiled.positional, processors)
-
-
-class _ParamsKey:
-    """The caller's parameters, handed to the compiler but kept out of the memo's key (every call has its own
-    values; only their names, the same for every call of one statement, shape the compiled text)."""
-
-    __slots__ = ("values",)
-
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        self.values = dict(values)
-
-    def __hash__(self) -> int:
-        return hash(frozenset(self.values))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _ParamsKey) and set(other.values) == set(self.values)
 
 
 def driver_connection() -> tuple[Any, Dialect, bool]:
@@ -160,8 +144,13 @@ def driver_connection() -> tuple[Any, Dialect, bool]:
 def _drop_driver_connection(error: BaseException) -> None:
     pooled = g.pop(_CONNECTION, None)
     if pooled is not None:
-        pooled.invalidate(error)
-        pooled.close()
+        _discard(pooled, error)
+
+
+def _discard(pooled, error: BaseException) -> None:
+    """A connection that died: out of the pool, which opens a new one when asked."""
+    pooled.invalidate(error)
+    pooled.close()
 
 
 def release_driver_connection(exc: BaseException | None = None) -> None:
@@ -173,6 +162,5 @@ def release_driver_connection(exc: BaseException | None = None) -> None:
         if db.engine.dialect.name != "sqlite" and pooled.driver_connection.autocommit:
             pooled.driver_connection.autocommit = False
         pooled.close()
-    except db.engine.dialect.loaded_dbapi.Error as error:  # the connection died since: the pool replaces it
-        pooled.invalidate(error)
-        pooled.close()
+    except db.engine.dialect.loaded_dbapi.Error as error:  # the connection died since
+        _discard(pooled, error)
