@@ -363,8 +363,9 @@ def _register_caching(app: Flask) -> None:
     register_resilience(app)
     if app.config["PAGE_FRONT"]:
         from .pagefront import PageFront
+        from .views.public import shared_article_page
 
-        app.wsgi_app = PageFront(app, app.wsgi_app)
+        app.wsgi_app = PageFront(app, app.wsgi_app, render=shared_article_page)
 
 
 def _connect_signals(app: Flask) -> None:

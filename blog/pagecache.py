@@ -295,25 +295,32 @@ def cached_article_page(
         entry = cache.get(key)
     hit = entry is not None
     if entry is None:
-        with _placeholders() as blocks:
-            html, article_id = render()
-        page = html.encode()  # once: the parts and the validator are both made from these bytes
-        validator = hashlib.sha256(page)
-        for block in blocks:
-            validator.update(block.digest)
-        entry = {
-            "parts": _split(page, blocks),
-            "article_id": article_id,
-            "etag": validator.hexdigest()[:24],
-            "rendered_at": int(time.time()),
-        }
-        cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+        entry = rendered_entry(key, render)
     tokens = None if mode == "shared" else Tokens(csrf_token, new_form_stamp, new_form_token)
     response = Response(_fill(entry["parts"], tokens), mimetype="text/html")
     response.headers["X-Page-Cache"] = "hit" if hit else "miss"
     if mode == "shared":
         return shared_headers(response, entry["etag"], entry["rendered_at"])
     return private_headers(response)
+
+
+def rendered_entry(key: str, render: Callable[[], tuple[str, int]]) -> dict:
+    """The page as every reader gets it, rendered by `render()` (placeholders where each reader's tokens go) and
+    stored under `key`: its parts, its article, its validator and its time."""
+    with _placeholders() as blocks:
+        html, article_id = render()
+    page = html.encode()  # once: the parts and the validator are both made from these bytes
+    validator = hashlib.sha256(page)
+    for block in blocks:
+        validator.update(block.digest)
+    entry = {
+        "parts": _split(page, blocks),
+        "article_id": article_id,
+        "etag": validator.hexdigest()[:24],
+        "rendered_at": int(time.time()),
+    }
+    cache.set(key, entry, timeout=current_app.config["PAGE_CACHE_SECONDS"])
+    return entry
 
 
 def shared_headers(response: Response, etag: str, last_modified: int) -> Response:

@@ -6,8 +6,11 @@ one whose only cookies are a session holding nothing but its CSRF secret and the
 going from article to article). Neither has a login, an own comment, a remembered detail, a reaction or a
 flashed message, so the answer is exactly the one the article view gives from the cache
 (blog/pagecache.py `cached_article_page`): the same key, the same stored page filled with the reader's tokens
-(a first visit also gets a new session whose cookie carries its CSRF secret), the same headers. Everything
-else, and every miss, goes through Flask as before.
+(a first visit also gets a new session whose cookie carries its CSRF secret), the same headers. On a miss the
+page is rendered by the view's own renderer (`render`, blog/views/public.py `shared_article_page`) inside a
+request context, and stored as the view stores it; the request hooks, the session saved and the response
+objects around it are the front's, as on a hit. A render that gives no page (no such article, a former slug, the
+database unavailable) and everything else go through Flask as before.
 
 Measured (bench/bench_http.py): the request hooks, context, routing and response objects that Flask runs around
 the view were more than half of a cached page's time; here it costs the signatures and one cache read.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Callable
 
 from flask import Flask
 from werkzeug.http import dump_cookie, http_date
@@ -39,9 +43,11 @@ class PageFront:
     """WSGI middleware in front of the app: cached article pages for readers with nothing of their own on them,
     everything else to Flask."""
 
-    def __init__(self, app: Flask, wsgi_app) -> None:
+    def __init__(self, app: Flask, wsgi_app, render: Callable[[str], tuple[str, int]]) -> None:
+        """`render(slug)`: the article page as every reader gets it, (html, article id), or an HTTP exception."""
         self.app = app
         self.wsgi_app = wsgi_app
+        self.render = render
         self._cookie_parts: dict[bool, tuple[str, str]] = {}
 
     def __call__(self, environ, start_response):
@@ -86,11 +92,14 @@ class PageFront:
         root = pagecache.site_root(request)
         key = pagecache.page_key(root, slug, language, request.args, app=self.app)
         entry = pagecache.cache_store(self.app).get(key)
+        hit = entry is not None
+        if entry is None:
+            entry = self._rendered(environ, slug, key)
         if entry is None:
             # The view renders without asking again (the same root URL: no proxy rewrote it since).
             environ[pagecache.MISSED_KEY_ENVIRON] = (root, slug, language, key)
             return None
-        headers = [("Content-Type", "text/html; charset=utf-8"), ("X-Page-Cache", "hit")]
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("X-Page-Cache", "hit" if hit else "miss")]
         if shared:
             body = pagecache._fill(entry["parts"], None)
             headers += [
@@ -112,6 +121,17 @@ class PageFront:
         if request.is_secure:
             headers.append(("Strict-Transport-Security", HSTS))
         return headers, body
+
+    def _rendered(self, environ, slug: str, key: str) -> dict | None:
+        """The missed page rendered and stored under `key` (pagecache.rendered_entry) in a request context of its
+        own: its teardown returns the database connections; no request hook runs and no session is saved (the
+        reader's tokens and cookie are made here). None when the render gives no page: Flask then answers the
+        request, with its error pages, redirects and logging."""
+        try:
+            with self.app.request_context(environ):
+                return pagecache.rendered_entry(key, lambda: self.render(slug))
+        except Exception:  # a 404, a redirect, the database unavailable...: Flask renders it again and answers
+            return None
 
     def _csrf_secret_alone(self, request: Request, field: str) -> str | None:
         """The CSRF secret of a session holding only that secret, opened as Flask opens it (a forged or an

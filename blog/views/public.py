@@ -121,16 +121,18 @@ def _live_or_404(slug: str) -> article_service.ShownArticle:
     return found
 
 
+def shared_article_page(slug: str) -> tuple[str, int]:
+    """The article page as every reader gets it, for the page cache: its HTML and the article's id (a 404 for no
+    live article, a redirect for a former slug). The view and the page front (blog/pagefront.py) both render it."""
+    found = _live_or_404(slug)
+    return conversation.article_html(found), found.id
+
+
 @bp.get("/articles/<slug>")
 def article(slug: str):
     """An article with its published threads and the comment form (through the page cache); a former slug redirects."""
-
-    def render_shared() -> tuple[str, int]:
-        found = _live_or_404(slug)
-        return conversation.article_html(found), found.id
-
     return pagecache.cached_article_page(
-        slug, select_language(), render_shared,
+        slug, select_language(), lambda: shared_article_page(slug),
         lambda: _render_article(_live_or_404(slug), conversation.new_comment_form()),
         personal=bool(own_comment_ids() or remembered_details() or reader_id()),
     )
