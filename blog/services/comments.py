@@ -143,10 +143,15 @@ _PUBLISHED_ROOTS = and_(
 
 
 def _with_replies(page_roots):
-    """The page's top-level comments (the CTE `page_roots`, by id), then their published replies: each part
-    an indexed look-up (by id, by root); the rows come back unordered."""
+    """The page's top-level comments (the CTE `page_roots`: their shown columns, read with the thread index's
+    walk), then their published replies (an indexed look-up by root); the rows come back unordered.
+
+    The roots' rows are taken from the walk that finds them rather than looked up again by id: measured on
+    PostgreSQL (the server process's CPU per execution, 50 threads without replies, a `/tmp` loop of 2,000),
+    870-1,020 µs before, 700-780 after.
+    """
     return union_all(
-        select(*_SHOWN).where(Comment.id.in_(select(page_roots.c.id))),
+        select(*(page_roots.c[column.key] for column in _SHOWN)),
         select(*_SHOWN).where(Comment.root_id.in_(select(page_roots.c.id)), Comment.status == CommentStatus.PUBLISHED),
     )
 
@@ -154,7 +159,7 @@ def _with_replies(page_roots):
 def _threads_page(order: str):
     """One statement for a numbered page of threads (OFFSET): the first page, and "most liked" at any depth."""
     return _with_replies(
-        select(Comment.id).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
+        select(*_SHOWN).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
         # Offset and size written into the statement: PostgreSQL then plans each page's statement once
         # (a prepared statement's generic plan) instead of at every execution, about 0.5 ms of its time.
         .offset(bindparam("offset", type_=Integer, literal_execute=True))
@@ -163,13 +168,13 @@ def _threads_page(order: str):
     )
 
 
-def _roots_next_to(at, later: bool) -> Select:
-    """The ids of the article's published top-level comments that come later in time (`later`) or earlier than
+def _roots_next_to(at, later: bool, columns=(Comment.id,)) -> Select:
+    """`columns` of the article's published top-level comments that come later in time (`later`) or earlier than
     `at`, a (created_at, id) row, nearest first: read from the thread index starting at that place."""
     key = tuple_(Comment.created_at, Comment.id)
     direction = operator.methodcaller("asc" if later else "desc")
     return (
-        select(Comment.id).where(_PUBLISHED_ROOTS, key > at if later else key < at)
+        select(*columns).where(_PUBLISHED_ROOTS, key > at if later else key < at)
         .order_by(*(direction(column) for column in (Comment.root_id, Comment.created_at, Comment.id)))
     )
 
@@ -192,7 +197,8 @@ def _threads_seek(later: bool):
     )
     at = tuple_(placed_at, bindparam("cursor", type_=Integer))
     return _with_replies(
-        _roots_next_to(at, later).limit(bindparam("limit", type_=Integer, literal_execute=True)).cte("page_roots")
+        _roots_next_to(at, later, _SHOWN).limit(bindparam("limit", type_=Integer, literal_execute=True))
+        .cte("page_roots")
     )
 
 
