@@ -143,23 +143,30 @@ _PUBLISHED_ROOTS = and_(
 
 
 def _with_replies(page_roots):
-    """The page's top-level comments (the CTE `page_roots`: their shown columns, read with the thread index's
-    walk), then their published replies (an indexed look-up by root); the rows come back unordered.
+    """The page's top-level comments (the CTE `page_roots`), then their published replies (an indexed look-up by
+    root); the rows come back unordered.
 
-    The roots' rows are taken from the walk that finds them rather than looked up again by id: measured on
-    PostgreSQL (the server process's CPU per execution, 50 threads without replies, a `/tmp` loop of 2,000),
-    870-1,020 µs before, 700-780 after.
+    `page_roots` holds either the roots' shown columns, read with the thread index's walk that finds them, or
+    their ids alone, looked up again by id. The first saves the look-ups: measured on PostgreSQL (the server
+    process's CPU per execution, 50 threads without replies, a `/tmp` loop of 2,000), 870-1,020 µs by id,
+    700-780 with the columns. The second is for a page far into the threads (OFFSET): the walk then skips the
+    threads before it in the index alone, where the columns would be read from every row it skips.
     """
+    if "body" in page_roots.c:
+        roots = select(*(page_roots.c[column.key] for column in _SHOWN))
+    else:
+        roots = select(*_SHOWN).where(Comment.id.in_(select(page_roots.c.id)))
     return union_all(
-        select(*(page_roots.c[column.key] for column in _SHOWN)),
+        roots,
         select(*_SHOWN).where(Comment.root_id.in_(select(page_roots.c.id)), Comment.status == CommentStatus.PUBLISHED),
     )
 
 
-def _threads_page(order: str):
-    """One statement for a numbered page of threads (OFFSET): the first page, and "most liked" at any depth."""
+def _threads_page(order: str, skipping: bool):
+    """One statement for a numbered page of threads (OFFSET): the first page, and "most liked" at any depth;
+    `skipping` for the pages after the first (see _with_replies)."""
     return _with_replies(
-        select(*_SHOWN).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
+        select(*((Comment.id,) if skipping else _SHOWN)).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
         # Offset and size written into the statement: PostgreSQL then plans each page's statement once
         # (a prepared statement's generic plan) instead of at every execution, about 0.5 ms of its time.
         .offset(bindparam("offset", type_=Integer, literal_execute=True))
@@ -204,7 +211,10 @@ def _threads_seek(later: bool):
 
 # Built once and run on the driver's cursor (blog/services/reads.py): each page of threads binds its article,
 # offset and size (the last two written into its text).
-_THREADS_PAGE = {order: DriverRead(_threads_page(order), literal=("offset", "limit")) for order in ORDERS}
+_THREADS_PAGE = {
+    (order, skipping): DriverRead(_threads_page(order, skipping), literal=("offset", "limit"))
+    for order in ORDERS for skipping in (False, True)
+}
 # The orders by time walk their pages by keyset: the threads after or before a cursor (a top-level comment).
 SEEKABLE = ("oldest", "newest")
 _THREADS_SEEK = {later: DriverRead(_threads_seek(later), literal=("limit",)) for later in (True, False)}
@@ -284,7 +294,7 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
     else:
         pages = max(1, -(-article.published_thread_count // per_page))
         page = min(max(page, 1), pages)
-        rows = _shown_rows(_THREADS_PAGE[order],
+        rows = _shown_rows(_THREADS_PAGE[order, page > 1],
                            {"article_id": article.id, "offset": (page - 1) * per_page, "limit": per_page})
         roots = roots_of(rows)
         if page == 1 or not roots:

@@ -22,8 +22,9 @@ def test_rows_are_those_sqlalchemy_gives(app, article):
     add_comment(app, article["id"], "قارئ آخر", "تعليق ثان.", minutes=2)
     cases = [
         (article_service._LIVE_BY_SLUG, {"now": utcnow(), "slug": article["slug"]}),
-        (comment_service._THREADS_PAGE["oldest"], {"article_id": article["id"], "offset": 0, "limit": 1}),
-        (comment_service._THREADS_PAGE["liked"], {"article_id": article["id"], "offset": 1, "limit": 5}),
+        (comment_service._THREADS_PAGE["oldest", False], {"article_id": article["id"], "offset": 0, "limit": 1}),
+        (comment_service._THREADS_PAGE["liked", True], {"article_id": article["id"], "offset": 1, "limit": 5}),
+        (comment_service._THREADS_PAGE["liked", False], {"article_id": article["id"], "offset": 0, "limit": 5}),
         (comment_service._THREADS_SEEK[True], {"article_id": article["id"], "cursor": first, "limit": 5}),
     ]
     for read, params in cases:
@@ -44,7 +45,7 @@ def test_rows_are_those_sqlalchemy_gives(app, article):
 def test_literal_values_are_written_in_and_undeclared_ones_refused(app, article):
     for offset in range(3):  # each page's own text (a prepared statement per page on PostgreSQL)
         add_comment(app, article["id"], f"قارئ {offset}", f"تعليق {offset}.", minutes=offset)
-    read = comment_service._THREADS_PAGE["oldest"]
+    read = comment_service._THREADS_PAGE["oldest", True]
     with app.app_context():
         pages = [[row[4] for row in read.rows({"article_id": article["id"], "offset": o, "limit": 1})] for o in range(3)]
     assert pages == [["قارئ 0"], ["قارئ 1"], ["قارئ 2"]]
@@ -59,7 +60,7 @@ def test_a_session_in_a_transaction_is_read_through_its_own_connection(app, arti
                                body="في المعاملة.", status=CommentStatus.PUBLISHED, created_at=utcnow()))
         db.session.flush()  # not committed: only the session's connection sees it
         _, _, checked_out_here = driver_connection()
-        rows = comment_service._THREADS_PAGE["oldest"].rows({"article_id": article["id"], "offset": 0, "limit": 5})
+        rows = comment_service._THREADS_PAGE["oldest", False].rows({"article_id": article["id"], "offset": 0, "limit": 5})
         assert not checked_out_here and [row[4] for row in rows] == ["لم يُحفظ بعد"]
         db.session.rollback()
 
