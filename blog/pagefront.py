@@ -64,7 +64,8 @@ class PageFront:
             and not any(name in environ for name in _CONDITIONAL)
             and ARTICLE_PATH.fullmatch(environ.get("PATH_INFO", "")) is not None
             and not self.app.config.get("TRUSTED_HOSTS")
-            and not self.app.config.get("RATELIMIT_DEFAULT")  # limits on every page: Flask-Limiter counts them
+            # Limits on every page (per route or for the whole site): Flask-Limiter counts them.
+            and not self.app.config.get("RATELIMIT_DEFAULT") and not self.app.config.get("RATELIMIT_APPLICATION")
         )
 
     def _cached(self, environ) -> tuple[list[tuple[str, str]], bytes] | None:

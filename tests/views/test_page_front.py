@@ -290,3 +290,13 @@ def test_a_former_slug_and_a_missing_article_on_a_first_visit_are_answered_by_fl
     assert fresh(app).get("/articles/never-was").status_code == 404 and len(flask_calls) == 2
     page = fresh(app).get("/articles/new-slug-for-the-front")
     assert page.status_code == 200 and page.headers["X-Page-Cache"] == "miss" and len(flask_calls) == 2
+
+
+@pytest.mark.parametrize("setting", ["RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION"])
+def test_limits_on_every_page_keep_every_request_in_flask(app, article, setting):
+    twin = create_app({**app.config, setting: "1000 per minute"})
+    calls = counted_requests(twin)
+    url = f"/articles/{article['slug']}"
+    for _ in range(3):
+        assert twin.test_client(use_cookies=False).get(url).status_code == 200
+    assert len(calls) == 3
