@@ -142,17 +142,18 @@ _PUBLISHED_ROOTS = and_(
 )
 
 
-def _with_replies(page_roots):
+def _with_replies(page_roots, columns_read: bool):
     """The page's top-level comments (the CTE `page_roots`), then their published replies (an indexed look-up by
     root); the rows come back unordered.
 
-    `page_roots` holds either the roots' shown columns, read with the thread index's walk that finds them, or
-    their ids alone, looked up again by id. The first saves the look-ups: measured on PostgreSQL (the server
-    process's CPU per execution, 50 threads without replies, a `/tmp` loop of 2,000), 870-1,020 µs by id,
-    700-780 with the columns. The second is for a page far into the threads (OFFSET): the walk then skips the
-    threads before it in the index alone, where the columns would be read from every row it skips.
+    With `columns_read`, `page_roots` holds the roots' shown columns, read with the thread index's walk that
+    finds them; otherwise their ids alone, looked up again by id. The first saves the look-ups: measured on
+    PostgreSQL (the server process's CPU per execution, 50 threads without replies, a `/tmp` loop of 2,000),
+    870-1,020 µs by id, 700-780 with the columns. The second is for a page far into the threads (OFFSET): the
+    walk then skips the threads before it in the index alone, where the columns would be read from every row it
+    skips.
     """
-    if "body" in page_roots.c:
+    if columns_read:
         roots = select(*(page_roots.c[column.key] for column in _SHOWN))
     else:
         roots = select(*_SHOWN).where(Comment.id.in_(select(page_roots.c.id)))
@@ -171,7 +172,8 @@ def _threads_page(order: str, skipping: bool):
         # (a prepared statement's generic plan) instead of at every execution, about 0.5 ms of its time.
         .offset(bindparam("offset", type_=Integer, literal_execute=True))
         .limit(bindparam("limit", type_=Integer, literal_execute=True))
-        .cte("page_roots")
+        .cte("page_roots"),
+        columns_read=not skipping,
     )
 
 
@@ -205,7 +207,8 @@ def _threads_seek(later: bool):
     at = tuple_(placed_at, bindparam("cursor", type_=Integer))
     return _with_replies(
         _roots_next_to(at, later, _SHOWN).limit(bindparam("limit", type_=Integer, literal_execute=True))
-        .cte("page_roots")
+        .cte("page_roots"),
+        columns_read=True,
     )
 
 
