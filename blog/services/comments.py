@@ -142,23 +142,25 @@ _PUBLISHED_ROOTS = and_(
 )
 
 
-def _with_replies(page_roots, columns_read: bool):
-    """The page's top-level comments (the CTE `page_roots`), then their published replies (an indexed look-up by
-    root); the rows come back unordered.
+def _with_replies(roots: Select, columns_read: bool):
+    """The page's top-level comments, then their published replies (an indexed look-up by root); the rows come
+    back unordered. `roots` selects the ids of the page's top-level comments (a limited walk of the thread index),
+    the CTE `page_roots`.
 
-    With `columns_read`, `page_roots` holds the roots' shown columns, read with the thread index's walk that
-    finds them; otherwise their ids alone, looked up again by id. The first saves the look-ups: measured on
-    PostgreSQL (the server process's CPU per execution, 50 threads without replies, a `/tmp` loop of 2,000),
-    870-1,020 µs by id, 700-780 with the columns. The second is for a page far into the threads (OFFSET): the
-    walk then skips the threads before it in the index alone, where the columns would be read from every row it
-    skips.
+    With `columns_read`, the walk reads the roots' shown columns as it finds them; otherwise it keeps their ids
+    alone and they are looked up again by id. The first saves the look-ups: measured on PostgreSQL (the server
+    process's CPU per execution, 50 threads without replies, a `/tmp` loop of 2,000), 870-1,020 µs by id,
+    700-780 with the columns. The second is for a page far into the threads (OFFSET): the walk then skips the
+    threads before it in the index alone, where the columns would be read from every row it skips.
     """
     if columns_read:
-        roots = select(*(page_roots.c[column.key] for column in _SHOWN))
+        page_roots = roots.with_only_columns(*_SHOWN).cte("page_roots")
+        shown_roots = select(*(page_roots.c[column.key] for column in _SHOWN))
     else:
-        roots = select(*_SHOWN).where(Comment.id.in_(select(page_roots.c.id)))
+        page_roots = roots.cte("page_roots")
+        shown_roots = select(*_SHOWN).where(Comment.id.in_(select(page_roots.c.id)))
     return union_all(
-        roots,
+        shown_roots,
         select(*_SHOWN).where(Comment.root_id.in_(select(page_roots.c.id)), Comment.status == CommentStatus.PUBLISHED),
     )
 
@@ -167,23 +169,22 @@ def _threads_page(order: str, skipping: bool):
     """One statement for a numbered page of threads (OFFSET): the first page, and "most liked" at any depth;
     `skipping` for the pages after the first (see _with_replies)."""
     return _with_replies(
-        select(*((Comment.id,) if skipping else _SHOWN)).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
+        select(Comment.id).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
         # Offset and size written into the statement: PostgreSQL then plans each page's statement once
         # (a prepared statement's generic plan) instead of at every execution, about 0.5 ms of its time.
         .offset(bindparam("offset", type_=Integer, literal_execute=True))
-        .limit(bindparam("limit", type_=Integer, literal_execute=True))
-        .cte("page_roots"),
+        .limit(bindparam("limit", type_=Integer, literal_execute=True)),
         columns_read=not skipping,
     )
 
 
-def _roots_next_to(at, later: bool, columns=(Comment.id,)) -> Select:
-    """`columns` of the article's published top-level comments that come later in time (`later`) or earlier than
+def _roots_next_to(at, later: bool) -> Select:
+    """The ids of the article's published top-level comments that come later in time (`later`) or earlier than
     `at`, a (created_at, id) row, nearest first: read from the thread index starting at that place."""
     key = tuple_(Comment.created_at, Comment.id)
     direction = operator.methodcaller("asc" if later else "desc")
     return (
-        select(*columns).where(_PUBLISHED_ROOTS, key > at if later else key < at)
+        select(Comment.id).where(_PUBLISHED_ROOTS, key > at if later else key < at)
         .order_by(*(direction(column) for column in (Comment.root_id, Comment.created_at, Comment.id)))
     )
 
@@ -206,9 +207,7 @@ def _threads_seek(later: bool):
     )
     at = tuple_(placed_at, bindparam("cursor", type_=Integer))
     return _with_replies(
-        _roots_next_to(at, later, _SHOWN).limit(bindparam("limit", type_=Integer, literal_execute=True))
-        .cte("page_roots"),
-        columns_read=True,
+        _roots_next_to(at, later).limit(bindparam("limit", type_=Integer, literal_execute=True)), columns_read=True
     )
 
 
