@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from sqlalchemy import DateTime
+from sqlalchemy import Boolean, DateTime
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
@@ -87,3 +87,28 @@ def _unindexed(element, compiler, **kw):
 @compiles(unindexed, "sqlite")
 def _unindexed_sqlite(element, compiler, **kw):
     return "+" + compiler.process(element.clauses, **kw)
+
+
+class in_rows(FunctionElement):  # noqa: N801 (an SQL construct, named as SQLAlchemy's are)
+    """`column IN (rows)`, for a subquery of one column; on PostgreSQL `column = ANY(ARRAY(rows))`: the subquery
+    runs once into an array, which one index scan looks up, where IN takes a hashed semi-join (two more plan
+    nodes, which PostgreSQL sets up again at every execution of a prepared statement)."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a condition as it is: no "= 1" after it where booleans are integers
+
+    def __init__(self, column, rows):
+        super().__init__(column, rows.scalar_subquery())
+
+
+@compiles(in_rows)
+def _in_rows(element, compiler, **kw):
+    column, rows = element.clauses
+    return f"{compiler.process(column, **kw)} IN {compiler.process(rows, **kw)}"
+
+
+@compiles(in_rows, "postgresql")
+def _in_rows_postgresql(element, compiler, **kw):
+    column, rows = element.clauses
+    return f"{compiler.process(column, **kw)} = ANY(ARRAY{compiler.process(rows, **kw)})"

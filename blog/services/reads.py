@@ -14,7 +14,9 @@ column types, and runs it on a cursor of the request's reading connection (`driv
 connection checked out once for the request's page reads and returned to the pool when the app context ends
 (`release_driver_connection`), or the session's own connection when the session is in a transaction (its
 uncommitted rows must be seen). On PostgreSQL the checked-out connection reads in autocommit, as
-`reading_connection` does: no BEGIN and ROLLBACK round trips, and psycopg keeps its prepared statements.
+`reading_connection` does: no BEGIN and ROLLBACK round trips, and psycopg keeps its prepared statements. Its
+rows come in PostgreSQL's binary format: the server sends dates and integers as it keeps them instead of writing
+them out as text, and psycopg takes them without parsing (the values are the same; tests/services/test_reads.py).
 
 Errors come out as SQLAlchemy's (DBAPIError.instance), so the database-unavailable page (blog/resilience.py)
 answers them as before; a connection the driver reports as lost is invalidated, and the pool replaces it.
@@ -68,7 +70,7 @@ class DriverRead:
             for bind in compiled.binds
         ]
         arguments = tuple(value for _, value in values) if compiled.positional else dict(values)
-        cursor = connection.cursor()
+        cursor = connection.cursor(binary=True) if dialect.name == "postgresql" else connection.cursor()
         try:
             cursor.execute(compiled.sql, arguments)
             rows = cursor.fetchall()
