@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import (
-    Integer, Select, and_, bindparam, func, insert, or_, select, true, tuple_, union, union_all, update,
+    Integer, Select, and_, bindparam, case, func, insert, literal, or_, select, true, tuple_, union, union_all, update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
@@ -413,6 +413,25 @@ def refresh_counters(article_id: int, root_id: int | None = None) -> None:
     db.session.commit()
 
 
+def _count_arrival(comment: Comment) -> None:
+    """Count a comment published on arrival where its article and its thread keep their numbers, in the
+    transaction that stores it: one row each, added to (refresh_counters, which recounts every published comment
+    of the article, is for the decisions that can change many at once: a top-level comment hidden hides its
+    replies). Recounting at each new comment cost SQLite 1.5 ms on an article of 200 comments and 3.5 ms on one
+    of 20,000, PostgreSQL 3.8 and 35 ms (a /tmp loop on bench_http.py's data)."""
+    articles, comments = Article.__table__, Comment.__table__
+    if comment.root_id is None:
+        shown, threads = literal(1), articles.c.published_thread_count + 1
+    else:  # a reply shows while its thread's top-level comment is published
+        root_shown = select(comments.c.id).where(comments.c.id == comment.root_id,
+                                                 comments.c.status == CommentStatus.PUBLISHED).exists()
+        shown, threads = case((root_shown, 1), else_=0), articles.c.published_thread_count
+        db.session.execute(update(comments).where(comments.c.id == comment.root_id)
+                           .values(reply_count=comments.c.reply_count + 1))
+    db.session.execute(update(articles).where(articles.c.id == comment.article_id).values(
+        published_comment_count=articles.c.published_comment_count + shown, published_thread_count=threads))
+
+
 def own_pending_comments(article: Article, ids: list[int]) -> list[Comment]:
     """The reader's own comments on this article that still await moderation."""
     if not ids:
@@ -567,11 +586,11 @@ def submit_comment(draft: CommentDraft) -> Comment:
             return stored  # the same form, sent twice at once: the other request stored it
         raise
     _audit(comment, ActionKind.SCREEN, "", verdict, now)
+    if status is CommentStatus.PUBLISHED:
+        _count_arrival(comment)
     _commit_keeping_loaded()
     log.info("comment %s on article %s screened: %s (rules: %s, score %.3f)", comment.id, article.id,
              verdict.action.value, comment.screen_rules or "none", comment.screen_score)
-    if status is CommentStatus.PUBLISHED:
-        refresh_counters(article.id, root_id)
     signals.comment_submitted.send(current_app._get_current_object(), comment=comment)
     return comment
 

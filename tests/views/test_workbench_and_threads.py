@@ -61,3 +61,46 @@ def test_a_withdrawn_comment_cannot_be_decided_or_undone(app, article, staff_cli
         assert response.status_code == 409 and response.json["ok"] is False
     assert status(app, cid) is CommentStatus.WITHDRAWN
     assert [a.action for a in human_actions(app, cid)] == [ActionKind.APPROVE]
+
+
+def test_comments_published_on_arrival_are_counted_as_a_recount_would(app, article, staff_client):
+    """A comment published on arrival (post-moderation) adds itself to its article's and its thread's counters in
+    the transaction that stores it, without counting the article's comments again: the numbers are a recount's,
+    a reply under a hidden thread included."""
+    from sqlalchemy import event
+
+    from blog.services.comments import refresh_counters
+
+    app.config["MODERATION_MODE"] = "post"
+    moderator = staff_client(Role.MODERATOR)
+    t = csrf_token(moderator.get("/moderation/").get_data(as_text=True))
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lower())
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        root = add_comment(app, article["id"], CLEAN, email="root@example.org")
+        reply = add_comment(app, article["id"], "رد مفيد على التعليق، شكرا.", email="a@example.org", parent_id=root)
+        add_comment(app, article["id"], "رد على الرد، أوافقك الرأي.", email="b@example.org", parent_id=reply)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [status(app, i) for i in (root, reply)] == [CommentStatus.PUBLISHED] * 2
+    recounts = [s for s in statements if s.startswith("update") and "count(" in s]
+    assert not recounts and any(s.startswith("update articles") for s in statements)  # added to, not counted again
+    assert _counts(app, article["id"], root) == (3, 1, 2)
+    # The thread hidden by a moderator: a reply that arrives under it is published, counted in its thread only.
+    assert moderator.post(f"/moderation/comments/{root}/reject",
+                          data={"csrf_token": t, "rule": "insult"}).status_code == 303
+    assert _counts(app, article["id"], root) == (0, 0, 2)
+    late = add_comment(app, article["id"], "رد متأخر على الرد، شكرا.", email="c@example.org", parent_id=reply)
+    assert status(app, late) is CommentStatus.PUBLISHED
+    assert _counts(app, article["id"], root) == (0, 0, 3)
+    with app.app_context():
+        refresh_counters(article["id"], root)
+    assert _counts(app, article["id"], root) == (0, 0, 3)  # what a recount gives
+    assert moderator.post(f"/moderation/comments/{root}/undo", data={"csrf_token": t}).status_code == 303
+    assert _counts(app, article["id"], root) == (4, 1, 3)
