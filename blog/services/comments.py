@@ -385,15 +385,17 @@ def get_comment(comment_id: int, status: CommentStatus | None = CommentStatus.PU
     return comment
 
 
-def refresh_counters(article_id: int, root_id: int | None = None) -> None:
-    """Recount an article's visible comments and threads (and a thread's replies), once per change.
-
-    A reply is visible while its thread's top-level comment is published.
-    """
-    published = and_(Comment.article_id == article_id, Comment.status == CommentStatus.PUBLISHED)
+def _thread_shown(root_id):
+    """Whether a reply in the thread of `root_id` (an id, or the column holding one) is visible: it is while the
+    thread's top-level comment is published."""
     root = aliased(Comment)
-    root_shown = select(root.id).where(root.id == Comment.root_id, root.status == CommentStatus.PUBLISHED).exists()
-    visible = and_(published, or_(Comment.root_id.is_(None), root_shown))
+    return select(root.id).where(root.id == root_id, root.status == CommentStatus.PUBLISHED).exists()
+
+
+def refresh_counters(article_id: int, root_id: int | None = None) -> None:
+    """Recount an article's visible comments and threads (and a thread's replies), once per change."""
+    published = and_(Comment.article_id == article_id, Comment.status == CommentStatus.PUBLISHED)
+    visible = and_(published, or_(Comment.root_id.is_(None), _thread_shown(Comment.root_id)))
     articles = Article.__table__
     db.session.execute(
         update(articles).where(articles.c.id == article_id).values(
@@ -422,10 +424,8 @@ def _count_arrival(comment: Comment) -> None:
     articles, comments = Article.__table__, Comment.__table__
     if comment.root_id is None:
         shown, threads = literal(1), articles.c.published_thread_count + 1
-    else:  # a reply shows while its thread's top-level comment is published
-        root_shown = select(comments.c.id).where(comments.c.id == comment.root_id,
-                                                 comments.c.status == CommentStatus.PUBLISHED).exists()
-        shown, threads = case((root_shown, 1), else_=0), articles.c.published_thread_count
+    else:
+        shown, threads = case((_thread_shown(comment.root_id), 1), else_=0), articles.c.published_thread_count
         db.session.execute(update(comments).where(comments.c.id == comment.root_id)
                            .values(reply_count=comments.c.reply_count + 1))
     db.session.execute(update(articles).where(articles.c.id == comment.article_id).values(
