@@ -107,8 +107,12 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
         target = reader.locator(f"#comment-{c['third']}")
     assert target.locator("button.like .count").inner_text() == "1"
     assert target.locator("button.like").get_attribute("aria-pressed") == "true"
-    # The thumbs are the stylesheet's, shown but not part of the buttons' names.
-    assert "👍" in target.locator("button.like").evaluate("node => getComputedStyle(node, '::before').content")
+    # The thumbs are the stylesheet's (a drawn hand, not an emoji that needs the reader's fonts), shown but not part
+    # of the buttons' names.
+    thumb = target.locator("button.like").evaluate(
+        "node => { const s = getComputedStyle(node, '::before');"
+        " return [s.content, s.maskImage || s.webkitMaskImage, parseFloat(s.width)]; }")
+    assert thumb[0] == '""' and thumb[1].startswith('url("data:image/svg+xml') and thumb[2] > 8, thumb
     assert target.get_by_role("button", name="أعجبني 1", exact=True).count() == 1
     assert target.get_by_role("button", name="لم يعجبني 0", exact=True).count() == 1
     target.locator("button.dislike").click()
