@@ -553,8 +553,8 @@ def keep_page_blocks(app) -> None:
 
     def header(context) -> tuple:
         # The page rendered for every reader has no signed-in user and a placeholder token: the header shows
-        # the language, the site's name, the script root and the search query (none on an article page).
-        return context["lang"], context["site_name"], request.script_root, context.get("query")
+        # the language, the site's name, the script root and the site search's words (none on an article page).
+        return context["lang"], context["site_name"], request.script_root, context.get("site_search")
 
     def shared_forms(context) -> tuple:
         # The page's one reaction form and its report template: the language's labels and rule names, and

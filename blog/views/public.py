@@ -90,7 +90,7 @@ def search():
     """Search the published articles; hamza forms and diacritics do not matter."""
     query = request.args.get("q", "").strip()[:200]
     listing = article_service.search(query, _page_arg(), _per_page())
-    return render_template("public/search.html", listing=listing, query=query)
+    return render_template("public/search.html", listing=listing, query=query, site_search=query)
 
 
 def _render_article(article: Article, form: CommentForm, status: int = 200):

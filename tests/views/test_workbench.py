@@ -321,6 +321,19 @@ def test_ban_by_address_for_good_and_an_expired_ban(app, client, article, modera
 
 # --- audit view ------------------------------------------------------------------------------------
 
+def test_the_header_search_box_is_the_site_search_only(app, article, moderator):
+    # The queue and the audit pages have filters of their own (their `query`); the header's search box, on every
+    # page, holds only the words of a site search.
+    def header_search(url):
+        html = moderator.get(url).get_data(as_text=True)
+        return re.search(r'<input id="site-search"[^>]* value="([^"]*)"', html).group(1)
+
+    assert header_search("/moderation/") == ""
+    assert header_search("/moderation/queue/all?q=insulter") == ""
+    assert header_search("/moderation/audit?action=approve") == ""
+    assert header_search("/search?q=مكتبة") == "مكتبة"
+
+
 def test_audit_view_lists_and_filters_decisions(app, article, staff_client):
     first, second = staff_client(Role.MODERATOR), staff_client(Role.ADMIN)
     a = add_comment(app, article["id"], CLEAN, email="a@example.org")
