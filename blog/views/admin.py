@@ -22,7 +22,8 @@ def _only_admins():
     """Every route of this blueprint is for admins."""
 
 
-FILTERS = ("q", "rule", "lang")
+# The list's filters in the query string; not `lang`, which chooses the interface's language on every page.
+FILTERS = ("q", "rule", "language")
 
 
 def _filters() -> dict[str, str]:
@@ -43,11 +44,15 @@ def terms():
     filters = _filters()
     listing = term_service.list_terms(
         page, current_app.config["QUEUE_PER_PAGE"], filters.get("q", ""), filters.get("rule", ""),
-        filters.get("lang", ""),
+        filters.get("language", ""),
     )
+    form = TermForm()
     return render_template(
-        "admin/terms.html", listing=listing, form=TermForm(), toggle_form=TermToggleForm(),
-        severity_form=SeverityForm(), filters=filters,
+        "admin/terms.html", listing=listing, form=form, toggle_form=TermToggleForm(), severity_form=SeverityForm(),
+        filters=filters,
+        # Each term's rule and language by its name in the page's language, as the forms' choices give them.
+        rule_labels={choice.value: choice.label for choice in form.rule.choices},
+        lang_labels={choice.value: choice.label for choice in form.lang.choices},
     )
 
 

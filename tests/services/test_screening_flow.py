@@ -1,6 +1,8 @@
 """Screening inside the app: first status by verdict, reasons on record, overturning, live term edits, learning."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from blog.extensions import db
@@ -111,6 +113,15 @@ def test_term_edits_take_effect_without_a_restart(app, article, staff_client):
     assert status_of(app, submit(app, article, f"رابع {word}", email="d@example.org")) is CommentStatus.PUBLISHED
     listing = admin.get(f"/admin/terms?q={word}").get_data(as_text=True)
     assert word in listing
+    # The term's rule and language by their names in the page's language, not their codes.
+    row = re.search(r'<tr class="disabled">(.*?)</tr>', listing, re.S).group(1)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[:3] == [word, "إساءة أو شتم", "العربية"]
+    english = admin.get(f"/admin/terms?q={word}&lang=en").get_data(as_text=True)
+    assert ">Insult or abuse</td>" in english and ">Arabic</td>" in english
+    # Filtering by the terms' language (`language`) leaves the interface's (`lang`) as it is.
+    french_terms = admin.get(f"/admin/terms?q={word}&language=fr").get_data(as_text=True)
+    assert '<html lang="ar"' in french_terms and f'<td dir="auto">{word}' not in french_terms
+    assert f'<td dir="auto">{word}' in admin.get(f"/admin/terms?q={word}&language=ar").get_data(as_text=True)
 
 
 def test_the_learner_trains_on_decisions_made_in_the_app(app, article, staff_client):
