@@ -60,6 +60,9 @@ COMMENTS = [
     ("مجهول", "anon.demo@example.org", "كلام فارغ، المسؤول ديالكم حمار وما كيفهم والو.", CommentStatus.REJECTED),
 ]
 
+# The demo comments' audit rows say where they come from, in each interface language.
+_DEMO_REASON = {"code": "demo", "ar": "محتوى تجريبي", "fr": "contenu de démonstration", "en": "demo content"}
+
 
 def load_demo_content() -> bool:
     """Insert the demo articles and comments when the database has no article; True if it did."""
@@ -95,7 +98,7 @@ def load_demo_content() -> bool:
         db.session.add(
             ModerationAction(
                 comment_id=comment.id, action=ActionKind.SCREEN, to_status=status.value,
-                reason="demo content", text_snapshot=body, created_at=created,
+                reason="demo content", reasons=[_DEMO_REASON], text_snapshot=body, created_at=created,
             )
         )
         if status is CommentStatus.PUBLISHED:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -42,7 +42,9 @@ class ModerationAction(db.Model):
         Enum(ActionKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
     )
     rule: Mapped[str] = mapped_column(String(64), default="")
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # a moderator's note, or an automatic step's in English
+    # An automatic step's reasons in each interface language, as the queue shows them: [{code, ar, fr, en}].
+    reasons: Mapped[list | None] = mapped_column(JSON)
     from_status: Mapped[str] = mapped_column(String(16), default="")
     to_status: Mapped[str] = mapped_column(String(16))
     text_snapshot: Mapped[str] = mapped_column(Text, default="")

@@ -109,6 +109,19 @@ def uncertain_reason(score: float, threshold: float) -> Reason:
     )
 
 
+def reports_reason(count: int, rule: Rule, hidden: bool) -> Reason:
+    """Why readers' reports sent a published comment back to the queue: how many, the rule most of them named,
+    and whether it is hidden until a moderator decides."""
+    r_ar, r_fr, r_en = RULE_NAMES[rule]
+    return Reason(
+        code=rule.value,
+        ar=f"أبلغ عنه {count} من القراء، أكثرهم بسبب قاعدة: {r_ar}" + (" (أُخفي حتى المراجعة)" if hidden else ""),
+        fr=f"Signalé par {count} lecteurs, surtout pour la règle : {r_fr}"
+           + (" (masqué jusqu'à la modération)" if hidden else ""),
+        en=f"Reported by {count} readers, most under the rule: {r_en}" + (" (hidden until reviewed)" if hidden else ""),
+    )
+
+
 PRE_MODERATION = Reason(
     code="pre_moderation",
     ar="الموقع يراجع التعليقات قبل نشرها",
@@ -131,4 +144,4 @@ CLEAN = Reason(
 )
 
 __all__ = ["RULE_NAMES", "rule_name", "term_reason", "signal_reason", "score_reason",
-           "uncertain_reason", "PRE_MODERATION", "KNOWN_AUTHOR", "CLEAN"]
+           "uncertain_reason", "reports_reason", "PRE_MODERATION", "KNOWN_AUTHOR", "CLEAN"]

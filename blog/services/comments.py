@@ -5,7 +5,7 @@ import functools
 import hashlib
 import logging
 import operator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -664,6 +664,7 @@ def _audit(comment: Comment, action: ActionKind, before: str, verdict: Verdict |
         action=action,
         rule=",".join(verdict.rules) if verdict else "",
         reason=" · ".join(r.en for r in verdict.reasons) if verdict else "",
+        reasons=[asdict(r) for r in verdict.reasons] if verdict else None,
         from_status=before,
         to_status=comment.status.value,
         text_snapshot=comment.body if original is None else original,

@@ -1,7 +1,7 @@
 """Readers' reports of published comments; enough of them send a comment back to the queue."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import signals
 from ..extensions import db
 from ..models import ActionKind, Comment, CommentReport, CommentStatus, ModerationAction, utcnow
+from ..moderation.reasons import reports_reason
 from ..moderation.types import Rule
 from .errors import NotFound
 
@@ -56,9 +57,10 @@ def report_comment(comment_id: int, rule: Rule, address: str) -> ReportOutcome:
         rules = db.session.scalars(select(CommentReport.rule).where(CommentReport.comment_id == comment_id)).all()
         top = max(set(rules), key=rules.count) if rules else rule.value
         after = CommentStatus.PENDING if hide else CommentStatus.PUBLISHED
+        why = reports_reason(len(rules), Rule(top), hide)
         db.session.add(ModerationAction(
-            comment_id=comment_id, actor_id=None, action=ActionKind.REPORT, rule=top,
-            reason=f"{len(rules)} reports", from_status=CommentStatus.PUBLISHED.value, to_status=after.value,
+            comment_id=comment_id, actor_id=None, action=ActionKind.REPORT, rule=top, reason=why.en,
+            reasons=[asdict(why)], from_status=CommentStatus.PUBLISHED.value, to_status=after.value,
             text_snapshot=comment.body, created_at=utcnow(),
         ))
     db.session.commit()

@@ -50,7 +50,8 @@ def test_post_moderation_publishes_clean_and_stops_offensive(app, article):
         assert reasons and all(r["ar"] and r["fr"] and r["en"] for r in reasons)
         audit = db.session.scalars(select(ModerationAction).where(ModerationAction.comment_id == bad)).one()
         assert audit.action is ActionKind.SCREEN and audit.actor_id is None and audit.rule == "insult"
-        assert audit.text_snapshot == OFFENSIVE and audit.reason
+        assert audit.text_snapshot == OFFENSIVE and audit.reason == " · ".join(r["en"] for r in reasons)
+        assert audit.reasons == reasons  # each language, as the queue shows them
     page = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert CLEAN in page and OFFENSIVE not in page
 

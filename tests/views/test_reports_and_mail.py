@@ -57,6 +57,13 @@ def test_reports_up_to_the_threshold_then_back_to_the_queue_hidden(app, article,
     last = actions(app, cid)[-1]
     assert (last.action, last.actor_id, last.from_status, last.to_status, last.rule) == (
         ActionKind.REPORT, None, "published", "pending", "insult")
+    # Its reasons in each interface language, shown in the staff's own on the audit page.
+    assert last.reason == "Reported by 3 readers, most under the rule: no insults or abuse (hidden until reviewed)"
+    assert [r["code"] for r in last.reasons] == ["insult"]
+    audit = moderator.get(f"/moderation/audit?comment={cid}").get_data(as_text=True)
+    assert "أبلغ عنه 3 من القراء، أكثرهم بسبب قاعدة: عدم الإساءة أو السب (أُخفي حتى المراجعة)" in audit
+    audit = moderator.get(f"/moderation/audit?comment={cid}&lang=fr").get_data(as_text=True)
+    assert "Signalé par 3 lecteurs, surtout pour la règle : pas d&#39;insultes ni d&#39;injures" in audit
     with app.app_context():
         assert db.session.get(Article, article["id"]).published_comment_count == 0
     assert CLEAN not in app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)

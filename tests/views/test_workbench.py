@@ -5,10 +5,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from blog.extensions import db
-from blog.models import Article, Ban, Comment, Role, User, utcnow
+from blog.models import Article, Ban, Comment, ModerationAction, Role, User, utcnow
 from tests.conftest import csrf_token
 from tests.workbench import CLEAN, INSULT, ActionKind, CommentStatus, add_comment, comment_row, human_actions, status
 
@@ -332,6 +333,25 @@ def test_the_header_search_box_is_the_site_search_only(app, article, moderator):
     assert header_search("/moderation/queue/all?q=insulter") == ""
     assert header_search("/moderation/audit?action=approve") == ""
     assert header_search("/search?q=مكتبة") == "مكتبة"
+
+
+def test_audit_view_gives_automatic_reasons_in_the_staffs_language(app, article, moderator):
+    a = add_comment(app, article["id"], INSULT, email="a@example.org")
+    with app.app_context():
+        row = db.session.scalars(select(ModerationAction).where(ModerationAction.comment_id == a)).one()
+        texts = {lang: " · ".join(r[lang] for r in row.reasons) for lang in ("ar", "fr", "en")}
+        assert row.actor_id is None and row.reason == texts["en"] and texts["ar"] != texts["en"]
+    for lang, text in texts.items():
+        html = moderator.get(f"/moderation/audit?comment={a}&lang={lang}").get_data(as_text=True)
+        cell = re.search(r'<tr class="audit-row action-screen">.*?</tr>', html, re.S).group(0)
+        assert str(escape(text)) in cell, (lang, cell)
+        assert all(str(escape(other)) not in cell for other in texts.values() if other != text)
+    # A row written before the reasons were kept in each language shows its English record.
+    with app.app_context():
+        row = db.session.get(ModerationAction, row.id)
+        row.reasons = None
+        db.session.commit()
+    assert str(escape(texts["en"])) in moderator.get(f"/moderation/audit?comment={a}").get_data(as_text=True)
 
 
 def test_audit_view_lists_and_filters_decisions(app, article, staff_client):
