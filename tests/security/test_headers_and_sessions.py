@@ -4,9 +4,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-from sqlalchemy import select
-
 from blog.extensions import db
 from blog.models import Role, User
 from tests.conftest import PASSWORD, csrf_token, login, make_user

@@ -125,8 +125,6 @@ def test_login_answers_the_same_for_unknown_user_and_wrong_password(app, staff_c
 
 @pytest.mark.parametrize("month", range(1, 13))
 def test_dates_are_moroccan_arabic(app, month):
-    from flask_babel import format_date
-
     with app.test_request_context("/"):
         app.preprocess_request()
         rendered = app.jinja_env.filters["long_date"](datetime(2024, month, 29, 12, tzinfo=timezone.utc))
