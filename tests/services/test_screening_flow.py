@@ -208,3 +208,26 @@ def test_whether_an_author_has_an_approved_comment_is_answered_by_an_index(app):
             plan = " ".join(row[0] for row in db.session.execute(text("EXPLAIN " + query)))
             assert "ix_comments_author_email_lower_status" in plan and "status" in plan.split("Index Cond")[1], plan
         db.session.rollback()
+
+
+def test_demo_comments_carry_what_the_engine_found(app):
+    """The demo's statuses are its own (to show every state); its comments' hits, score and reasons are the
+    engine's, so the queue shows what screening does."""
+    from blog.demo import COMMENTS, load_demo_content
+    from blog.services.screening import load_shipped_terms_into_db
+
+    with app.app_context():
+        load_shipped_terms_into_db()
+        assert load_demo_content()
+        rows = {c.body: c for c in db.session.scalars(select(Comment))}
+        assert [rows[body].status for _n, _e, body, _s in COMMENTS] == [s for _n, _e, _b, s in COMMENTS]
+        insult = next(c for c in rows.values() if "حمار" in c.body)
+        assert "insult" in insult.screen_rules.split(",") and insult.screen_action in ("hold", "reject")
+        hit = next(h for h in insult.screen_details["hits"] if h["rule"] == "insult")
+        assert insult.body[hit["start"]:hit["end"]] == "حمار"
+        links = next(c for c in rows.values() if "http://" in c.body)
+        assert "spam" in links.screen_rules.split(",")
+        assert all(c.screen_action and c.screen_details["reasons"] for c in rows.values())
+        audit = db.session.scalars(select(ModerationAction).where(ModerationAction.comment_id == insult.id)).one()
+        assert audit.rule == insult.screen_rules
+        assert audit.reasons[:-1] == insult.screen_details["reasons"] and audit.reasons[-1]["code"] == "demo"
