@@ -34,8 +34,9 @@ def _hit_reasons(hits: Iterable[Hit], text: str | None) -> list[Reason]:
 
 def decide(hits: Iterable[Hit], score: float, context: Context = Context(),
            settings: Settings = Settings(), *, publish_threshold: float | None = None,
-           text: str | None = None) -> Verdict:
-    """The verdict for one comment; ``text`` (the original) lets reasons quote the words as written.
+           text: str | None = None, scored: bool = True) -> Verdict:
+    """The verdict for one comment; ``text`` (the original) lets reasons quote the words as written; ``scored``
+    False says that no learned model gave ``score`` (it is then 0.0 and the rules alone decide).
 
     ``publish_threshold`` (e.g. the one chosen when the model was trained) overrides
     ``settings.publish_threshold``.
@@ -78,7 +79,7 @@ def decide(hits: Iterable[Hit], score: float, context: Context = Context(),
     else:
         action = Action.HOLD
         reasons.append(R.PRE_MODERATION)
-    return Verdict(action=action, hits=tuple(hits), score=score, reasons=tuple(reasons))
+    return Verdict(action=action, hits=tuple(hits), score=score, reasons=tuple(reasons), scored=scored)
 
 
 __all__ = ["decide", "BANNED_HIT"]

@@ -56,6 +56,11 @@ class Screener:
         return cls(default_index(), scorer, settings, **kwargs)
 
     @property
+    def learned(self) -> bool:
+        """Whether a learned model scores the comments (without one, every score is 0.0)."""
+        return not isinstance(self.scorer, NullScorer)
+
+    @property
     def publish_threshold(self) -> float:
         """The score below which a clean comment may auto-publish."""
         if self._publish_threshold is not None:
@@ -77,7 +82,7 @@ class Screener:
         score = self.scorer.score(text, norm, hits)
         hits = hits + structural_hits(text, context, self.settings)
         return decide(hits, score, context, self.settings,
-                      publish_threshold=self.publish_threshold, text=text)
+                      publish_threshold=self.publish_threshold, text=text, scored=self.learned)
 
     def screen_many(self, texts: Sequence[str],
                     contexts: Sequence[Context] | None = None) -> list[Verdict]:
@@ -96,7 +101,8 @@ class Screener:
         out = []
         for text, hits, score, ctx in zip(texts, term_hits, scores, contexts):
             all_hits = hits + structural_hits(text, ctx, self.settings)
-            out.append(decide(all_hits, score, ctx, self.settings, publish_threshold=t, text=text))
+            out.append(decide(all_hits, score, ctx, self.settings, publish_threshold=t, text=text,
+                              scored=self.learned))
         return out
 
 

@@ -101,6 +101,7 @@ class Verdict:
     hits: tuple[Hit, ...] = ()
     score: float = 0.0
     reasons: tuple[Reason, ...] = field(default=())
+    scored: bool = True  # False when no learned model gave the score (a site without one: rules alone decide)
 
     @property
     def rules(self) -> tuple[str, ...]:

@@ -533,6 +533,7 @@ def verdict_details(verdict: Verdict) -> dict:
     return {
         "action": verdict.action.value,
         "score": round(float(verdict.score), 4),
+        "scored": verdict.scored,  # False: no learned model yet, the score is not one
         "hits": [
             {"rule": h.rule.value, "term": h.term, "severity": h.severity.value, "start": h.start, "end": h.end,
              "signal": h.signal}

@@ -192,3 +192,11 @@ def test_package_exports_the_entry_points():
     assert moderation.Screener is Screener
     with pytest.raises(AttributeError):
         moderation.nothing_here  # noqa: B018
+
+
+def test_the_verdict_says_whether_a_learned_model_scored_it():
+    assert Screener(TERMS).learned is False and Screener(TERMS).screen("شكرا").scored is False
+    assert Screener(TERMS, NullScorer()).screen_many(["شكرا"])[0].scored is False
+    assert Screener(TERMS, FixedScorer(0.3)).learned is True
+    assert Screener(TERMS, FixedScorer(0.3)).screen("شكرا").scored is True
+    assert Screener(TERMS, FixedScorer(0.3)).screen_many(["شكرا", "حمار"])[1].scored is True

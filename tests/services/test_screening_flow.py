@@ -149,13 +149,22 @@ def test_the_learner_trains_on_decisions_made_in_the_app(app, article, staff_cli
         examples = site_examples()
         assert sum(e.offensive for e in examples) == 40 and len(examples) == 80
         probe = "هاد الكاتب زرقوطي بزاف"
-        before = get_screener().screen(probe).score
+        before = get_screener().screen(probe)
         model = retrain()
-        after = get_screener().screen(probe).score
+        after = get_screener().screen(probe)
         clean_after = get_screener().screen("شكرا على المقال، معلومات مفيدة").score
-    assert before == 0.0
-    assert after > 0.5 > clean_after
+        scored = comment_service.submit_comment(comment_service.CommentDraft(
+            article_id=article["id"], author_name="قارئ", author_email="late@example.org", body=probe))
+        scored_id, scored_score = scored.id, scored.screen_score
+    # Before a model, the verdict says that no model scored it; the queue says so instead of a 0.00.
+    assert (before.score, before.scored) == (0.0, False) and after.scored
+    assert after.score > 0.5 > clean_after
     assert model.metadata["examples"]["by_source"]["site"] == {"offensive": 40, "clean": 40}
+    moderator_client = staff_client(Role.MODERATOR)
+    item = moderator_client.get(f"/moderation/comments/{scored_id}").get_data(as_text=True)
+    assert f'<strong class="score">{scored_score:.2f}</strong>' in item and "لا نموذج متعلم بعد" not in item
+    earlier = moderator_client.get("/moderation/comments/1").get_data(as_text=True)
+    assert '<strong class="score">—</strong>' in earlier
 
 
 def test_screening_counts_stop_where_the_decisions_do_yet_decide_as_full_counts(app, article):

@@ -45,7 +45,8 @@ def test_queue_item_shows_highlighted_hits_and_everything_about_the_author(app, 
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     item = html[html.index(f'id="comment-{cid}"'):]
     assert "sam@example.org" in item and "203.0.113.0/24" in item
-    assert '<strong class="score">0.00</strong>' in item
+    # No learned model on this site yet: no score to show, and the item says why.
+    assert '<strong class="score">—</strong> <span class="hint">(لا نموذج متعلم بعد)</span>' in item
     # The author's history: one published comment, one waiting, and the last decision.
     history = item[item.index('class="history"'):]
     assert re.search(r"منشورة 1 ", history) and re.search(r"في الانتظار 1", history)
