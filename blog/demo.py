@@ -1,14 +1,13 @@
 """Demo content written for the project: articles in the shape of a Moroccan news page."""
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
 from .extensions import db
 from .models import ActionKind, Article, ArticleStatus, Category, Comment, CommentStatus, ModerationAction
-from .models.comment import risk_of
+from .moderation.types import Reason
 
 ARTICLES = [
     {
@@ -64,7 +63,7 @@ COMMENTS = [
 ]
 
 # The demo comments' audit rows also say that their status is the demo's, in each interface language.
-_DEMO_REASON = {"code": "demo", "ar": "محتوى تجريبي", "fr": "contenu de démonstration", "en": "demo content"}
+_DEMO_REASON = Reason(code="demo", ar="محتوى تجريبي", fr="contenu de démonstration", en="demo content")
 
 
 def load_demo_content() -> bool:
@@ -89,27 +88,24 @@ def load_demo_content() -> bool:
     for article in articles:
         reindex(article)
     first = articles[0]
-    from .services.comments import verdict_details
+    from .services.comments import audit_reasons, screened_columns
     from .services.screening import get_screener
 
     screener = get_screener()
     for i, (name, email, body, status) in enumerate(COMMENTS):
         created = now - timedelta(hours=1) + timedelta(minutes=5 * i)
         verdict = screener.screen(body)
-        rules, score = ",".join(verdict.rules), float(verdict.score)
         comment = Comment(
             article_id=first.id, author_name=name, author_email=email, body=body, status=status,
             created_at=created, decided_at=None if status is CommentStatus.PENDING else created,
-            screen_action=verdict.action.value, screen_rules=rules, screen_score=score,
-            screen_details=verdict_details(verdict), risk=risk_of(score, rules),
+            **screened_columns(verdict),
         )
         db.session.add(comment)
         db.session.flush()
-        reasons = [*(asdict(r) for r in verdict.reasons), _DEMO_REASON]
         db.session.add(
             ModerationAction(
-                comment_id=comment.id, action=ActionKind.SCREEN, rule=rules, to_status=status.value,
-                reason=" · ".join(r["en"] for r in reasons), reasons=reasons, text_snapshot=body, created_at=created,
+                comment_id=comment.id, action=ActionKind.SCREEN, rule=comment.screen_rules, to_status=status.value,
+                **audit_reasons([*verdict.reasons, _DEMO_REASON]), text_snapshot=body, created_at=created,
             )
         )
         if status is CommentStatus.PUBLISHED:

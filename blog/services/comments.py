@@ -7,6 +7,7 @@ import logging
 import operator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from flask import current_app
@@ -23,7 +24,7 @@ from ..extensions import db
 from ..models import ActionKind, Article, ArticleStatus, Ban, Comment, CommentStatus, ModerationAction, utcnow
 from ..models.comment import body_digest, risk_of
 from ..models.types import in_rows
-from ..moderation.types import Action, Context, Verdict
+from ..moderation.types import Action, Context, Reason, Verdict
 from ..security import may_change_own_comment
 from .errors import CommentsClosed, Conflict, NotAllowed, NotFound, ReplyTargetGone
 from .reads import DriverRead
@@ -539,8 +540,25 @@ def verdict_details(verdict: Verdict) -> dict:
              "signal": h.signal}
             for h in verdict.hits
         ],
-        "reasons": [{"code": r.code, "ar": r.ar, "fr": r.fr, "en": r.en} for r in verdict.reasons],
+        "reasons": reason_records(verdict.reasons),
     }
+
+
+def screened_columns(verdict: Verdict) -> dict:
+    """A comment's columns that record its screening: the verdict, its details and its place in the queue."""
+    rules, score = ",".join(verdict.rules), float(verdict.score)
+    return {"screen_action": verdict.action.value, "screen_rules": rules, "screen_score": score,
+            "screen_details": verdict_details(verdict), "risk": risk_of(score, rules)}
+
+
+def reason_records(reasons: Iterable[Reason]) -> list[dict[str, str]]:
+    """Reasons as JSON-ready records, {code, ar, fr, en} each: the queue's and the audit trail's."""
+    return [asdict(reason) for reason in reasons]
+
+
+def audit_reasons(reasons: Sequence[Reason]) -> dict:
+    """An automatic audit row's `reason` (its English record) and `reasons` (each interface language)."""
+    return {"reason": " · ".join(reason.en for reason in reasons), "reasons": reason_records(reasons)}
 
 
 @retry_transaction
@@ -561,7 +579,6 @@ def submit_comment(draft: CommentDraft) -> Comment:
     verdict = get_screener().screen(draft.body, screening_context(draft))
     status = _STATUS_FOR_ACTION[verdict.action]
     now = utcnow()
-    rules, score = ",".join(verdict.rules), float(verdict.score)
     comment = Comment(
         article_id=article.id,
         parent_id=parent_id,
@@ -574,13 +591,10 @@ def submit_comment(draft: CommentDraft) -> Comment:
         status=status,
         created_at=now,
         decided_at=now if status is not CommentStatus.PENDING else None,
-        screen_action=verdict.action.value,
-        screen_rules=rules,
-        screen_score=score,
-        screen_details=verdict_details(verdict),
         form_key=key,
-        # The columns whose default is not a plain value (_insert_new takes those from the model).
-        risk=risk_of(score, rules),
+        # The screening's columns, and those whose default is not a plain value (_insert_new takes the others from
+        # the model): the risk (among the screening's) and edited_at.
+        **screened_columns(verdict),
         edited_at=None,
     )
     try:
@@ -664,8 +678,7 @@ def _audit(comment: Comment, action: ActionKind, before: str, verdict: Verdict |
         actor_id=None,
         action=action,
         rule=",".join(verdict.rules) if verdict else "",
-        reason=" · ".join(r.en for r in verdict.reasons) if verdict else "",
-        reasons=[asdict(r) for r in verdict.reasons] if verdict else None,
+        **(audit_reasons(verdict.reasons) if verdict else {"reason": "", "reasons": None}),
         from_status=before,
         to_status=comment.status.value,
         text_snapshot=comment.body if original is None else original,
@@ -699,11 +712,8 @@ def edit_own_comment(comment_id: int, body: str, own_ids: list[int], now: dateti
         comment.decided_at = None
     elif status is not before:
         comment.decided_at = now
-    comment.screen_action = verdict.action.value
-    comment.screen_rules = ",".join(verdict.rules)
-    comment.screen_score = float(verdict.score)
-    comment.risk = risk_of(comment.screen_score, comment.screen_rules)  # its place in the pending queue
-    comment.screen_details = verdict_details(verdict)
+    for column, value in screened_columns(verdict).items():  # the risk among them: its place in the pending queue
+        setattr(comment, column, value)
     _audit(comment, ActionKind.EDIT, before.value, verdict, now, original=original)
     _commit_or_conflict(comment_id)
     if CommentStatus.PUBLISHED in (before, status):

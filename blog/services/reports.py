@@ -1,7 +1,7 @@
 """Readers' reports of published comments; enough of them send a comment back to the queue."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import ActionKind, Comment, CommentReport, CommentStatus, ModerationAction, utcnow
 from ..moderation.reasons import reports_reason
 from ..moderation.types import Rule
+from .comments import audit_reasons
 from .errors import NotFound
 
 
@@ -59,8 +60,8 @@ def report_comment(comment_id: int, rule: Rule, address: str) -> ReportOutcome:
         after = CommentStatus.PENDING if hide else CommentStatus.PUBLISHED
         why = reports_reason(len(rules), Rule(top), hide)
         db.session.add(ModerationAction(
-            comment_id=comment_id, actor_id=None, action=ActionKind.REPORT, rule=top, reason=why.en,
-            reasons=[asdict(why)], from_status=CommentStatus.PUBLISHED.value, to_status=after.value,
+            comment_id=comment_id, actor_id=None, action=ActionKind.REPORT, rule=top, **audit_reasons([why]),
+            from_status=CommentStatus.PUBLISHED.value, to_status=after.value,
             text_snapshot=comment.body, created_at=utcnow(),
         ))
     db.session.commit()
