@@ -163,14 +163,29 @@ def _published_article(slug: str) -> Article:
         abort(404)
 
 
+# Sent by static/js/comments.js when it asks for a page of threads to append in place.
+FRAGMENT_HEADER = "X-Majlis-Fragment"
+
+
 @bp.get("/articles/<slug>/comments")
 @reads_only
 def thread_page(slug: str):
-    """One page of threads as an HTML fragment (what "more comments" appends in place)."""
-    article = _published_article(slug)
-    context = thread_context(article, page_arg(), order_arg())
-    html = render_template("public/_thread_page.html", article=article, **context)
-    return _personal(make_response(html), context)
+    """One page of threads as an HTML fragment (what "more comments" appends in place).
+
+    Only the page's script asks for the fragment; a browser that opens this address (a bookmark, a link shared,
+    the language switch going back after a comment form sent back here) gets the article page at that page of
+    its threads, not a bare list without the site around it.
+    """
+    if not request.headers.get(FRAGMENT_HEADER):
+        args = {name: request.args[name] for name in ("page", "order", "after", "before") if name in request.args}
+        response = redirect(url_for("public.article", slug=slug, **args, _anchor="comments"))
+    else:
+        article = _published_article(slug)
+        context = thread_context(article, page_arg(), order_arg())
+        response = _personal(make_response(render_template("public/_thread_page.html", article=article, **context)),
+                             context)
+    response.vary.add(FRAGMENT_HEADER)
+    return response
 
 
 @bp.get("/articles/<slug>/comments/<int:comment_id>/reply")

@@ -61,7 +61,7 @@
     var url = link.getAttribute("data-fragment");
     if (!url) { return false; }
     link.setAttribute("aria-busy", "true");
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Majlis-Fragment": "1" } })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.text();

@@ -30,6 +30,10 @@ def test_reader_posts_a_comment_and_sees_it_awaiting_moderation(app, live_server
     page.click("button[type=submit] >> text=أرسل التعليق")
     assert page.locator("#author_email-error").inner_text() == "عنوان البريد الإلكتروني غير صالح."
     assert page.input_value("#body") == text
+    # The page comes back at the form, its message in view (not at the article's headline, screens above).
+    assert page.url.endswith("#respond")
+    assert page.evaluate("""() => { const box = document.querySelector('.error-summary').getBoundingClientRect();
+                                    return box.top >= 0 && box.bottom <= window.innerHeight; }""")
 
     page.fill("#author_email", "meknes.reader@example.org")
     page.click("button[type=submit] >> text=أرسل التعليق")

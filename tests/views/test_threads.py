@@ -147,6 +147,9 @@ def test_order_options_oldest_newest_most_liked(app, client, article):
     assert roots(client.get(base + "?order=%27;drop").get_data(as_text=True)) == [first, second, third]
 
 
+FRAGMENT = {"X-Majlis-Fragment": "1"}  # what static/js/comments.js sends for a page of threads in place
+
+
 def test_paging_counts_threads_and_more_comments_fragment(app, client, article):
     app.config["COMMENTS_PER_PAGE"] = 2
     first, second, third, reply = _three_threads(app, article)
@@ -164,7 +167,7 @@ def test_paging_counts_threads_and_more_comments_fragment(app, client, article):
     back = client.get(f"{base}?before={third}").get_data(as_text=True)
     assert comment_ids_in(back) == [first, reply, second] and 'rel="prev"' not in back
     assert f'href="{base}?after={second}#comments"' in back
-    fragment = client.get(f"{base}/comments?after={second}")
+    fragment = client.get(f"{base}/comments?after={second}", headers=FRAGMENT)
     text = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and fragment.mimetype == "text/html"
     assert "<html" not in text and "<form method=\"post\" action=\"/articles" not in text
@@ -172,20 +175,41 @@ def test_paging_counts_threads_and_more_comments_fragment(app, client, article):
     newest = client.get(f"{base}?order=newest").get_data(as_text=True)
     assert comment_ids_in(newest) == [third, second]
     assert f'href="{base}?order=newest&amp;after={second}#comments"' in newest
-    newest = client.get(f"{base}/comments?after={second}&order=newest").get_data(as_text=True)
+    newest = client.get(f"{base}/comments?after={second}&order=newest", headers=FRAGMENT).get_data(as_text=True)
     assert comment_ids_in(newest) == [first, reply]
     # Numbered pages still open (their links lead on by keyset); out-of-range and junk pages are clamped.
     numbered = client.get(base + "?page=2").get_data(as_text=True)
     assert comment_ids_in(numbered) == [third] and f'rel="prev" href="{base}#comments"' in numbered
-    assert comment_ids_in(client.get(base + "/comments?page=99").get_data(as_text=True)) == [third]
-    assert client.get(base + "/comments?page=abc").status_code == 200
+    assert comment_ids_in(client.get(base + "/comments?page=99", headers=FRAGMENT).get_data(as_text=True)) == [third]
+    assert client.get(base + "/comments?page=abc", headers=FRAGMENT).status_code == 200
     # A cursor that leads nowhere (junk, a reply, another article's comment, unknown) gives a page, never a 500.
     for junk in ("abc", "-1", "0", "9" * 30, "²", "١٢", str(reply), "999999"):
-        assert comment_ids_in(client.get(f"{base}/comments?after={junk}").get_data(as_text=True)) in (
+        assert comment_ids_in(client.get(f"{base}/comments?after={junk}", headers=FRAGMENT).get_data(as_text=True)) in (
             [first, reply, second], [third]), junk
-        assert comment_ids_in(client.get(f"{base}/comments?before={junk}").get_data(as_text=True)) == [
+        assert comment_ids_in(client.get(f"{base}/comments?before={junk}", headers=FRAGMENT).get_data(as_text=True)) == [
             first, reply, second], junk
-    assert client.get("/articles/nothing/comments").status_code == 404
+    assert client.get("/articles/nothing/comments", headers=FRAGMENT).status_code == 404
+    # Opened in the browser (a bookmark, the language switch going back), the address gives the article page.
+    opened = client.get(f"{base}/comments?after={second}&order=newest")
+    assert opened.status_code == 302 and opened.location == f"{base}?order=newest&after={second}#comments"
+    assert "X-Majlis-Fragment" in opened.headers["Vary"] and "X-Majlis-Fragment" in fragment.headers["Vary"]
+
+
+def test_the_language_switch_after_a_form_sent_back_gives_the_article_page(app, client, article):
+    """A form sent back (its page's address is the form's target) then the language switch: the reader goes back
+    to the article page in the new language, not to a bare list of comments."""
+    add_comment(app, article["id"], "قارئ", "تعليق منشور.")
+    sent_back = client.post(f"/articles/{article['slug']}/comments", data={
+        "author_name": "سلمى", "author_email": "bad", "body": "نص القارئة.",
+        "csrf_token": csrf_token(client.get(f"/articles/{article['slug']}").get_data(as_text=True))})
+    assert sent_back.status_code == 422
+    target = f"http://localhost/articles/{article['slug']}/comments"
+    token = csrf_token(sent_back.get_data(as_text=True))
+    switched = client.post("/language", data={"lang": "fr", "csrf_token": token}, headers={"Referer": target},
+                           follow_redirects=True)
+    text = switched.get_data(as_text=True)
+    assert switched.status_code == 200 and '<html lang="fr"' in text and "تعليق منشور." in text
+    assert 'name="body"' in text and switched.request.path == f"/articles/{article['slug']}"
 
 
 def test_keyset_pages_walk_every_thread_once_in_each_order_by_time(app, client, article):
