@@ -1,0 +1,30 @@
+"""The interface catalogues (blog/translations): every string that takes a number is written out in each of the
+language's plural forms, so Arabic never shows an empty or English-shaped count ("1 نتائج")."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+CATALOGUES = Path(__file__).resolve().parents[1] / "blog" / "translations"
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+def test_every_plural_string_has_all_its_forms(language):
+    with open(CATALOGUES / language / "LC_MESSAGES" / "messages.po", "rb") as source:
+        catalogue = read_po(source, locale=language)
+    plurals = [message for message in catalogue if message.id and isinstance(message.id, tuple)]
+    assert plurals
+    for message in plurals:
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert len(forms) == catalogue.num_plurals and all(forms), (language, message.id)
+
+
+def test_the_search_counts_its_results_in_arabic(app):
+    from flask_babel import ngettext
+
+    with app.test_request_context("/search"):
+        counts = [ngettext("%(num)d نتيجة", "%(num)d نتائج", n) for n in (0, 1, 2, 3, 11, 100)]
+    assert counts == ["لا نتائج", "نتيجة واحدة", "نتيجتان", "3 نتائج", "11 نتيجة", "100 نتيجة"]
+    assert "لا نتائج" in app.test_client().get("/search?q=كلمةلاتوجد").get_data(as_text=True)
