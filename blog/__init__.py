@@ -11,7 +11,8 @@ from typing import Any, Mapping
 
 from babel import Locale
 from flask import (
-    Flask, Request as FlaskRequest, before_render_template, g, has_request_context, request, template_rendered, url_for,
+    Flask, Request as FlaskRequest, before_render_template, current_app, g, has_request_context, request,
+    template_rendered, url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, format_datetime, get_locale, get_translations
@@ -200,6 +201,7 @@ def _init_extensions(app: Flask) -> None:
 
     app.teardown_appcontext(release_driver_connection)  # a page's reads on the driver's connection (services/reads.py)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    app.before_request(_desk_upload_limit)  # before CSRFProtect's own hook, which reads the form
     csrf.init_app(app)
     from .signing import csrf_token
 
@@ -243,6 +245,13 @@ def _init_extensions(app: Flask) -> None:
         if user is None or not token or not secrets.compare_digest(user.session_token, token):
             return None
         return user
+
+
+def _desk_upload_limit() -> None:
+    """The desk's requests may carry an image (blog/views/editor.py): their size limit is raised before anything
+    reads their body. CSRFProtect reads the form in an app-wide hook, which runs before the blueprint's own."""
+    if request.blueprint == "editor":
+        request.max_content_length = current_app.config["DESK_MAX_CONTENT_LENGTH"]
 
 
 def _register_blueprints(app: Flask) -> None:

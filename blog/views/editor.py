@@ -29,8 +29,8 @@ IMAGE_ERRORS = {
 @bp.before_request
 @editor_required
 def _only_editors():
-    """Every route of the desk is for editors (and admins); uploads may be larger here."""
-    request.max_content_length = current_app.config["DESK_MAX_CONTENT_LENGTH"]
+    """Every route of the desk is for editors (and admins); uploads may be larger here (blog/__init__.py
+    _desk_upload_limit)."""
 
 
 def _page_arg() -> int:

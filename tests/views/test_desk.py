@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 from datetime import datetime, timedelta
@@ -254,6 +255,30 @@ def test_cover_image_is_resized_stored_and_served(app, editor, client, tmp_path)
     assert save(editor, article_id, remove_cover="y").status_code == 303
     with app.app_context():
         assert db.session.get(Article, article_id).cover_image == ""
+
+
+def noise_png(width: int, height: int) -> bytes:
+    """A photo-sized PNG (noise does not compress): about 3 bytes a pixel."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_photo_of_a_few_megabytes_is_taken_and_a_larger_one_refused_with_the_form_kept(app, editor, tmp_path):
+    """The desk's requests may be far larger than a reader's (256 KB): an editor's photo is taken through the
+    real form, its CSRF token checked; one over UPLOAD_MAX_BYTES comes back with the message and the text."""
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    photo = noise_png(700, 500)
+    assert 1_000_000 < len(photo) < app.config["UPLOAD_MAX_BYTES"]
+    created = create(editor, cover=(io.BytesIO(photo), "photo.png"))
+    assert created.status_code == 303
+    with app.app_context():
+        assert db.session.get(Article, created_id(created)).cover_image.endswith(".jpg")
+    huge = noise_png(1500, 1300)
+    assert app.config["UPLOAD_MAX_BYTES"] < len(huge) < app.config["DESK_MAX_CONTENT_LENGTH"]
+    refused = create(editor, cover=(io.BytesIO(huge), "huge.png"), lead="مقدمة يجب أن تبقى")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "الصورة أكبر من الحد المسموح به" in html and "مقدمة يجب أن تبقى" in html
 
 
 @pytest.mark.parametrize(
