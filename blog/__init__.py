@@ -114,6 +114,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = SessionInterface()
 
     _init_extensions(app)
+    from .views import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before the routes: every <int:...> is a row id
     _register_blueprints(app)
     _register_templates(app)
     _register_errors(app)

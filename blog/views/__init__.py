@@ -1,1 +1,26 @@
 """One blueprint per audience."""
+from __future__ import annotations
+
+from werkzeug.routing import IntegerConverter
+
+# The largest row id or version a column holds (PostgreSQL's INTEGER): a larger number from a URL or a form is
+# no row at all, where the database would refuse it with an error.
+MAX_ID = 2**31 - 1
+
+
+def as_id(value: str | None) -> int | None:
+    """A row id (or version) written in a query argument or a form field, or None for anything else."""
+    value = value or ""
+    if value.isascii() and value.isdigit() and len(value) <= 10:
+        number = int(value)
+        return number if number <= MAX_ID else None
+    return None
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route is a row's id: a number past MAX_ID matches no route (a 404), instead of
+    reaching the database."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)

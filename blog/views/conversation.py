@@ -12,6 +12,7 @@ from ..models import Article, Comment, CommentStatus, utcnow
 from ..net import shorten_address
 from ..notifications import read_unsubscribe_token, unsubscribe as stop_notifications
 from ..security import may_change_own_comment
+from . import as_id
 from ..services import comments as comment_service
 from ..services import reactions as reaction_service
 from ..services.errors import Conflict, NotAllowed, NotFound, ReactionsDisabled
@@ -33,8 +34,7 @@ def page_arg() -> int:
 
 def cursor_arg(name: str) -> int | None:
     """A keyset cursor in the query (`after` or `before`: a top-level comment's id), or None."""
-    value = request.args.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+    return as_id(request.args.get(name))
 
 
 def order_arg() -> str:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from ..forms import STATUS_LABELS, ArticleForm, CommentForm, EmptyForm
 from ..models import ArticleStatus
 from ..security import editor_required
+from . import as_id
 from ..services import articles as article_service
 from ..services.comments import ThreadPage
 from ..services.errors import ArticleChanged, InvalidImage, NotFound, SlugTaken
@@ -59,7 +60,7 @@ def index():
     category = request.args.get("category", "")
     filters = article_service.EditorFilters(
         status=ArticleStatus(status) if status in {s.value for s in ArticleStatus} else None,
-        category_id=int(category) if category.isdigit() else None,
+        category_id=as_id(category),
         text=request.args.get("q", "").strip()[:100],
     )
     rows = article_service.editor_list(filters, _page_arg(), current_app.config["EDITOR_ARTICLES_PER_PAGE"])
@@ -152,7 +153,7 @@ def save(article_id: int):
     ok, cover = _cover(form)
     if not ok:
         return _edit_page(form, article, status=422)
-    seen = int(form.version.data) if (form.version.data or "").isdigit() else 0
+    seen = as_id(form.version.data) or 0
     try:
         article = article_service.update_article(article_id, _draft(form, cover), current_user, seen)
     except ArticleChanged as changed:

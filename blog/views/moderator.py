@@ -1,7 +1,7 @@
 """The moderators' workbench: queues, a thread view, decisions, bans, the audit trail and the dashboard."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_timedelta
@@ -15,6 +15,7 @@ from ..models import ActionKind, Article, Comment
 from ..moderation.types import Rule
 from ..sanitize import highlight_hits
 from ..security import moderator_required
+from . import as_id
 from ..services import bans as ban_service
 from ..services import dashboard as dashboard_service
 from ..services import moderation as moderation_service
@@ -82,8 +83,7 @@ def _action_label(action: str) -> str:
 # --- reading ---------------------------------------------------------------------------------------
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return as_id(request.args.get(name))
 
 
 def _date_arg(name: str, end: bool = False) -> datetime | None:
@@ -92,6 +92,8 @@ def _date_arg(name: str, end: bool = False) -> datetime | None:
     except ValueError:
         return None
     moment = datetime.combine(day, time.min, tzinfo=timezone.utc)
+    if end and day == date.max:
+        return None  # the end of the calendar: no bound
     return moment + timedelta(days=1) if end else moment
 
 
@@ -186,8 +188,7 @@ def _answer(ok: bool, message: str, comment: Comment | None = None, code: int = 
 
 
 def _seen_version(form) -> int | None:
-    value = form.version.data or ""
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return as_id(form.version.data)
 
 
 def _conflict_message(conflict: Conflict) -> str:
@@ -278,8 +279,8 @@ def _bulk(action: ActionKind):
         targets = []
         for value in request.form.getlist("ids"):
             ident, _sep, version = value.partition(":")
-            if ident.isdigit() and len(ident) < 12:
-                targets.append((int(ident), int(version) if version.isdigit() and len(version) < 12 else None))
+            if as_id(ident) is not None:
+                targets.append((int(ident), as_id(version)))
     if not targets:
         return _answer(False, _("لم تختر أي تعليق."), None, 422)
     decisions = [moderation_service.Decision(i, action, v, rule) for i, v in targets]

@@ -20,7 +20,7 @@ MATRIX_TABLE = """
    GET    /articles/<slug>                                      200       200      200      200
    POST   /articles/<slug>/comments                             303       303      303      303
    POST   /language                                             302       302      302      302
-   GET    /articles/<slug>/comments                             200       200      200      200
+   GET    /articles/<slug>/comments                             302       302      302      302
    GET    /articles/<slug>/comments/<int:comment_id>/reply      200       200      200      200
    GET    /comments/<int:comment_id>                            302       302      302      302
    POST   /comments/<int:comment_id>/reaction                   303       303      303      303
