@@ -276,11 +276,12 @@ def _bulk(action: ActionKind):
     if form.author.data:
         targets = moderation_service.pending_from_author(form.author.data)
     else:
-        targets = []
+        chosen = {}  # each comment once, however often its box was sent
         for value in request.form.getlist("ids"):
             ident, _sep, version = value.partition(":")
             if as_id(ident) is not None:
-                targets.append((int(ident), as_id(version)))
+                chosen.setdefault(int(ident), as_id(version))
+        targets = list(chosen.items())
     if not targets:
         return _answer(False, _("لم تختر أي تعليق."), None, 422)
     decisions = [moderation_service.Decision(i, action, v, rule) for i, v in targets]

@@ -52,10 +52,8 @@
     if (form.id === "bulk") {
       target = document.createElement("form");
       target.setAttribute("action", action || form.getAttribute("action"));
+      // The form's data holds the ticked boxes of the list too (their form="bulk"): each once.
       new FormData(form).forEach(function (value, key) { appendHidden(target, key, value); });
-      document.querySelectorAll('input[name="ids"][form="bulk"]:checked').forEach(function (box) {
-        appendHidden(target, "ids", box.value);
-      });
     }
     var item = form.closest(".queue-item");
     post(target).then(function (result) {

@@ -225,13 +225,18 @@ def test_bulk_approve_selected_and_everything_from_an_author(app, article, moder
         "csrf_token": t, "rule": "insult", "ids": [f"{i}:{versions[i]}" for i in ids]}, headers=FETCH)
     assert response.status_code == 200
     assert response.json["decided"] == ids[:2] and response.json["skipped"] == [ids[2]]
+    # A comment sent twice (its box and the form's data both) is decided once, and not counted as left.
+    again = add_comment(app, article["id"], "تعليق أُرسل مرتين", email="twice@example.org")
+    response = moderator.post("/moderation/bulk/approve", data={
+        "csrf_token": t, "ids": [f"{again}:1", f"{again}:1"]}, headers=FETCH)
+    assert response.json["decided"] == [again] and response.json["skipped"] == []
     assert [status(app, i) for i in ids] == [CommentStatus.PUBLISHED, CommentStatus.PUBLISHED, CommentStatus.SPAM]
     assert [(a.action, a.rule) for a in human_actions(app, ids[0])] == [(ActionKind.APPROVE, "")]
     response = moderator.post("/moderation/bulk/approve", data={"csrf_token": t, "author": "same@example.org"})
     assert response.status_code == 303
     assert all(status(app, i) is CommentStatus.PUBLISHED for i in same)
     with app.app_context():
-        assert db.session.get(Article, article["id"]).published_comment_count == 4
+        assert db.session.get(Article, article["id"]).published_comment_count == 5  # with the one sent twice
     # Bulk reject needs a rule; nothing selected is a clear message.
     other = add_comment(app, article["id"], INSULT, email="x@example.org")
     response = moderator.post("/moderation/bulk/reject", data={"csrf_token": t, "ids": [f"{other}:1"]},
