@@ -160,3 +160,26 @@ def test_ban_then_the_banned_authors_next_comment_and_plain_forms(app, article, 
         assert comment_row(app, cid).decided_at is not None
     finally:
         plain.close()
+
+
+def test_staff_pages_on_a_phone_never_scroll_sideways(app, article, live_server, page, artifacts, request):
+    """On a 390-px phone in every interface language: the header's links wrap, the queue's filters fit (an
+    article's long title in a select), wide tables scroll within themselves."""
+    from blog.models import Article
+
+    make_user(app, Role.ADMIN, "mod@example.org")
+    with app.app_context():
+        db.session.get(Article, article["id"]).title = "عنوان طويل جدا لمقال " * 6
+        db.session.commit()
+    seed(app, article, [CLEAN, INSULT])
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server)
+    for lang in ("ar", "fr", "en"):
+        for path in ("/moderation/", "/moderation/audit", "/moderation/bans", "/moderation/dashboard", "/desk/",
+                     "/admin/users", "/admin/terms"):
+            page.goto(f"{live_server}{path}?lang={lang}")
+            scroll, client = page.evaluate(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            assert scroll <= client, (lang, path, scroll, client)
+    page.goto(f"{live_server}/moderation/?lang=fr")
+    page.screenshot(path=str(artifacts / f"workbench-phone-{request.node.callspec.id}.png"), full_page=True)
