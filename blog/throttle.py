@@ -42,13 +42,15 @@ class Throttle:
         """A keyed hash of an address or e-mail, so the counter store never holds the value itself."""
         return hmac.new(self.secret, value.strip().lower().encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]
 
-    def hit(self, scope: str, limits: str, value: str) -> Exceeded | None:
-        """Count one attempt against every limit in `limits` ("5 per minute; 30 per hour")."""
+    def hit(self, scope: str, limits: str, value: str, count: bool = True) -> Exceeded | None:
+        """Count one attempt against every limit in `limits` ("5 per minute; 30 per hour"); with `count` False,
+        only whether one more would be refused."""
         if not self.enabled or not limits or not value:
             return None
         ident = self.key(value)
         for item in parse_many(limits):
-            if not self.strategy.hit(item, self.prefix, scope, ident):
+            allowed = self.strategy.hit if count else self.strategy.test
+            if not allowed(item, self.prefix, scope, ident):
                 stats = self.strategy.get_window_stats(item, self.prefix, scope, ident)
                 return Exceeded(str(item), max(1, int(stats.reset_time - time.time()) + 1))
         return None
@@ -62,3 +64,8 @@ def init_throttle(app: Flask) -> None:
 def hit(scope: str, setting: str, value: str) -> Exceeded | None:
     """Count one attempt of `scope` keyed by `value` against the limits named by config `setting`."""
     return current_app.extensions[EXTENSION_KEY].hit(scope, current_app.config[setting], value)
+
+
+def reached(scope: str, setting: str, value: str) -> Exceeded | None:
+    """Whether one more attempt of `scope` keyed by `value` would be refused (nothing counted)."""
+    return current_app.extensions[EXTENSION_KEY].hit(scope, current_app.config[setting], value, count=False)

@@ -42,9 +42,11 @@ def login():
         return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        exceeded = throttle.hit("login-address", "LOGIN_LIMIT_PER_ADDRESS", request.remote_addr or "-") or throttle.hit(
-            "login-account", "LOGIN_LIMIT_PER_ACCOUNT", form.email.data
-        )
+        # Failed attempts are counted (below); once their limit is reached even the right password waits. A staff
+        # member who logs in often, or colleagues behind one office address, are never locked out by success.
+        limits = (("login-address", "LOGIN_LIMIT_PER_ADDRESS", request.remote_addr or "-"),
+                  ("login-account", "LOGIN_LIMIT_PER_ACCOUNT", form.email.data))
+        exceeded = next(filter(None, (throttle.reached(*limit) for limit in limits)), None)
         if exceeded:
             form.password.errors.append(_(
                 "محاولات كثيرة لتسجيل الدخول. أعد المحاولة بعد %(minutes)d دقيقة.",
@@ -57,6 +59,8 @@ def login():
             session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or _landing(user))
+        for limit in limits:
+            throttle.hit(*limit)
         form.password.errors.append(_("البريد الإلكتروني أو كلمة المرور غير صحيحة."))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 401
 

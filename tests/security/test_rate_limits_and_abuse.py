@@ -59,6 +59,17 @@ def test_login_is_limited_per_account_even_with_the_right_password(app):
     assert try_login(app.test_client(), "other@example.org", PASSWORD).status_code == 302
 
 
+def test_logging_in_successfully_is_never_counted(app):
+    """Only failures count: staff behind one office address, logging in all day, are never told to wait."""
+    enable_limits(app, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="3 per 15 minutes")
+    make_user(app, Role.MODERATOR, "often@example.org")
+    for _ in range(6):
+        assert try_login(app.test_client(), "often@example.org", PASSWORD).status_code == 302
+    for _ in range(3):
+        assert try_login(app.test_client(), "often@example.org").status_code == 401
+    assert try_login(app.test_client(), "often@example.org", PASSWORD).status_code == 429
+
+
 def test_login_is_limited_per_address_across_accounts(app):
     enable_limits(app, LOGIN_LIMIT_PER_ACCOUNT="100 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="4 per 15 minutes")
     make_user(app, Role.MODERATOR, "real@example.org")
