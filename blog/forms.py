@@ -309,11 +309,17 @@ _SEVERITY_CHOICES = [
 ]
 
 
+def _has_a_word(form, field) -> None:
+    """A term must hold a letter or a digit: blanks, or symbols alone ("*"), are no word to look for."""
+    if not any(ch.isalnum() and ch != "\u0640" for ch in field.data or ""):  # tatweel only stretches a word
+        raise ValidationError(_l("اكتب الكلمة."))
+
+
 class TermForm(Form):
     """A new term of the screening lists."""
 
     text = StringField(_l("الكلمة أو العبارة"), filters=[_strip],
-                       validators=[InputRequired(_l("اكتب الكلمة.")), Length(max=120)])
+                       validators=[InputRequired(_l("اكتب الكلمة.")), Length(max=120), _has_a_word])
     rule = ChoiceField(_l("القاعدة"), choices=RULE_CHOICES)
     severity = ChoiceField(_l("الدرجة"), choices=_SEVERITY_CHOICES)
     lang = ChoiceField(_l("اللغة"), choices=[

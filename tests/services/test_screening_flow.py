@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from blog.extensions import db
 from blog.models import ActionKind, Comment, CommentStatus, ModerationAction, Role
@@ -123,6 +123,15 @@ def test_term_edits_take_effect_without_a_restart(app, article, staff_client):
     french_terms = admin.get(f"/admin/terms?q={word}&language=fr").get_data(as_text=True)
     assert '<html lang="ar"' in french_terms and f'<td dir="auto">{word}' not in french_terms
     assert f'<td dir="auto">{word}' in admin.get(f"/admin/terms?q={word}&language=ar").get_data(as_text=True)
+    # Blanks, or symbols alone, are no word: refused with the list's message, nothing stored.
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(ScreeningTerm))
+    for blank in ("    ", "*", "!!", "ـــ", "\u200f"):
+        refused = admin.post("/admin/terms", data={"csrf_token": token, "text": blank, "rule": "insult",
+                                                    "severity": "hold", "lang": "ar"}, follow_redirects=True)
+        assert "اكتب الكلمة." in refused.get_data(as_text=True), repr(blank)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ScreeningTerm)) == before
 
 
 def test_the_learner_trains_on_decisions_made_in_the_app(app, article, staff_client):
