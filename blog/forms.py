@@ -18,6 +18,7 @@ from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .models import ArticleStatus, Role
+from .net import banned_network
 from .moderation.types import Rule, Severity
 from .pagecache import new_form_stamp, new_form_token
 from .sanitize import clean_name, clean_text
@@ -190,6 +191,17 @@ class BanForm(Form):
                            validators=[InputRequired(_l("اختر المدة."))])
     reason = StringField(_l("السبب"), filters=[_strip],
                          validators=[InputRequired(_l("اذكر سبب الحظر.")), Length(max=1000)])
+
+    def validate_email(self, field):
+        if field.data:
+            try:
+                field.data = validate_email(field.data, check_deliverability=False).normalized
+            except EmailNotValidError:
+                raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
+
+    def validate_address(self, field):
+        if field.data and banned_network(field.data) is None:
+            raise ValidationError(_l("اكتب عنوان IP (مثل 203.0.113.7) أو شبكة (مثل 203.0.113.0/24)."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

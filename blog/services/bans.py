@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Ban, User, utcnow
+from ..net import banned_network
 from .errors import InvalidTransition, NotFound
 
 
@@ -24,7 +25,10 @@ class BanRequest:
 def ban(request: BanRequest, actor: User) -> Ban:
     """Record a ban; the screening rejects the banned author's next comments while it lasts."""
     email = request.email.strip().lower()
-    address = request.address.strip()
+    # The network the comments keep of their authors' addresses (blog/net.py): a ban on one address holds its /24.
+    address = banned_network(request.address) if request.address.strip() else ""
+    if address is None:
+        raise InvalidTransition(f"not an address: {request.address!r}")
     if not email and not address:
         raise InvalidTransition("a ban needs an e-mail or an address")
     if request.until is not None and request.until <= utcnow():

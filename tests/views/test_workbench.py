@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from blog.extensions import db
 from blog.models import Article, Ban, Comment, ModerationAction, Role, User, utcnow
@@ -324,6 +324,31 @@ def test_ban_by_address_for_good_and_an_expired_ban(app, client, article, modera
     response = moderator.post("/moderation/bans", data={"csrf_token": t, "email": "k@example.org", "duration": "9",
                                                         "reason": "x"})
     assert response.status_code == 422
+
+
+def test_a_ban_on_one_address_holds_the_network_comments_keep(app, client, article, moderator):
+    """Comments keep their author's /24 (never the address): a ban typed as one address bans that network, and
+    what is neither an address nor an e-mail is refused with a message."""
+    from tests.views.test_reader_journey import post_comment
+
+    t = token(moderator, "/moderation/bans")
+    response = moderator.post("/moderation/bans", data={"csrf_token": t, "address": "127.0.0.9", "duration": "7",
+                                                        "reason": "فيضان"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(Ban.address)).one() == "127.0.0.0/24"
+    post_comment(client, article["slug"], author_email="other@example.org", body="من الشبكة المحظورة")
+    with app.app_context():
+        assert db.session.scalars(select(Comment.status).where(Comment.body == "من الشبكة المحظورة")).one() \
+            is CommentStatus.REJECTED
+    for field, value, message in (("address", "hello world", "Write an IP address"),
+                                  ("email", "not an email", "e-mail address is not valid")):
+        response = moderator.post("/moderation/bans?lang=en", data={"csrf_token": t, field: value, "duration": "7",
+                                                                    "reason": "x"})
+        assert response.status_code == 422 and message in response.get_data(as_text=True), field
+        assert f'value="{value}"' in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ban)) == 1
 
 
 # --- audit view ------------------------------------------------------------------------------------
