@@ -310,6 +310,9 @@ def withdraw(comment_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     slug = comment.article.slug
+    if request.form.get("confirm") != "y":  # the box that says it is for good (the page's form requires it)
+        flash(_("لم يُسحب تعليقك: أشر على «نعم، أريد سحب تعليقي نهائيا» ثم اضغط «اسحب تعليقي»."), "warning")
+        return redirect(url_for("conversation.edit_form", comment_id=comment_id), code=303)
     try:
         comment_service.withdraw_own_comment(comment_id, own_comment_ids())
     except NotAllowed:

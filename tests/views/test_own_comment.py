@@ -135,7 +135,12 @@ def test_withdrawing_removes_the_comment_with_an_audit_row(app, client, article)
     mine = _mine(app)
     token = csrf_token(client.get(f"/comments/{mine.id}/edit").get_data(as_text=True))
     assert client.post(f"/comments/{mine.id}/withdraw", data={}).status_code == 400  # no CSRF
-    response = client.post(f"/comments/{mine.id}/withdraw", data={"csrf_token": token})
+    # Without the box that says it is for good, nothing happens: back to the form with a message.
+    unsure = client.post(f"/comments/{mine.id}/withdraw", data={"csrf_token": token})
+    assert unsure.status_code == 303 and unsure.headers["Location"] == f"/comments/{mine.id}/edit"
+    assert _mine(app).status is CommentStatus.PUBLISHED
+    assert "لم يُسحب تعليقك" in client.get(unsure.headers["Location"]).get_data(as_text=True)
+    response = client.post(f"/comments/{mine.id}/withdraw", data={"csrf_token": token, "confirm": "y"})
     assert response.status_code == 303 and response.headers["Location"] == f"/articles/{article['slug']}#comments"
     assert _mine(app).status is CommentStatus.WITHDRAWN
     [audit] = _audit(app, mine.id, ActionKind.WITHDRAW)
@@ -144,7 +149,7 @@ def test_withdrawing_removes_the_comment_with_an_audit_row(app, client, article)
         assert db.session.get(Article, article["id"]).published_comment_count == 0
     assert CLEAN not in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert client.get(f"/comments/{mine.id}").status_code == 404
-    assert client.post(f"/comments/{mine.id}/withdraw", data={"csrf_token": token}).status_code == 403
+    assert client.post(f"/comments/{mine.id}/withdraw", data={"csrf_token": token, "confirm": "y"}).status_code == 403
 
 
 def test_details_are_remembered_only_with_the_box(app, client, article):
