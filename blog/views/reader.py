@@ -8,6 +8,7 @@ import secrets
 from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from ..security import signed_in
 from ..signing import serializer
 
 OWN_COMMENTS_KEY = "own_comments"
@@ -25,8 +26,14 @@ def own_comment_ids() -> list[int]:
 
 
 def remember_own_comment(comment_id: int) -> None:
-    """Add a comment to this browser's own comments (the last 50)."""
+    """Add a comment to this browser's own comments (the last 50).
+
+    A reader's session then outlives the browser (PERMANENT_SESSION_LIFETIME): their comment still shows as
+    awaiting moderation, and may still be edited or withdrawn, after the browser is closed and opened again. A
+    staff member's session keeps its own lifetime."""
     session[OWN_COMMENTS_KEY] = [*own_comment_ids()[-49:], comment_id]
+    if not signed_in():
+        session.permanent = True
 
 
 def _signer(salt: str) -> URLSafeSerializer:

@@ -182,3 +182,17 @@ def test_a_tampered_details_cookie_is_ignored(app, client, article):
     client.set_cookie("majlis_details", "WyJ4IiwieEB5LnoiXQ.forged")
     html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert "x@y.z" not in html
+
+
+def test_a_reader_s_own_comments_outlive_the_browser_session(app, client, article):
+    """The session that lists a reader's own comments is kept past the browser's closing: opened again (only the
+    cookies with an expiry kept), the browser still shows its comment awaiting moderation and may edit it."""
+    post_comment(client, article["slug"], body="تعليقي قبل إغلاق المتصفح.")
+    mine = _mine(app)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie.expires is not None  # a session cookie (no expiry) would be gone with the browser
+    reopened = app.test_client()  # a browser opened again: what was kept with an expiry
+    reopened.set_cookie(cookie.key, cookie.value)
+    page = reopened.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert "تعليقي قبل إغلاق المتصفح." in page and "في انتظار المراجعة" in page
+    assert reopened.get(f"/comments/{mine.id}/edit").status_code == 200
