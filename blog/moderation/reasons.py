@@ -32,27 +32,29 @@ def rule_name(rule: Rule) -> tuple[str, str, str]:
     return RULE_NAMES[rule]
 
 
-def _quote(hit: Hit, text: str | None) -> str:
-    """What to show for a term hit: the words as written, and the list entry when it differs."""
+def _quoted(hit: Hit, text: str | None) -> tuple[str, str | None]:
+    """What to show for a term hit: the words as written, and the list entry when it differs (else None)."""
     written = ""
     if text is not None and 0 <= hit.start < hit.end <= len(text):
         written = " ".join(text[hit.start:hit.end].split())[:MAX_QUOTE]
     term = hit.term[:MAX_QUOTE]
     if written and written != term:
-        return f"{written}» ← «{term}"
-    return written or term
+        return written, term
+    return written or term, None
 
 
 def term_reason(hit: Hit, text: str | None = None) -> Reason:
-    """Why a term hit matters: the word, the rule it breaks, and what happens to the comment."""
-    q = _quote(hit, text)
+    """Why a term hit matters: the word (as written, and the list's entry when it differs), the rule it breaks,
+    and what happens to the comment; each language with its own quotation marks."""
+    written, term = _quoted(hit, text)
     r_ar, r_fr, r_en = RULE_NAMES[hit.rule]
     s_ar, s_fr, s_en = _SEVERITY[hit.severity]
+    listed = (f" ← «{term}»", f" (« {term} » dans la liste)", f" (listed as “{term}”)") if term else ("", "", "")
     return Reason(
         code=hit.rule.value,
-        ar=f"كلمة «{q}» تخالف قاعدة: {r_ar} ({s_ar})",
-        fr=f"Le mot « {q} » enfreint la règle : {r_fr} ({s_fr})",
-        en=f"The word “{q}” breaks the rule: {r_en} ({s_en})",
+        ar=f"كلمة «{written}»{listed[0]} تخالف قاعدة: {r_ar} ({s_ar})",
+        fr=f"Le mot « {written} »{listed[1]} enfreint la règle : {r_fr} ({s_fr})",
+        en=f"The word “{written}”{listed[2]} breaks the rule: {r_en} ({s_en})",
     )
 
 

@@ -108,6 +108,12 @@ def test_reasons_name_rule_and_term_in_three_languages():
     assert "حمااار" in r.ar and "حمار" in r.ar and "عدم الإساءة" in r.ar
     assert "حمار" in r.fr and "insultes" in r.fr
     assert "حمار" in r.en and "insults" in r.en
+    # Each language quotes the words as written and the list's entry with its own marks, never mixed.
+    assert r.ar.startswith("كلمة «حمااار» ← «حمار» ")
+    assert r.fr.startswith("Le mot « حمااار » (« حمار » dans la liste) ")
+    assert r.en.startswith("The word “حمااار” (listed as “حمار”) ")
+    (same,) = decide([Hit(Rule.INSULT, "حمار", Severity.HOLD, 4, 8)], 0.2, Context(), POST, text="انت حمار").reasons
+    assert same.en.startswith("The word “حمار” breaks") and "»" not in same.en and "listed" not in same.en
 
 
 def test_signal_reasons_are_readable():
