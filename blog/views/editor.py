@@ -1,7 +1,7 @@
 """The editors' desk: write, preview, schedule, publish and restore articles."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -47,6 +47,19 @@ def _site_zone() -> ZoneInfo:
 
 def _to_utc(local: datetime | None) -> datetime | None:
     return local.replace(tzinfo=_site_zone()).astimezone(timezone.utc) if local else None
+
+
+def _submitted(form: ArticleForm) -> bool:
+    """The article form sent and valid, its date agreeing with its status: an article published now cannot bear
+    a date to come (it would be public at once, dated in the future); scheduling is for that."""
+    if not form.validate_on_submit():
+        return False
+    when, soon = _to_utc(form.publish_at.data), datetime.now(timezone.utc) + timedelta(minutes=1)
+    if form.status.data == ArticleStatus.PUBLISHED.value and when and when > soon:
+        form.publish_at.errors = [*form.publish_at.errors, _(
+            "هذا التاريخ لم يأت بعد: اختر «مجدول» لينشر المقال في وقته، أو امح التاريخ لينشر الآن.")]
+        return False
+    return True
 
 
 def _to_local(moment: datetime | None) -> datetime | None:
@@ -109,7 +122,7 @@ def _edit_page(form: ArticleForm, article=None, status: int = 200, current=None)
 def new():
     """Write a new article."""
     form = ArticleForm()
-    if not form.validate_on_submit():
+    if not _submitted(form):
         return _edit_page(form, status=422 if form.is_submitted() else 200)
     ok, cover = _cover(form)
     if not ok:
@@ -148,7 +161,7 @@ def save(article_id: int):
     """Save an article; if another editor saved first, say so and keep this editor's text."""
     article = _load(article_id)
     form = ArticleForm()
-    if not form.validate_on_submit():
+    if not _submitted(form):
         return _edit_page(form, article, status=422)
     ok, cover = _cover(form)
     if not ok:

@@ -154,6 +154,19 @@ def test_scheduled_article_appears_when_the_clock_passes_its_time(app, editor, c
         assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
 
 
+def test_an_article_published_now_cannot_bear_a_date_to_come(app, editor, client):
+    """Published with a date to come would be public at once and dated in the future: the form says to
+    schedule it (or clear the date), with the text kept; a past date, or none, publishes as before."""
+    response = create(editor, status="published", publish_at=local_time(timedelta(days=30), app))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "هذا التاريخ لم يأت بعد" in html and ARTICLE["title"] in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+    assert create(editor, status="published", publish_at=local_time(-timedelta(days=2), app)).status_code == 303
+    assert create(editor, status="scheduled", publish_at=local_time(timedelta(days=30), app),
+                  slug="later-article").status_code == 303
+
+
 def test_scheduling_needs_a_time(app, editor):
     response = create(editor, status="scheduled", publish_at="")
     assert response.status_code == 422
