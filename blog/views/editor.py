@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
+import flask_babel
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -41,12 +41,10 @@ def _page_arg() -> int:
         return 1
 
 
-def _site_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
+# The form's date and time are the site's (BABEL_DEFAULT_TIMEZONE), converted by the same time-zone data as every
+# date the pages show (Flask-Babel's), so that a time typed in the form is the time the desk and the site show.
 def _to_utc(local: datetime | None) -> datetime | None:
-    return local.replace(tzinfo=_site_zone()).astimezone(timezone.utc) if local else None
+    return flask_babel.to_utc(local).replace(tzinfo=timezone.utc) if local else None
 
 
 def _submitted(form: ArticleForm) -> bool:
@@ -63,7 +61,7 @@ def _submitted(form: ArticleForm) -> bool:
 
 
 def _to_local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(_site_zone()).replace(tzinfo=None, second=0, microsecond=0) if moment else None
+    return flask_babel.to_user_timezone(moment).replace(tzinfo=None, second=0, microsecond=0) if moment else None
 
 
 @bp.get("/")

@@ -6,9 +6,9 @@ import os
 import re
 import time
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import get_timezone
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -63,7 +63,8 @@ def save(client, article_id, form=None, **fields):
 
 
 def local_time(delta: timedelta, app) -> str:
-    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+    """The site's time `delta` from now, as the form's field takes it (the time-zone data the pages use)."""
+    zone = get_timezone(app.config["BABEL_DEFAULT_TIMEZONE"])
     return (datetime.now(zone) + delta).strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -165,6 +166,17 @@ def test_an_article_published_now_cannot_bear_a_date_to_come(app, editor, client
     assert create(editor, status="published", publish_at=local_time(-timedelta(days=2), app)).status_code == 303
     assert create(editor, status="scheduled", publish_at=local_time(timedelta(days=30), app),
                   slug="later-article").status_code == 303
+
+
+def test_the_time_typed_is_the_time_the_desk_and_the_site_show(app, editor, client):
+    """The form's time is converted with the same time-zone data as the dates the pages show: typed 10:00, it is
+    10:00 in the desk's list and in the form again (the system's tzdata and Babel's may disagree on an offset)."""
+    day = (datetime.now(get_timezone(app.config["BABEL_DEFAULT_TIMEZONE"])) - timedelta(days=3)).strftime("%Y-%m-%d")
+    article_id = created_id(create(editor, status="published", publish_at=f"{day}T10:00"))
+    listing = editor.get("/desk/").get_data(as_text=True)
+    row = re.search(rf'<tr[^>]*>(?:(?!</tr>).)*/desk/articles/{article_id}(?:(?!</tr>).)*</tr>', listing, re.S).group(0)
+    assert "10:00" in row, row
+    assert f'value="{day}T10:00"' in editor.get(f"/desk/articles/{article_id}/edit").get_data(as_text=True)
 
 
 def test_scheduling_needs_a_time(app, editor):
