@@ -183,3 +183,11 @@ def test_staff_pages_on_a_phone_never_scroll_sideways(app, article, live_server,
             assert scroll <= client, (lang, path, scroll, client)
     page.goto(f"{live_server}/moderation/?lang=fr")
     page.screenshot(path=str(artifacts / f"workbench-phone-{request.node.callspec.id}.png"), full_page=True)
+    # Far down the list, a decision's answer shows where the moderator is, not above the screen.
+    last = page.locator(".queue-item").last
+    last.scroll_into_view_if_needed()
+    last.locator("button.approve").click()
+    expect(page.locator("#live")).not_to_be_empty()
+    assert page.evaluate("window.scrollY") > 0
+    assert page.evaluate("""() => { const box = document.getElementById('live').getBoundingClientRect();
+                                    return box.top >= 0 && box.bottom <= window.innerHeight; }""")
