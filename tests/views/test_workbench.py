@@ -182,6 +182,10 @@ def test_spam_then_undo_then_undo_again(app, article, moderator):
         ("approve", "pending", "published"), ("undo", "published", "pending"), ("spam", "pending", "spam"),
         ("undo", "spam", "pending"), ("undo", "pending", "spam")]
     assert all(r.text_snapshot == CLEAN for r in rows)
+    # The audit names the decision an undo undid in the page's language, not by its code ("approve #83").
+    audit = moderator.get(f"/moderation/audit?lang=en&comment={cid}").get_data(as_text=True)
+    undo_notes = re.findall(r'<tr class="audit-row action-undo">(?:(?!</tr>).)*?<td dir="auto">([^<]*)</td>', audit, re.S)
+    assert undo_notes and all(re.fullmatch(r"(Approve|Spam|Undo)\w* #\d+", note) for note in undo_notes), undo_notes
     # Nothing to undo on a comment only the screening touched.
     fresh = add_comment(app, article["id"], "جديد", email="new@example.org")
     response = moderator.post(f"/moderation/comments/{fresh}/undo", data={"csrf_token": t}, headers=FETCH)
