@@ -294,6 +294,9 @@ def test_ban_by_email_rejects_the_next_comment_until_lifted(app, client, article
     assert moderator.post(f"/moderation/bans/{ban_id}/lift", data={"csrf_token": csrf_token(page)}).status_code == 303
     with app.app_context():
         assert db.session.get(Ban, ban_id).lifted_at is not None and db.session.get(Ban, ban_id).lifted_by_id
+    # Who lifted it and when, each isolated from the Arabic around it (a Latin name and a date otherwise reorder).
+    listing = moderator.get("/moderation/bans").get_data(as_text=True)
+    assert re.search(r"رُفع \(<bdi>[^<]+</bdi>، <bdi>[^<]+</bdi>\)", listing)
     post_comment(client, article["slug"], author_email="troll@example.org", body="تعليق بعد رفع الحظر")
     with app.app_context():
         after = db.session.scalars(select(Comment).where(Comment.body == "تعليق بعد رفع الحظر")).one()
