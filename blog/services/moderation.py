@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import signals
@@ -203,7 +203,7 @@ def pending_from_author(email: str) -> list[tuple[int, int]]:
     """(id, version) of every pending comment by this e-mail, for "everything from this author"."""
     rows = db.session.execute(
         select(Comment.id, Comment.version)
-        .where(Comment.author_email == email, Comment.status == CommentStatus.PENDING)
+        .where(func.lower(Comment.author_email) == email.lower(), Comment.status == CommentStatus.PENDING)
         .order_by(Comment.id)
         .limit(BULK_LIMIT)
     ).all()

@@ -79,7 +79,8 @@ def _filters(query: QueueQuery) -> list:
     if query.rule:
         clauses.append(Comment.screen_rules.like(_like(query.rule), escape="\\"))
     if query.author:
-        clauses.append(or_(Comment.author_email == query.author, Comment.author_name == query.author))
+        # An e-mail in any case (the index on lower(author_email)); a name as written.
+        clauses.append(or_(func.lower(Comment.author_email) == query.author.lower(), Comment.author_name == query.author))
     if query.since:
         clauses.append(Comment.created_at >= query.since)
     if query.until:
