@@ -4,7 +4,9 @@ Both the index and the query go through the same steps, so that hamza forms (أ 
 alef maqsura, diacritics, tatweel and Arabic-Indic digits never decide whether an article is found:
 ``blog.moderation.normalize.map_chars`` per character, then words, then a light stemmer that drops
 the article and the clitics glued to it (``والمكتبة`` → ``مكتبه``). Each word is indexed as written
-(normalized) and as stemmed; a query word matches any indexed word that starts with its stem.
+(normalized) and as stemmed; a query word matches any indexed word that starts with its stem, or with the word
+as written: a word whose own letters begin with alef-lam (``إلكترونية``, normalized ``الكترونيه``) is no
+article plus a word, and is found where the text has it with the article (``الإلكترونية``, whose stem it is).
 """
 from __future__ import annotations
 
@@ -43,11 +45,13 @@ def index_terms(*texts: str) -> set[str]:
     return terms
 
 
-def query_terms(query: str) -> list[str]:
-    """The stems a search looks for (all must match, each as a prefix), at most QUERY_MAX_WORDS."""
-    seen: list[str] = []
+def query_terms(query: str) -> list[tuple[str, ...]]:
+    """What a search looks for, word by word (every word must match, at most QUERY_MAX_WORDS): each word's
+    stem, and the word as written where it differs (either one as a prefix of an indexed term)."""
+    seen: list[tuple[str, ...]] = []
     for word in words(query):
-        term = stem(word)[:TERM_MAX]
-        if term not in seen:
-            seen.append(term)
+        stemmed, written = stem(word)[:TERM_MAX], word[:TERM_MAX]
+        ways = (stemmed,) if stemmed == written else (stemmed, written)
+        if ways not in seen:
+            seen.append(ways)
     return seen[:QUERY_MAX_WORDS]

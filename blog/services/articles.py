@@ -80,7 +80,7 @@ class Listing:
     category: Category | None = None
     tag: Tag | None = None
     query: str = ""
-    terms: list[str] = field(default_factory=list)
+    terms: list[tuple[str, ...]] = field(default_factory=list)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -436,10 +436,13 @@ def search(text: str, page: int, per_page: int) -> Listing:
     if not terms:
         return Listing(Page(items=[], page=1, pages=1, total=0), query=text)
     query = _live()
-    for term in terms:
-        # A range on the indexed column: a prefix match that the term index serves on every backend.
+    for ways in terms:
+        # A range on the indexed column per way of reading the word: prefix matches the term index serves on every
+        # backend.
         query = query.where(Article.id.in_(
-            select(ArticleTerm.article_id).where(ArticleTerm.term >= term, ArticleTerm.term < _after_prefix(term))
+            select(ArticleTerm.article_id).where(or_(*(
+                and_(ArticleTerm.term >= term, ArticleTerm.term < _after_prefix(term)) for term in ways
+            )))
         ))
     return Listing(paginate(_newest_first(query), page, per_page), query=text, terms=terms)
 

@@ -119,6 +119,15 @@ def test_search_finds_arabic_words_whatever_their_hamza_or_diacritics(app, clien
     assert f"/articles/{target}" in html
 
 
+@pytest.mark.parametrize("query", ["إلكترونية", "الكترونية", "الإلكترونية", "التجارة إلكترونية", "إلكتروني"])
+def test_a_word_whose_own_letters_begin_with_alef_lam_is_found_with_the_article(app, client, query):
+    """'إلكترونية' is no article plus a word: it is found where the text writes 'الإلكترونية'."""
+    write(app, "نمو التجارة الإلكترونية بالمغرب", body="تقرير عن الأسواق.")
+    write(app, "خبر عن الرياضة", body="مباراة كرة القدم.")
+    assert titles(client.get("/search", query_string={"q": query}).get_data(as_text=True)) == [
+        "نمو التجارة الإلكترونية بالمغرب"], query
+
+
 def test_search_with_nothing_to_find(app, client, site):
     assert titles(client.get("/search?q=كلمة+غير+موجودة").get_data(as_text=True)) == []
     empty = client.get("/search?q=")
