@@ -261,8 +261,17 @@ def edit(comment_id: int):
     form = EditForm()
     if not form.validate_on_submit():
         return _render_comment(found, form, 422)
-    return _run(lambda: moderation_service.edit_comment(
-        comment_id, _seen_version(form), form.body.data, (form.note.data or "").strip(), current_user))
+    try:
+        moderation_service.edit_comment(
+            comment_id, _seen_version(form), form.body.data, (form.note.data or "").strip(), current_user)
+    except Conflict as conflict:
+        # Another moderator acted since the page was drawn: their change stays, and this moderator's text comes
+        # back in the form (the page shows the comment as it is now) to compare and save again.
+        db.session.rollback()
+        form.body.errors = [*form.body.errors, _conflict_message(conflict), _(
+            "نصك محفوظ أدناه ولم يُسجَّل بعد: قارنه بالتعليق كما هو الآن ثم احفظ من جديد.")]
+        return _render_comment(db.session.get(Comment, comment_id), form, 409)
+    return _run(lambda: db.session.get(Comment, comment_id))
 
 
 def _bulk(action: ActionKind):

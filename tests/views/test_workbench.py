@@ -214,6 +214,13 @@ def test_edit_keeps_the_original_in_the_audit_row(app, article, moderator):
     response = moderator.post(f"/moderation/comments/{cid}/edit", data={
         "csrf_token": csrf_token(page), "version": version, "body": "نص آخر"}, headers=FETCH)
     assert response.status_code == 409 and comment_row(app, cid).body == "والباقي مفيد"
+    # Through the page's form: the other moderator's change stays, this one's long text comes back to save again.
+    response = moderator.post(f"/moderation/comments/{cid}/edit?lang=en", data={
+        "csrf_token": csrf_token(page), "version": version, "body": "نص طويل كتبه مشرف ثان في الأثناء"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "نص طويل كتبه مشرف ثان في الأثناء</textarea>" in html
+    assert "Your text is kept below" in html and f'name="version" value="{comment_row(app, cid).version}"' in html
+    assert comment_row(app, cid).body == "والباقي مفيد"
     # The comment page lists the whole history with both texts.
     page = moderator.get(f"/moderation/comments/{cid}").get_data(as_text=True)
     assert "بعد التعديل:" in page and "حذف الشتم" in page
