@@ -271,6 +271,10 @@ def edit(comment_id: int):
         form.body.errors = [*form.body.errors, _conflict_message(conflict), _(
             "نصك محفوظ أدناه ولم يُسجَّل بعد: قارنه بالتعليق كما هو الآن ثم احفظ من جديد.")]
         return _render_comment(db.session.get(Comment, comment_id), form, 409)
+    except InvalidTransition:  # the same text as stored: nothing to record
+        db.session.rollback()
+        form.body.errors = [*form.body.errors, _("لم يتغير النص: لا شيء لحفظه.")]
+        return _render_comment(db.session.get(Comment, comment_id), form, 422)
     return _run(lambda: db.session.get(Comment, comment_id))
 
 

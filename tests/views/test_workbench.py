@@ -221,6 +221,10 @@ def test_edit_keeps_the_original_in_the_audit_row(app, article, moderator):
     assert response.status_code == 409 and "نص طويل كتبه مشرف ثان في الأثناء</textarea>" in html
     assert "Your text is kept below" in html and f'name="version" value="{comment_row(app, cid).version}"' in html
     assert comment_row(app, cid).body == "والباقي مفيد"
+    # The same text again: nothing to record, said so (it read "this decision does not apply to its status").
+    same = moderator.post(f"/moderation/comments/{cid}/edit?lang=en", data={
+        "csrf_token": csrf_token(page), "version": comment_row(app, cid).version, "body": "والباقي مفيد"})
+    assert same.status_code == 422 and "The text has not changed" in same.get_data(as_text=True)
     # The comment page lists the whole history with both texts.
     page = moderator.get(f"/moderation/comments/{cid}").get_data(as_text=True)
     assert "بعد التعديل:" in page and "حذف الشتم" in page
