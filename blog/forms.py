@@ -57,6 +57,14 @@ class Form(FlaskForm):
             return _wtforms_messages(str(get_locale()))
 
 
+def _normalize_email(field, check_deliverability: bool = False) -> None:
+    """An e-mail field's address in its normalized form, or the form's message when it is none."""
+    try:
+        field.data = validate_email(field.data or "", check_deliverability=check_deliverability).normalized
+    except EmailNotValidError:
+        raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
+
+
 def _strip(value):
     """Trim a typed value and drop what no database column may hold (NUL, lone surrogates)."""
     return clean_text(value).strip() if isinstance(value, str) else value
@@ -112,14 +120,7 @@ class CommentForm(CommentTextForm):
         field.data = cleaned
 
     def validate_author_email(self, field):
-        try:
-            result = validate_email(
-                field.data or "",
-                check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"],
-            )
-        except EmailNotValidError:
-            raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
-        field.data = result.normalized
+        _normalize_email(field, check_deliverability=current_app.config["EMAIL_CHECK_DELIVERABILITY"])
 
     def reply_to(self) -> int | None:
         """The id of the comment answered, if any (anything else in the hidden field is ignored)."""
@@ -194,10 +195,7 @@ class BanForm(Form):
 
     def validate_email(self, field):
         if field.data:
-            try:
-                field.data = validate_email(field.data, check_deliverability=False).normalized
-            except EmailNotValidError:
-                raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
+            _normalize_email(field)
 
     def validate_address(self, field):
         if field.data and banned_network(field.data) is None:
@@ -291,10 +289,7 @@ class StaffForm(Form):
         InputRequired(_l("كلمة المرور مطلوبة.")), Length(min=8, max=512, message=_l("كلمة المرور: 8 أحرف على الأقل."))])
 
     def validate_email(self, field):
-        try:
-            field.data = validate_email(field.data or "", check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
+        _normalize_email(field)
 
 
 class RoleForm(Form):
