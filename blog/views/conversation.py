@@ -11,12 +11,13 @@ from ..forms import CommentForm, CommentTextForm, EmptyForm, ReactionForm
 from ..models import Article, Comment, CommentStatus, utcnow
 from ..net import shorten_address
 from ..notifications import read_unsubscribe_token, unsubscribe as stop_notifications
+from ..pagecache import VARY_ARGS
 from ..security import may_change_own_comment
-from . import as_id
 from ..services import comments as comment_service
 from ..services import reactions as reaction_service
 from ..services.errors import Conflict, NotAllowed, NotFound, ReactionsDisabled
 from ..services.retry import reads_only
+from . import as_id
 from .reader import (
     own_comment_ids, private, reader_id, remembered_details, set_reader_cookie,
 )
@@ -177,7 +178,7 @@ def thread_page(slug: str):
     its threads, not a bare list without the site around it.
     """
     if not request.headers.get(FRAGMENT_HEADER):
-        args = {name: request.args[name] for name in ("page", "order", "after", "before") if name in request.args}
+        args = {name: request.args[name] for name in VARY_ARGS if name in request.args}  # what chooses the page
         response = redirect(url_for("public.article", slug=slug, **args, _anchor="comments"))
     else:
         article = _published_article(slug)

@@ -11,11 +11,11 @@ from flask_login import current_user
 from ..forms import STATUS_LABELS, ArticleForm, CommentForm, EmptyForm
 from ..models import ArticleStatus
 from ..security import editor_required
-from . import as_id
 from ..services import articles as article_service
 from ..services.comments import ThreadPage
 from ..services.errors import ArticleChanged, InvalidImage, NotFound, SlugTaken
 from ..services.uploads import save_image
+from . import as_id
 
 bp = Blueprint("editor", __name__, url_prefix="/desk")
 

@@ -15,12 +15,12 @@ from ..models import ActionKind, Article, Comment
 from ..moderation.types import Rule
 from ..sanitize import highlight_hits
 from ..security import moderator_required
-from . import as_id
 from ..services import bans as ban_service
 from ..services import dashboard as dashboard_service
 from ..services import moderation as moderation_service
 from ..services import queue as queue_service
 from ..services.errors import Conflict, InvalidTransition, NotFound
+from . import as_id
 
 bp = Blueprint("moderator", __name__, url_prefix="/moderation")
 
