@@ -160,11 +160,17 @@ def undo_last(comment_id: int, seen_version: int | None, actor: User) -> Comment
         comment.flagged = True
     elif last.action is ActionKind.REPORT:
         comment.flagged = False
-    _audit(comment, actor, ActionKind.UNDO, before.value, target.value,
-           note=f"{last.action.value} #{last.id}", when=now)
+    _audit(comment, actor, ActionKind.UNDO, before.value, target.value, note=f"{last.action.value} #{last.id}",
+           when=now)  # the note names the row undone (undone_by reads it back)
     _commit(comment_id)
     _decided(comment, before, ActionKind.UNDO, flagged_before)
     return comment
+
+
+def undone_by(note: str) -> tuple[str, int] | None:
+    """The action and row an undo's note names ("approve #83", as undo_last writes it), or None for any other."""
+    action, sep, row = note.partition(" #")
+    return (action, int(row)) if sep and action and row.isdigit() else None
 
 
 def edit_comment(comment_id: int, seen_version: int | None, new_text: str, note: str, actor: User) -> Comment:

@@ -45,7 +45,7 @@ def _only_moderators():
 def _workbench_globals():
     return {"queue_counts": queue_service.queue_counts(), "queues": queue_service.QUEUES,
             "rule_labels": dict(RULE_CHOICES), "status_label": _status_label,
-            "action_label": _action_label, "waited": _waited}
+            "action_label": _action_label, "undone_by": moderation_service.undone_by, "waited": _waited}
 
 
 @bp.app_template_filter("highlight")
@@ -208,6 +208,10 @@ def _run(call):
     except InvalidTransition:
         db.session.rollback()
         return _answer(False, _("لا ينطبق هذا القرار على حالة التعليق الحالية."), None, 409)
+    return _recorded(comment)
+
+
+def _recorded(comment: Comment):
     return _answer(True, _("تم تسجيل القرار."), comment)
 
 
@@ -262,8 +266,10 @@ def edit(comment_id: int):
     if not form.validate_on_submit():
         return _render_comment(found, form, 422)
     try:
-        moderation_service.edit_comment(
+        comment = moderation_service.edit_comment(
             comment_id, _seen_version(form), form.body.data, (form.note.data or "").strip(), current_user)
+    except NotFound:
+        abort(404)
     except Conflict as conflict:
         # Another moderator acted since the page was drawn: their change stays, and this moderator's text comes
         # back in the form (the page shows the comment as it is now) to compare and save again.
@@ -275,7 +281,7 @@ def edit(comment_id: int):
         db.session.rollback()
         form.body.errors = [*form.body.errors, _("لم يتغير النص: لا شيء لحفظه.")]
         return _render_comment(db.session.get(Comment, comment_id), form, 422)
-    return _run(lambda: db.session.get(Comment, comment_id))
+    return _recorded(comment)
 
 
 def _bulk(action: ActionKind):
