@@ -22,6 +22,15 @@ def create_user(email: str, password: str, role: Role, name: str | None = None) 
     return create_staff(email, name or "", role, password)
 
 
+def _chosen_password(password: str | None) -> str:
+    """The password given, or asked for twice; 8 characters at least, as the staff's forms ask."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.ClickException("the password needs at least 8 characters")
+    return password
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MODERATOR.value, show_default=True)
@@ -33,16 +42,26 @@ def users_create(email: str, role: str, name: str | None, password: str | None, 
     """Create a staff account."""
     if db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower())):
         raise click.ClickException(f"{email} already exists")
-    if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise click.ClickException("the password needs at least 8 characters")
-    user = create_user(email, password, Role(role), name)
+    user = create_user(email, _chosen_password(password), Role(role), name)
     if also:
         from .services.users import set_extra_roles
 
         user = set_extra_roles(user.id, {Role(value) for value in also})
     click.echo(f"created {'+'.join(sorted(r.value for r in user.roles))} {user.email}")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password", default=None, help="For scripts; prompted when omitted.")
+def users_set_password(email: str, password: str | None) -> None:
+    """Set a staff account's password (a forgotten one, the only admin's included); its sessions end."""
+    from .services.users import set_password
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account {email}")
+    set_password(user.id, _chosen_password(password))
+    click.echo(f"password set for {user.email}; its sessions have ended")
 
 
 @users_cli.command("list")

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .models import ArticleStatus, Role
 from .net import banned_network
@@ -278,6 +278,12 @@ class ArticleForm(Form):
         return tuple(dict.fromkeys(n for n in (clean_name(p)[:60] for p in parts) if n))
 
 
+def _new_password(label) -> PasswordField:
+    """A field for a password being chosen: 8 characters at least (the CLI asks the same)."""
+    return PasswordField(label, validators=[
+        InputRequired(_l("كلمة المرور مطلوبة.")), Length(min=8, max=512, message=_l("كلمة المرور: 8 أحرف على الأقل."))])
+
+
 class StaffForm(Form):
     """A new staff account."""
 
@@ -285,11 +291,26 @@ class StaffForm(Form):
         InputRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254)])
     display_name = StringField(_l("الاسم"), filters=[_one_line], validators=[Length(max=NAME_MAX)])
     role = ChoiceField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
-    password = PasswordField(_l("كلمة المرور"), validators=[
-        InputRequired(_l("كلمة المرور مطلوبة.")), Length(min=8, max=512, message=_l("كلمة المرور: 8 أحرف على الأقل."))])
+    password = _new_password(_l("كلمة المرور"))
 
     def validate_email(self, field):
         _normalize_email(field)
+
+
+class StaffPasswordForm(Form):
+    """An admin's new password for a staff member who forgot theirs."""
+
+    password = _new_password(_l("كلمة المرور الجديدة"))
+
+
+class PasswordForm(Form):
+    """A staff member's own new password, given the current one."""
+
+    current = PasswordField(_l("كلمة المرور الحالية"), validators=[
+        InputRequired(_l("كلمة المرور الحالية مطلوبة.")), Length(max=512)])
+    new = _new_password(_l("كلمة المرور الجديدة"))
+    confirm = PasswordField(_l("أعد كتابة كلمة المرور الجديدة"), validators=[
+        InputRequired(_l("أعد كتابة كلمة المرور الجديدة.")), EqualTo("new", _l("كلمتا المرور غير متطابقتين."))])
 
 
 class RoleForm(Form):

@@ -71,6 +71,15 @@ def set_extra_roles(user_id: int, extra: set[Role]) -> User:
     return user
 
 
+def set_password(user_id: int, password: str) -> User:
+    """A new password for an account, set by an admin (a forgotten one); its sessions end."""
+    user = _user(user_id)
+    user.set_password(password)
+    user.session_token = secrets.token_hex(16)
+    db.session.commit()
+    return user
+
+
 def set_active(user_id: int, active: bool) -> User:
     """Enable or disable an account; disabling ends its sessions everywhere."""
     user = _user(user_id)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
-from ..forms import EmptyForm, ExtraRolesForm, RoleForm, SeverityForm, StaffForm, TermForm, TermToggleForm
+from ..forms import (
+    EmptyForm, ExtraRolesForm, RoleForm, SeverityForm, StaffForm, StaffPasswordForm, TermForm, TermToggleForm,
+)
 from ..moderation.types import Rule, Severity
 from ..models import Role
 from ..security import role_required
@@ -118,7 +120,7 @@ def term_severity(term_id: int):
 def _users_page(form: StaffForm, status: int = 200):
     return render_template(
         "admin/users.html", users=user_service.staff(), form=form, role_form=RoleForm(), action_form=EmptyForm(),
-        extra_form=ExtraRolesForm(), Role=Role,
+        extra_form=ExtraRolesForm(), password_form=StaffPasswordForm(), Role=Role,
     ), status
 
 
@@ -171,6 +173,25 @@ def set_extra_roles(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     return _change(user_service.set_extra_roles, user_id, form.roles())
+
+
+@bp.post("/users/<int:user_id>/password")
+def set_password(user_id: int):
+    """A new password for a staff member who forgot theirs (their sessions end; the admin tells them)."""
+    form = StaffPasswordForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(map(str, form.password.errors)), "warning")
+        return redirect(url_for("admin.users", _anchor=f"user-{user_id}"), code=303)
+    try:
+        user = user_service.set_password(user_id, form.password.data)
+    except NotFound:
+        abort(404)
+    if user.id == current_user.id:  # an admin's own: this browser stays logged in under the new session token
+        login_user(user)
+    flash(_("تم تعيين كلمة المرور الجديدة. أبلغها صاحب الحساب: خرج من كل الأجهزة."), "success")
+    return redirect(url_for("admin.users"), code=303)
 
 
 @bp.post("/users/<int:user_id>/disable")

@@ -1,4 +1,4 @@
-"""Staff login and logout."""
+"""Staff login and logout, and a staff member's own password."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from .. import throttle
 from ..extensions import db
-from ..forms import EmptyForm, LoginForm
+from ..forms import EmptyForm, LoginForm, PasswordForm
 from ..models import Role, User
 from ..services import accounts
 
@@ -35,6 +35,27 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
+def _password_limits(email: str) -> tuple[tuple[str, str, str], ...]:
+    """The limits on failed password attempts, per address and per account: a failed login or a wrong current
+    password. Only failures are counted; once a limit is reached even the right password waits. A staff member
+    who logs in often, or colleagues behind one office address, are never locked out by success."""
+    return (("login-address", "LOGIN_LIMIT_PER_ADDRESS", request.remote_addr or "-"),
+            ("login-account", "LOGIN_LIMIT_PER_ACCOUNT", email))
+
+
+def _refused(limits, field) -> dict[str, str] | None:
+    """When failed attempts have reached one of `limits`: the field gets the message, the answer gets its
+    Retry-After header (returned); None otherwise."""
+    exceeded = next(filter(None, (throttle.reached(*limit) for limit in limits)), None)
+    if exceeded is None:
+        return None
+    field.errors.append(_(
+        "محاولات كثيرة لتسجيل الدخول. أعد المحاولة بعد %(minutes)d دقيقة.",
+        minutes=max(1, -(-exceeded.retry_after // 60)),
+    ))
+    return {"Retry-After": str(exceeded.retry_after)}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Log a staff member in; the same message for unknown account and wrong password."""
@@ -42,17 +63,10 @@ def login():
         return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        # Failed attempts are counted (below); once their limit is reached even the right password waits. A staff
-        # member who logs in often, or colleagues behind one office address, are never locked out by success.
-        limits = (("login-address", "LOGIN_LIMIT_PER_ADDRESS", request.remote_addr or "-"),
-                  ("login-account", "LOGIN_LIMIT_PER_ACCOUNT", form.email.data))
-        exceeded = next(filter(None, (throttle.reached(*limit) for limit in limits)), None)
-        if exceeded:
-            form.password.errors.append(_(
-                "محاولات كثيرة لتسجيل الدخول. أعد المحاولة بعد %(minutes)d دقيقة.",
-                minutes=max(1, -(-exceeded.retry_after // 60)),
-            ))
-            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(exceeded.retry_after)}
+        limits = _password_limits(form.email.data)
+        refused = _refused(limits, form.password)
+        if refused:
+            return render_template("auth/login.html", form=form), 429, refused
         user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.lower()))
         ok = (user or _DUMMY).check_password(form.password.data)
         if user is not None and ok and user.is_active:
@@ -86,3 +100,28 @@ def logout_everywhere():
     session.clear()
     flash(_("تم تسجيل الخروج من كل الأجهزة."))
     return redirect(url_for("public.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """A staff member's own password: the current one, then the new one twice. Every other browser logged in to
+    the account is logged out; this one stays, under the account's new session token."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        limits = _password_limits(user.email)
+        refused = _refused(limits, form.current)
+        if refused:
+            return render_template("auth/password.html", form=form), 429, refused
+        try:
+            accounts.change_password(user, form.current.data, form.new.data)
+        except accounts.WrongPassword:
+            for limit in limits:
+                throttle.hit(*limit)
+            form.current.errors.append(_("كلمة المرور الحالية غير صحيحة."))
+        else:
+            login_user(user)
+            flash(_("تم تغيير كلمة المرور، وخرجت الأجهزة الأخرى من الحساب."), "success")
+            return redirect(_landing(user), code=303)
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200

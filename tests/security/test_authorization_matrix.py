@@ -35,6 +35,8 @@ MATRIX_TABLE = """
    POST   /auth/login                                           401       302      302      302
    POST   /auth/logout                                          login      302      302      302
    POST   /auth/logout-everywhere                               login      302      302      302
+   GET    /auth/password                                        login      200      200      200
+   POST   /auth/password                                        login      422      422      422
    GET    /moderation/                                          login     403      200      200
    POST   /moderation/comments/<int:comment_id>/approve         401       403      303      303
    POST   /moderation/comments/<int:comment_id>/reject          401       403      303      303
@@ -70,6 +72,7 @@ MATRIX_TABLE = """
    POST   /admin/users                                          401       403      403      303
    POST   /admin/users/<int:user_id>/role                       401       403      403      303
    POST   /admin/users/<int:user_id>/extra-roles                401       403      403      303
+   POST   /admin/users/<int:user_id>/password                   401       403      403      303
    POST   /admin/users/<int:user_id>/disable                    401       403      403      303
    POST   /admin/users/<int:user_id>/enable                     401       403      403      303
    GET    /desk/                                                login     200      403      200
@@ -101,6 +104,9 @@ FORMS: dict[str, dict[str, str]] = {
     "/admin/users": {"email": "new.staff@example.org", "display_name": "زميل", "role": "editor",
                      "password": "a long enough password"},
     "/admin/users/<int:user_id>/role": {"role": "moderator"},
+    "/admin/users/<int:user_id>/password": {"password": "another long enough password"},
+    "/auth/password": {"current": "not the password", "new": "a long enough password",
+                       "confirm": "a long enough password"},
     "/admin/users/<int:user_id>/extra-roles": {"also_moderator": "y"},
     "/desk/articles/new": {"title": "مقال من اختبار الصلاحيات", "body": "نص قصير.", "status": "draft"},
     "/desk/articles/<int:article_id>/edit": {"title": "عنوان معدل في اختبار الصلاحيات", "body": "نص معدل.",

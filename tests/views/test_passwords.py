@@ -1,0 +1,143 @@
+"""Staff passwords: one's own changed in the browser, a forgotten one set by an admin or on the command line."""
+from __future__ import annotations
+
+import re
+
+from blog.extensions import db
+from blog.models import Role, User
+from tests.conftest import PASSWORD, csrf_token, login, make_user
+from tests.security.test_rate_limits_and_abuse import TOO_MANY_LOGINS, enable_limits
+
+NEW = "a new and longer password"
+
+
+def change(client, current: str, new: str = NEW, confirm: str | None = None):
+    token = csrf_token(client.get("/auth/password").get_data(as_text=True))
+    return client.post("/auth/password", data={
+        "csrf_token": token, "current": current, "new": new, "confirm": new if confirm is None else confirm})
+
+
+def logged_in(client) -> bool:
+    response = client.get("/moderation/")
+    return response.status_code == 200
+
+
+def test_a_staff_member_changes_their_password_and_their_other_browsers_are_logged_out(app):
+    make_user(app, Role.MODERATOR, "mod@example.org")
+    laptop, phone = app.test_client(), app.test_client()
+    for client in (laptop, phone):
+        assert login(client, "mod@example.org").status_code == 302
+    page = laptop.get("/moderation/").get_data(as_text=True)
+    assert 'href="/auth/password"' in page  # reachable from every staff page's header
+
+    response = change(laptop, PASSWORD)
+    assert response.status_code == 303 and response.headers["Location"] == "/moderation/"
+    assert "تم تغيير كلمة المرور" in laptop.get("/moderation/").get_data(as_text=True)
+    assert logged_in(laptop)
+    assert not logged_in(phone)
+    assert login(app.test_client(), "mod@example.org").status_code == 401  # the old password
+    assert login(phone, "mod@example.org", NEW).status_code == 302
+    assert logged_in(phone)
+
+
+def test_a_wrong_current_password_or_a_mismatch_changes_nothing_and_says_why(app):
+    make_user(app, Role.EDITOR, "ed@example.org")
+    client = app.test_client()
+    assert login(client, "ed@example.org").status_code == 302
+    with app.app_context():
+        before = db.session.scalar(db.select(User.password_hash).where(User.email == "ed@example.org"))
+
+    response = change(client, "not my password")
+    assert response.status_code == 422
+    assert "كلمة المرور الحالية غير صحيحة." in response.get_data(as_text=True)
+
+    response = change(client, PASSWORD, confirm="something else entirely")
+    assert response.status_code == 422
+    assert "كلمتا المرور غير متطابقتين." in response.get_data(as_text=True)
+
+    response = change(client, PASSWORD, new="short", confirm="short")
+    assert response.status_code == 422
+    assert "8 أحرف على الأقل" in response.get_data(as_text=True)
+
+    with app.app_context():
+        assert db.session.scalar(db.select(User.password_hash).where(User.email == "ed@example.org")) == before
+    assert client.get("/desk/").status_code == 200  # still logged in
+
+
+def test_the_form_speaks_the_staff_members_language(app):
+    make_user(app, Role.EDITOR, "fr@example.org")
+    client = app.test_client()
+    assert login(client, "fr@example.org").status_code == 302
+    token = csrf_token(client.get("/auth/password").get_data(as_text=True))
+    client.post("/language", data={"lang": "fr", "csrf_token": token})
+    page = client.get("/auth/password").get_data(as_text=True)
+    assert "Mot de passe actuel" in page and "Retapez le nouveau mot de passe" in page
+    response = change(client, PASSWORD, confirm="another one altogether")
+    assert "Les deux mots de passe ne correspondent pas." in response.get_data(as_text=True)
+
+
+def test_wrong_current_passwords_count_toward_the_login_lockout(app):
+    """The form is no way around the login's limit on guessing: its failures count against the same account."""
+    enable_limits(app, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", LOGIN_LIMIT_PER_ADDRESS="100 per 15 minutes")
+    make_user(app, Role.MODERATOR, "guessed@example.org")
+    client = app.test_client()
+    assert login(client, "guessed@example.org").status_code == 302
+    for _ in range(3):
+        assert change(client, "a wrong guess").status_code == 422
+    response = change(client, PASSWORD)
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert TOO_MANY_LOGINS in response.get_data(as_text=True)
+    assert login(app.test_client(), "guessed@example.org").status_code == 429
+    assert login(app.test_client(), "guessed@example.org", NEW).status_code == 429
+
+
+def test_an_admin_sets_a_forgotten_password_and_the_accounts_sessions_end(app, staff_client):
+    user_id = make_user(app, Role.MODERATOR, "forgot@example.org")
+    moderator = app.test_client()
+    assert login(moderator, "forgot@example.org").status_code == 302
+    admin = staff_client(Role.ADMIN)
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert f'action="/admin/users/{user_id}/password"' in page
+    token = csrf_token(page)
+
+    response = admin.post(f"/admin/users/{user_id}/password", data={"csrf_token": token, "password": "short"})
+    assert response.status_code == 303
+    assert "8 أحرف على الأقل" in admin.get("/admin/users").get_data(as_text=True)
+    response = admin.post(f"/admin/users/{user_id}/password", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert "كلمة المرور مطلوبة." in admin.get("/admin/users").get_data(as_text=True)
+    assert logged_in(moderator)
+
+    response = admin.post(f"/admin/users/{user_id}/password", data={"csrf_token": token, "password": NEW})
+    assert response.status_code == 303
+    assert "تم تعيين كلمة المرور الجديدة" in admin.get("/admin/users").get_data(as_text=True)
+    assert not logged_in(moderator)
+    assert login(moderator, "forgot@example.org").status_code == 401
+    assert login(moderator, "forgot@example.org", NEW).status_code == 302
+    assert admin.get("/admin/users").status_code == 200  # the admin's own session is untouched
+
+    assert admin.post("/admin/users/999999/password", data={"csrf_token": token, "password": NEW}).status_code == 404
+
+
+def test_an_admins_own_row_leads_to_their_own_password_page(app, staff_client):
+    admin = staff_client(Role.ADMIN)  # the only account: no form that would set its password blind
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert re.search(r'action="/admin/users/\d+/password"', page) is None
+    assert page.count('href="/auth/password"') == 2  # the header's link and the row's
+
+
+def test_the_command_line_sets_a_password_for_an_admin_locked_out(app, runner):
+    make_user(app, Role.ADMIN, "only.admin@example.org")
+    result = runner.invoke(args=["users", "set-password", "Only.Admin@example.org", "--password", NEW])
+    assert result.exit_code == 0, result.output
+    assert "password set for only.admin@example.org" in result.output
+    assert login(app.test_client(), "only.admin@example.org", NEW).status_code == 302
+    assert login(app.test_client(), "only.admin@example.org").status_code == 401
+
+    result = runner.invoke(args=["users", "set-password", "only.admin@example.org", "--password", "short"])
+    assert result.exit_code != 0 and "at least 8 characters" in result.output
+    result = runner.invoke(args=["users", "set-password", "nobody@example.org", "--password", NEW])
+    assert result.exit_code != 0 and "no account nobody@example.org" in result.output
+    result = runner.invoke(args=["users", "set-password", "only.admin@example.org"], input=f"{NEW}2\n{NEW}2\n")
+    assert result.exit_code == 0, result.output
+    assert login(app.test_client(), "only.admin@example.org", f"{NEW}2").status_code == 302
