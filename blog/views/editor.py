@@ -49,15 +49,21 @@ def _to_utc(local: datetime | None) -> datetime | None:
 
 def _submitted(form: ArticleForm) -> bool:
     """The article form sent and valid, its date agreeing with its status: an article published now cannot bear
-    a date to come (it would be public at once, dated in the future); scheduling is for that."""
+    a date to come (it would be public at once, dated in the future), and one scheduled cannot bear a date gone
+    by (it would be public at once, backdated, with no word to its editor)."""
     if not form.validate_on_submit():
         return False
-    when, soon = _to_utc(form.publish_at.data), datetime.now(timezone.utc) + timedelta(minutes=1)
-    if form.status.data == ArticleStatus.PUBLISHED.value and when and when > soon:
-        form.publish_at.errors = [*form.publish_at.errors, _(
-            "هذا التاريخ لم يأت بعد: اختر «مجدول» لينشر المقال في وقته، أو امح التاريخ لينشر الآن.")]
-        return False
-    return True
+    when, now = _to_utc(form.publish_at.data), datetime.now(timezone.utc)
+    if not when:
+        return True
+    if form.status.data == ArticleStatus.PUBLISHED.value and when > now + timedelta(minutes=1):
+        message = _("هذا التاريخ لم يأت بعد: اختر «مجدول» لينشر المقال في وقته، أو امح التاريخ لينشر الآن.")
+    elif form.status.data == ArticleStatus.SCHEDULED.value and when < now - timedelta(minutes=1):
+        message = _("هذا التاريخ مضى: اختر وقتا قادما، أو اختر «منشور» لينشر المقال الآن بهذا التاريخ.")
+    else:
+        return True
+    form.publish_at.errors = [*form.publish_at.errors, message]
+    return False
 
 
 def _to_local(moment: datetime | None) -> datetime | None:

@@ -168,6 +168,17 @@ def test_an_article_published_now_cannot_bear_a_date_to_come(app, editor, client
                   slug="later-article").status_code == 303
 
 
+def test_an_article_scheduled_cannot_bear_a_date_gone_by(app, editor, client):
+    """Scheduled for a time gone by would be public at once and backdated, with no word to the editor: the form
+    says so, with the text kept; the same date with "published" backdates on purpose."""
+    response = create(editor, status="scheduled", publish_at=local_time(-timedelta(days=2), app))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "هذا التاريخ مضى" in html and ARTICLE["title"] in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+    assert create(editor, status="published", publish_at=local_time(-timedelta(days=2), app)).status_code == 303
+
+
 def test_the_time_typed_is_the_time_the_desk_and_the_site_show(app, editor, client):
     """The form's time is converted with the same time-zone data as the dates the pages show: typed 10:00, it is
     10:00 in the desk's list and in the form again (the system's tzdata and Babel's may disagree on an offset)."""
