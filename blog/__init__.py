@@ -335,8 +335,11 @@ def _install_template_gettext(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    from flask import redirect, render_template, url_for
+    from flask import jsonify, redirect, render_template, url_for
+    from flask_babel import gettext
     from flask_wtf.csrf import CSRFError
+
+    from .views import wants_json
 
     def page(code: int, template: str):
         def handler(error):
@@ -352,6 +355,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        if wants_json():  # a page's script (a reaction): a message it can show where the reader clicked
+            return jsonify(error=gettext("انتهت صلاحية الصفحة: أعد تحميلها ثم أعد المحاولة.")), 400
         return render_template("errors/csrf.html", code=400), 400
 
     for code in (400, 403, 404, 405, 413, 429, 500, 501):

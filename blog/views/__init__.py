@@ -1,6 +1,7 @@
 """One blueprint per audience."""
 from __future__ import annotations
 
+from flask import request
 from werkzeug.routing import IntegerConverter
 
 # The largest row id or version a column holds (PostgreSQL's INTEGER): a larger number from a URL or a form is
@@ -24,3 +25,8 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's name)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def wants_json() -> bool:
+    """The request asks for JSON before HTML (a page's script), so its answer, an error's too, is JSON."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"

@@ -17,7 +17,7 @@ from ..services import comments as comment_service
 from ..services import reactions as reaction_service
 from ..services.errors import Conflict, NotAllowed, NotFound, ReactionsDisabled
 from ..services.retry import reads_only
-from . import as_id
+from . import as_id, wants_json
 from .reader import (
     own_comment_ids, private, reader_id, remembered_details, set_reader_cookie,
 )
@@ -221,10 +221,6 @@ def _own_pending(comment_id: int) -> Comment | None:
         return None
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
-
-
 @bp.post("/comments/<int:comment_id>/reaction")
 @limiter.limit(lambda: current_app.config["REACTION_RATE_LIMIT"])
 def react(comment_id: int):
@@ -241,7 +237,7 @@ def react(comment_id: int):
         abort(404)
     except ReactionsDisabled:
         abort(400)
-    if _wants_json():
+    if wants_json():
         response = jsonify(comment=result.comment_id, likes=result.likes, dislikes=result.dislikes, mine=result.mine)
     else:
         response = redirect(url_for("conversation.permalink", comment_id=comment_id), code=303)
@@ -253,7 +249,7 @@ def react(comment_id: int):
 def too_many(error):
     """Flood of reactions from one address: a clear answer, not a stack trace."""
     message = _("طلبات كثيرة في وقت قصير. انتظر قليلا ثم أعد المحاولة.")
-    if _wants_json():
+    if wants_json():
         return jsonify(error=message), 429
     return render_template("public/notice.html", title=_("مهلا"), message=message), 429
 

@@ -97,10 +97,17 @@
       method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
     })
       .then(function (response) {
-        if (!response.ok) { throw new Error(String(response.status)); }
-        return response.json();
+        if (response.ok) { return response.json(); }
+        // A refusal the server explains (a page open too long, too many clicks) is said where the reader clicked.
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          var refused = new Error(String(response.status));
+          refused.said = body.error;
+          throw refused;
+        });
       })
       .then(function (result) {
+        tell(group, "");
+        group.classList.remove("reaction-failed");
         group.querySelectorAll(".reaction").forEach(function (node) {
           var kind = node.classList.contains("like") ? "like" : "dislike";
           var pressed = (kind === "like" && result.mine === 1) || (kind === "dislike" && result.mine === -1);
@@ -109,7 +116,38 @@
           node.value = pressed ? "none" : kind;
         });
       })
-      .catch(function () { group.classList.add("reaction-failed"); });
+      .catch(function (error) {
+        group.classList.add("reaction-failed");
+        if (error.said) { tell(group, error.said); } else { sendWithoutScript(button, data); }
+      });
+  }
+
+  function tell(group, message) {
+    var note = group.nextElementSibling;
+    if (note && !note.classList.contains("reaction-message")) { note = null; }
+    if (!message) { if (note) { note.remove(); } return; }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "reaction-message";
+      note.setAttribute("role", "alert");
+      group.insertAdjacentElement("afterend", note);
+    }
+    note.textContent = message;
+  }
+
+  function sendWithoutScript(button, data) {
+    // Any other failure (the network, an answer that is not JSON): the reaction goes as a plain form, and the
+    // server's own page answers it.
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = button.formAction;
+    data.forEach(function (value, key) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = key; input.value = value;
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
   }
 
   function openReport(link) {

@@ -206,3 +206,34 @@ def test_report_a_comment_in_place_or_on_its_page(app, live_server, reader, conv
     with app.app_context():
         row = db.session.get(Comment, c["second"])
         assert row.report_count == 1
+
+
+def test_a_refused_reaction_says_why_where_the_reader_clicked(app, live_server, browser, conversation, artifacts):
+    """A page left open until its token expired: the reaction is refused and the script shows the server's
+    message under the buttons, on the same page. A refusal without a message (a comment withdrawn meanwhile)
+    goes again as a plain form, and the server's page answers it."""
+    c = conversation
+    context = browser.new_context(locale="ar-MA", viewport={"width": 412, "height": 915})
+    tab = context.new_page()
+    tab.goto(f"{live_server}/articles/{c['slug']}")
+    tab.evaluate("document.querySelector('#reaction-form input[name=csrf_token]').value = 'expired'")
+    tab.evaluate("window.__sameDocument = true")
+    target = tab.locator(f"#comment-{c['second']}")
+    target.locator("button.like").click()
+    message = target.locator(".reaction-message")
+    message.wait_for()
+    assert message.inner_text() == "انتهت صلاحية الصفحة: أعد تحميلها ثم أعد المحاولة."
+    assert message.get_attribute("role") == "alert"
+    assert tab.evaluate("window.__sameDocument === true")
+    assert target.locator("button.like .count").inner_text() == "0"
+    assert tab.locator(".reaction-message").count() == 1  # under this comment only
+    tab.screenshot(path=str(artifacts / "reaction-refused.png"), full_page=True)
+
+    tab.reload()
+    with app.app_context():
+        db.session.get(Comment, c["second"]).status = CommentStatus.REJECTED
+        db.session.commit()
+    tab.locator(f"#comment-{c['second']} button.like").click()
+    tab.wait_for_url(f"**/comments/{c['second']}/reaction")
+    assert tab.locator("h1").count() == 1 and tab.locator(".reaction-message").count() == 0
+    context.close()

@@ -95,6 +95,20 @@ def test_refused_reactions_change_nothing(app, client, article, published):
         assert db.session.scalar(select(func.count()).select_from(CommentReaction)) == 0
 
 
+def test_a_page_open_too_long_tells_its_script_why_the_reaction_was_refused(app, client, article, published):
+    """The page's script asks for JSON: an expired or missing token is answered with a message it can show, in the
+    reader's language; a browser without the script still gets the page that explains it."""
+    response = _react(client, published, "like", "an-expired-token")
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "انتهت صلاحية الصفحة: أعد تحميلها ثم أعد المحاولة."}
+    client.post("/language", data={"lang": "en", "csrf_token": _token(client, article)})
+    response = _react(client, published, "like", "an-expired-token")
+    assert response.get_json() == {"error": "This page has expired: reload it and try again."}
+    response = _react(client, published, "like", "an-expired-token", json=False)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert _counts(app, published) == (0, 0, 0)
+
+
 def test_a_setting_turns_dislikes_off(app, client, article, published):
     app.config["REACTIONS_DISLIKE_ENABLED"] = False
     html = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
