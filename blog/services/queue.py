@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 
 from ..extensions import cache, db
-from ..models import ActionKind, Ban, Comment, CommentStatus, ModerationAction, User, utcnow
+from ..models import ActionKind, Ban, Comment, CommentReport, CommentStatus, ModerationAction, User, utcnow
 
 QUEUES = ("pending", "reported", "rejected", "spam", "approved", "all")
 ORDERS = ("risk", "oldest", "newest")
@@ -199,6 +200,22 @@ def shift_counts(before: set[str], after: set[str]) -> None:
 def forget_counts() -> None:
     """Drop the cached queue counts: the next page recounts."""
     cache.delete(COUNTS_CACHE_KEY)
+
+
+def report_rules(comments: list[Comment]) -> dict[int, list[tuple[str, int]]]:
+    """The rules readers named in the reports each flagged comment holds, most named first, in one query. A
+    moderator's decision sets a comment's count back to zero (later reports count afresh), so a comment's
+    reports are its latest `report_count` ones."""
+    held = {c.id: c.report_count for c in comments if c.flagged and c.report_count}
+    named: dict[int, Counter[str]] = {comment_id: Counter() for comment_id in held}
+    if held:
+        for comment_id, rule in db.session.execute(
+            select(CommentReport.comment_id, CommentReport.rule)
+            .where(CommentReport.comment_id.in_(held)).order_by(CommentReport.id.desc())
+        ):
+            if named[comment_id].total() < held[comment_id]:
+                named[comment_id][rule] += 1
+    return {comment_id: rules.most_common() for comment_id, rules in named.items()}
 
 
 def author_histories(comments: list[Comment], last_n: int = 3) -> dict[str, AuthorHistory]:

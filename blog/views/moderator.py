@@ -117,6 +117,13 @@ def _forms() -> dict:
             "ban_form": BanForm()}
 
 
+def _cards(comments: list[Comment]) -> dict:
+    """What the comment cards of a page show besides each comment: its author's record, the rules readers named
+    in its reports, the time now, and the decision forms."""
+    return {"histories": queue_service.author_histories(comments), "reports": queue_service.report_rules(comments),
+            "now": datetime.now(timezone.utc), **_forms()}
+
+
 @bp.get("/")
 @bp.get("/queue/<queue>")
 def queue(queue: str = "pending"):
@@ -127,8 +134,7 @@ def queue(queue: str = "pending"):
     page = queue_service.queue_page(query, request.args.get("after"), current_app.config["QUEUE_PER_PAGE"])
     articles = db.session.execute(db.select(Article.id, Article.title).order_by(Article.id.desc()).limit(200)).all()
     return render_template(
-        "moderator/queue.html", page=page, query=query, articles=articles,
-        histories=queue_service.author_histories(page.items), now=datetime.now(timezone.utc), **_forms(),
+        "moderator/queue.html", page=page, query=query, articles=articles, **_cards(page.items),
     )
 
 
@@ -140,8 +146,7 @@ def thread(article_id: int):
         abort(404)
     comments = queue_service.article_thread(article_id)
     return render_template(
-        "moderator/thread.html", article=article, comments=comments,
-        histories=queue_service.author_histories(comments), now=datetime.now(timezone.utc), **_forms(),
+        "moderator/thread.html", article=article, comments=comments, **_cards(comments),
     )
 
 
@@ -158,7 +163,7 @@ def comment(comment_id: int):
 def _render_comment(found: Comment, form: EditForm, status: int = 200):
     return render_template(
         "moderator/comment.html", comment=found, edit_form=form, history=queue_service.comment_history(found.id),
-        histories=queue_service.author_histories([found]), now=datetime.now(timezone.utc), **_forms(),
+        **_cards([found]),
     ), status
 
 

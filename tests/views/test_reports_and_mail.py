@@ -71,6 +71,10 @@ def test_reports_up_to_the_threshold_then_back_to_the_queue_hidden(app, article,
     assert report(app, cid, article["slug"], "198.51.103.7").status_code == 404
     reported = moderator.get("/moderation/queue/reported").get_data(as_text=True)
     assert f'id="comment-{cid}"' in reported and "بلاغات: 3" in reported
+    # The rules the readers named, most named first; the reject form starts on the most named.
+    item = reported[reported.index(f'id="comment-{cid}"'):]
+    assert item.index("إساءة أو شتم (2)") < item.index("مهاجمة الأديان أو المقدسات (1)") < item.index("</header>")
+    assert '<option value="insult" selected>' in item[:item.index("</article>")]
     # The moderator approves it again: published, no longer flagged, its count reset.
     t = csrf_token(reported)
     moderator.post(f"/moderation/comments/{cid}/approve", data={"csrf_token": t})
@@ -78,6 +82,12 @@ def test_reports_up_to_the_threshold_then_back_to_the_queue_hidden(app, article,
     assert (row.status, row.flagged, row.report_count) == (CommentStatus.PUBLISHED, False, 0)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CommentReport)) == 3
+    # Later reports count afresh, and the card names only theirs (on the comment's own page too).
+    for address in ["203.0.113.7", "203.0.114.7", "203.0.115.7"]:
+        report(app, cid, article["slug"], address, rule="spam")
+    for page in (moderator.get("/moderation/queue/reported"), moderator.get(f"/moderation/comments/{cid}")):
+        html = page.get_data(as_text=True)
+        assert "بلاغات: 3" in html and "إشهار أو رسائل مزعجة (3)" in html and "إساءة أو شتم (" not in html
 
 
 def test_reports_beyond_the_threshold_keep_it_visible_when_set(app, article, staff_client):
