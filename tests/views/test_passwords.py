@@ -141,3 +141,42 @@ def test_the_command_line_sets_a_password_for_an_admin_locked_out(app, runner):
     result = runner.invoke(args=["users", "set-password", "only.admin@example.org"], input=f"{NEW}2\n{NEW}2\n")
     assert result.exit_code == 0, result.output
     assert login(app.test_client(), "only.admin@example.org", f"{NEW}2").status_code == 302
+
+
+SESSION_ENDED = "انتهت جلستك"
+
+
+def test_a_session_ended_by_a_change_to_the_account_says_so_at_the_login_form(app, staff_client):
+    """A role changed by an admin ends the account's sessions: the next page leads to the login form with a word
+    of why (once), not a bare form; someone who was never logged in gets the form alone, in their language."""
+    user_id = make_user(app, Role.MODERATOR, "moved@example.org")
+    moderator = app.test_client()
+    assert login(moderator, "moved@example.org").status_code == 302
+    admin = staff_client(Role.ADMIN)
+    token = csrf_token(admin.get("/admin/users").get_data(as_text=True))
+    assert admin.post(f"/admin/users/{user_id}/role", data={"csrf_token": token, "role": "editor"}).status_code == 303
+
+    response = moderator.get("/moderation/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/auth/login?next=")
+    assert SESSION_ENDED in moderator.get(response.headers["Location"]).get_data(as_text=True)
+    assert SESSION_ENDED not in moderator.get("/auth/login").get_data(as_text=True)
+
+    stranger = app.test_client()
+    for path in ("/auth/password", "/moderation/"):
+        page = stranger.get(path, follow_redirects=True).get_data(as_text=True)
+        assert "دخول المشرفين" in page and SESSION_ENDED not in page and "Please log in" not in page
+
+
+def test_a_form_sent_after_the_session_ended_goes_to_the_login_form_not_back_to_itself(app):
+    """A POST cannot be replayed after logging in: the login form is not told to go back to it."""
+    make_user(app, Role.EDITOR, "late@example.org")
+    client = app.test_client()
+    assert login(client, "late@example.org").status_code == 302
+    token = csrf_token(client.get("/auth/password").get_data(as_text=True))
+    with app.app_context():
+        from blog.services.accounts import rotate_session_token
+
+        rotate_session_token(db.session.scalar(db.select(User).where(User.email == "late@example.org")))
+    response = client.post("/auth/logout-everywhere", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
+    assert SESSION_ENDED in client.get("/auth/login").get_data(as_text=True)
