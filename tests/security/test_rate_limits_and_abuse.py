@@ -242,6 +242,23 @@ def test_too_many_links_are_held_and_the_reader_is_told_why(app, world, body, hi
         assert db.session.scalars(select(Comment).where(Comment.body == body)).one().status is CommentStatus.PENDING
 
 
+def test_a_flood_from_one_network_is_held_and_the_reader_is_told_without_blame(app, world):
+    """Readers behind one address (an office, a mobile operator's) share its count: the hint names the network as
+    well as the reader, since this reader may have sent only one."""
+    app.config["MODERATION_MODE"] = "post"
+    for n in range(app.config["MODERATION_FLOOD_LIMIT"] + 1):
+        post_comment(app.test_client(), world["slug"], address="198.51.100.10", body=f"تعليق رقم {n} من المكتب",
+                     author_email=f"colleague{n}@example.org")
+    client = app.test_client()
+    body = "تعليقي الوحيد من شبكة المكتب"
+    assert post_comment(client, world["slug"], address="198.51.100.20", body=body,
+                        author_email="newcomer@example.org").status_code == 303
+    html = client.get(f"/articles/{world['slug']}").get_data(as_text=True)
+    assert "وصلت تعليقات كثيرة منك أو من شبكتك في وقت قصير" in html
+    with app.app_context():
+        assert db.session.scalars(select(Comment).where(Comment.body == body)).one().status is CommentStatus.PENDING
+
+
 def test_a_duplicate_is_held_and_the_reader_is_told_why(app, world):
     app.config["MODERATION_MODE"] = "post"
     body = "نص مكرر حرفيا للمرة الثانية"
