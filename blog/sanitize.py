@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache, partial
+from html import unescape
 
 import bleach
 from bleach.html5lib_shim import Filter
@@ -151,6 +152,17 @@ _article_cleaner = bleach.Cleaner(
     strip_comments=True,
     filters=[_OwnImagesOnly, partial(LinkifyFilter, callbacks=[_article_rel], skip_tags=["pre", "code"], parse_email=False)],
 )
+
+
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def foreign_images(markdown: str) -> list[str]:
+    """The sources of the images an article's Markdown asks for that render_article drops (any but the site's
+    own uploads), each once, in order: for telling the editor, who would otherwise see them vanish."""
+    html = _markdown.render(_CODE_ELEMENTS.sub("", clean_text(markdown or "")))  # code shows as text: no <img
+    sources = (unescape(next((g for g in found.groups() if g is not None), "")) for found in _IMG_SRC.finditer(html))
+    return list(dict.fromkeys(src for src in sources if src and not OWN_UPLOAD_RE.match(src)))
 
 
 @lru_cache(maxsize=512)

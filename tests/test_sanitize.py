@@ -34,3 +34,15 @@ def test_names_lose_control_and_bidi_characters():
 
 def test_lone_surrogates_and_nul_are_dropped():
     assert clean_text("a\ud800b\x00c") == "abc"
+
+
+def test_foreign_images_are_the_ones_render_article_drops():
+    from blog.sanitize import foreign_images, render_article
+
+    text = ("![a](https://t.example/p.png?a=1&b=2) <img src='//evil.example/x.gif'> <IMG SRC=http://u.example/v.jpg>"
+            " ![](/uploads/abcdefgh12.jpg) `<img src=\"http://code.example/x\">`\n\n    <img src=\"http://indented.example\">"
+            "\n\n![again](https://t.example/p.png?a=1&b=2) <img src=\"\">")
+    assert foreign_images(text) == ["https://t.example/p.png?a=1&b=2", "//evil.example/x.gif", "http://u.example/v.jpg"]
+    html = str(render_article(text))
+    assert html.count("<img") == 1 and 'src="/uploads/abcdefgh12.jpg"' in html
+    assert foreign_images("") == [] and foreign_images("![](/uploads/abcdefgh12.jpg)") == []

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..forms import STATUS_LABELS, ArticleForm, CommentForm, EmptyForm
 from ..models import ArticleStatus
+from ..sanitize import foreign_images
 from ..security import editor_required
 from ..services import articles as article_service
 from ..services.comments import ThreadPage
@@ -136,8 +137,7 @@ def new():
     except SlugTaken:
         form.slug.errors = [_("هذا الرابط مستعمل لمقال آخر.")]
         return _edit_page(form, status=409)
-    flash(_("تم حفظ المقال."), "success")
-    return redirect(url_for("editor.edit", article_id=article.id), code=303)
+    return _saved(article)
 
 
 def _load(article_id: int):
@@ -180,7 +180,17 @@ def save(article_id: int):
     except SlugTaken:
         form.slug.errors = [_("هذا الرابط مستعمل لمقال آخر.")]
         return _edit_page(form, article, status=409)
+    return _saved(article)
+
+
+def _saved(article):
+    """Back to the article's form, saying it is saved, and which of its images readers will not see (the site
+    loads nothing from other sites, so that no reader's data reaches them)."""
     flash(_("تم حفظ المقال."), "success")
+    dropped = foreign_images(article.body)
+    if dropped:
+        flash(_("هذه الصور لا تظهر في المقال لأنها من مواقع أخرى: %(sources)s. ارفعها من مكتب التحرير ثم الصق سطرها في النص.",
+                sources="، ".join(dropped[:5]) + ("…" if len(dropped) > 5 else "")), "warning")
     return redirect(url_for("editor.edit", article_id=article.id), code=303)
 
 

@@ -179,6 +179,24 @@ def test_an_article_scheduled_cannot_bear_a_date_gone_by(app, editor, client):
     assert create(editor, status="published", publish_at=local_time(-timedelta(days=2), app)).status_code == 303
 
 
+def test_the_editor_is_told_which_images_readers_will_not_see(app, editor):
+    """Images from other sites are dropped from the page (no reader's data goes to a third party): the save says
+    which, instead of letting them vanish; the site's own uploads and code that shows an <img> tag say nothing."""
+    body = ("فقرة.\n\n![صورة](https://tracker.example/pixel.png?id=1&x=2)\n\n<img src='//cdn.example/a.jpg'>\n\n"
+            "![ملكنا](/uploads/abcdefgh12.jpg)\n\n`<img src=\"https://code.example/x.png\">`\n")
+    response = create(editor, body=body)
+    article_id = created_id(response)
+    page = editor.get(response.headers["Location"]).get_data(as_text=True)
+    warning = re.search(r"هذه الصور لا تظهر في المقال لأنها من مواقع أخرى: ([^<]*)", page)
+    assert warning, page
+    assert warning.group(1).startswith("https://tracker.example/pixel.png?id=1&amp;x=2، //cdn.example/a.jpg. ")
+    # Saved again with the site's own image alone: saved, and no warning.
+    response = save(editor, article_id, body="فقرة.\n\n![ملكنا](/uploads/abcdefgh12.jpg)")
+    assert response.status_code == 303
+    page = editor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "تم حفظ المقال." in page and "هذه الصور" not in page
+
+
 def test_the_time_typed_is_the_time_the_desk_and_the_site_show(app, editor, client):
     """The form's time is converted with the same time-zone data as the dates the pages show: typed 10:00, it is
     10:00 in the desk's list and in the form again (the system's tzdata and Babel's may disagree on an offset)."""
