@@ -51,6 +51,7 @@ def test_decisions_by_click_without_a_reload(app, article, live_server, page, ar
     card(ids[0]).and_(page.locator(".decided")).wait_for()
     assert status(app, ids[0]) is CommentStatus.PUBLISHED
     assert page.locator('[data-count="pending"]').first.inner_text() == "4"
+    assert page.locator("h1 [data-count=pending]").inner_text() == "4"  # the heading's count as well as the menu's
 
     card(ids[1]).locator("select[name=rule]").select_option("religion")
     card(ids[1]).locator("input[name=note]").fill("استهزاء")
