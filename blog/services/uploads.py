@@ -21,6 +21,13 @@ def upload_folder() -> Path:
     return folder
 
 
+def _opened(data: bytes) -> Image.Image:
+    try:
+        return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise InvalidImage("too_many_pixels") from None
+
+
 def save_image(data: bytes) -> str:
     """Check, resize (longest side at most IMAGE_MAX_SIDE) and store an image; return its file name."""
     config = current_app.config
@@ -29,7 +36,8 @@ def save_image(data: bytes) -> str:
     if not data:
         raise InvalidImage("not_image")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        # Pillow refuses outright the dimensions of a decompression bomb (twice its own limit, above ours).
+        with _opened(data) as probe:
             if probe.format not in ACCEPTED_FORMATS:
                 raise InvalidImage("not_image")
             if probe.width * probe.height > MAX_PIXELS:

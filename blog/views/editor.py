@@ -15,7 +15,7 @@ from ..security import editor_required
 from ..services import articles as article_service
 from ..services.comments import ThreadPage
 from ..services.errors import ArticleChanged, InvalidImage, NotFound, SlugTaken
-from ..services.uploads import save_image
+from ..services.uploads import MAX_PIXELS, save_image
 from . import as_id
 
 bp = Blueprint("editor", __name__, url_prefix="/desk")
@@ -24,7 +24,7 @@ IMAGE_ERRORS = {
     "too_large": lambda: _("الصورة أكبر من الحد المسموح به (%(mb)d ميغابايت).",
                            mb=current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)),
     "not_image": lambda: _("الملف ليس صورة مقبولة: استعمل JPEG أو PNG أو WebP."),
-    "too_many_pixels": lambda: _("أبعاد الصورة كبيرة جدا."),
+    "too_many_pixels": lambda: _("أبعاد الصورة كبيرة جدا: %(mp)d مليون بكسل على الأكثر.", mp=MAX_PIXELS // 1_000_000),
 }
 
 

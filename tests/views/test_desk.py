@@ -4,7 +4,9 @@ from __future__ import annotations
 import io
 import os
 import re
+import struct
 import time
+import zlib
 from datetime import datetime, timedelta
 
 import pytest
@@ -311,6 +313,14 @@ def test_cover_image_is_resized_stored_and_served(app, editor, client, tmp_path)
         assert db.session.get(Article, article_id).cover_image == ""
 
 
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares its dimensions and holds no pixels: what a reader of headers sees first."""
+    header = b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    end = b"IEND"
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + header + struct.pack(">I", zlib.crc32(header))
+            + struct.pack(">I", 0) + end + struct.pack(">I", zlib.crc32(end)))
+
+
 def noise_png(width: int, height: int) -> bytes:
     """A photo-sized PNG (noise does not compress): about 3 bytes a pixel."""
     out = io.BytesIO()
@@ -341,6 +351,8 @@ def test_a_photo_of_a_few_megabytes_is_taken_and_a_larger_one_refused_with_the_f
         ((b"#!/bin/sh\necho not an image\n", "cover.jpg"), "الملف ليس صورة مقبولة"),
         ((b"GIF89a" + b"\x00" * 40, "broken.gif"), "الملف ليس صورة مقبولة"),
         (("big", "big.png"), "الصورة أكبر من الحد المسموح به"),
+        ((png_header(8000, 6000), "wide.png"), "أبعاد الصورة كبيرة جدا: 40 مليون بكسل على الأكثر."),
+        ((png_header(30000, 30000), "bomb.png"), "أبعاد الصورة كبيرة جدا: 40 مليون بكسل على الأكثر."),
     ],
 )
 def test_bad_uploads_are_refused_with_the_form_kept(app, editor, tmp_path, upload, message):
