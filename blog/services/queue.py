@@ -202,20 +202,35 @@ def forget_counts() -> None:
     cache.delete(COUNTS_CACHE_KEY)
 
 
-def report_rules(comments: list[Comment]) -> dict[int, list[tuple[str, int]]]:
-    """The rules readers named in the reports each flagged comment holds, most named first, in one query. A
-    moderator's decision sets a comment's count back to zero (later reports count afresh), so a comment's
-    reports are its latest `report_count` ones."""
+@dataclass
+class Reports:
+    """What readers' reports say of a flagged comment: the rules they named, most named first, and when the
+    reports sent it back to the queue (None when a moderator's undo did, with no report row of its own)."""
+
+    rules: list[tuple[str, int]]
+    since: datetime | None
+
+
+def reports_of(comments: list[Comment]) -> dict[int, Reports]:
+    """The reports each flagged comment holds, in two queries whatever the page size. A moderator's decision sets
+    a comment's count back to zero (later reports count afresh), so a comment's reports are its latest
+    `report_count` ones."""
     held = {c.id: c.report_count for c in comments if c.flagged and c.report_count}
+    if not held:
+        return {}
     named: dict[int, Counter[str]] = {comment_id: Counter() for comment_id in held}
-    if held:
-        for comment_id, rule in db.session.execute(
-            select(CommentReport.comment_id, CommentReport.rule)
-            .where(CommentReport.comment_id.in_(held)).order_by(CommentReport.id.desc())
-        ):
-            if named[comment_id].total() < held[comment_id]:
-                named[comment_id][rule] += 1
-    return {comment_id: rules.most_common() for comment_id, rules in named.items()}
+    for comment_id, rule in db.session.execute(
+        select(CommentReport.comment_id, CommentReport.rule)
+        .where(CommentReport.comment_id.in_(held)).order_by(CommentReport.id.desc())
+    ):
+        if named[comment_id].total() < held[comment_id]:
+            named[comment_id][rule] += 1
+    since = dict(db.session.execute(
+        select(ModerationAction.comment_id, func.max(ModerationAction.created_at))
+        .where(ModerationAction.comment_id.in_(held), ModerationAction.action == ActionKind.REPORT)
+        .group_by(ModerationAction.comment_id)
+    ).all())
+    return {comment_id: Reports(rules.most_common(), since.get(comment_id)) for comment_id, rules in named.items()}
 
 
 def author_histories(comments: list[Comment], last_n: int = 3) -> dict[str, AuthorHistory]:

@@ -68,8 +68,8 @@ def _reject_keys(args: dict, *keys: str) -> dict:
     return {k: v for k, v in args.items() if k not in keys}
 
 
-def _waited(comment: Comment, now: datetime) -> str:
-    return format_timedelta(now - comment.created_at, threshold=1.1)
+def _waited(since: datetime, now: datetime) -> str:
+    return format_timedelta(now - since, threshold=1.1)
 
 
 def _status_label(status: str) -> str:
@@ -120,7 +120,7 @@ def _forms() -> dict:
 def _cards(comments: list[Comment]) -> dict:
     """What the comment cards of a page show besides each comment: its author's record, the rules readers named
     in its reports, the time now, and the decision forms."""
-    return {"histories": queue_service.author_histories(comments), "reports": queue_service.report_rules(comments),
+    return {"histories": queue_service.author_histories(comments), "reports": queue_service.reports_of(comments),
             "now": datetime.now(timezone.utc), **_forms()}
 
 

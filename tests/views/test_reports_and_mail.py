@@ -1,7 +1,9 @@
 """Readers' reports up to the threshold and beyond; e-mail received by a real local SMTP server."""
 from __future__ import annotations
 
+import re
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -9,7 +11,7 @@ from sqlalchemy import func, select
 from blog import create_app
 from blog.extensions import db
 from blog.mail import sender
-from blog.models import ActionKind, Article, Comment, CommentReport, CommentStatus, Role
+from blog.models import ActionKind, Article, Comment, CommentReport, CommentStatus, Role, utcnow
 from tests.conftest import csrf_token
 from tests.smtp_inbox import smtp_server
 from tests.workbench import CLEAN, INSULT, actions, add_comment, comment_row, human_actions
@@ -35,6 +37,9 @@ def test_reports_up_to_the_threshold_then_back_to_the_queue_hidden(app, article,
     app.config.update(REPORT_THRESHOLD=3, REPORT_HIDES=True)
     moderator = staff_client(Role.MODERATOR)
     cid = publish(app, moderator, article)
+    with app.app_context():  # written three days ago: its wait in the queue starts when the reports send it back
+        db.session.get(Comment, cid).created_at = utcnow() - timedelta(days=3)
+        db.session.commit()
     page = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert f'<a class="report-link" href="/comments/{cid}/report" rel="nofollow"' in page and "إبلاغ" in page
     item = page[page.index(f'id="comment-{cid}"'):]
@@ -75,6 +80,8 @@ def test_reports_up_to_the_threshold_then_back_to_the_queue_hidden(app, article,
     item = reported[reported.index(f'id="comment-{cid}"'):]
     assert item.index("إساءة أو شتم (2)") < item.index("مهاجمة الأديان أو المقدسات (1)") < item.index("</header>")
     assert '<option value="insult" selected>' in item[:item.index("</article>")]
+    waited = re.search(r'<span class="waited"[^>]*>([^<]*)</span>', item).group(1)
+    assert waited.startswith("ينتظر منذ") and "ثانية" in waited and "أيام" not in waited, waited
     # The moderator approves it again: published, no longer flagged, its count reset.
     t = csrf_token(reported)
     moderator.post(f"/moderation/comments/{cid}/approve", data={"csrf_token": t})
