@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Opt
 
 from .models import ArticleStatus, Role
 from .net import banned_network
-from .moderation.types import Rule, Severity
+from .moderation.types import Mode, Rule, Severity
 from .pagecache import new_form_stamp, new_form_token
 from .sanitize import clean_name, clean_text
 from .slugs import SLUG_MAX, SLUG_RE
@@ -355,6 +355,15 @@ class TermForm(Form):
         ("fr", _l("الفرنسية")), ("en", _l("الإنجليزية")),
     ])
     stem = BooleanField(_l("جذع: يطابق مع السوابق واللواحق"))
+
+
+class ModeForm(Form):
+    """The site's moderation mode, chosen by an admin."""
+
+    mode = ChoiceField(_l("طريقة الإشراف"), choices=[
+        (Mode.PRE.value, _l("قبل النشر: كل تعليق ينتظر مشرفا، إلا التعليق السليم من كاتب معروف")),
+        (Mode.POST.value, _l("بعد النشر: التعليق السليم يُنشر فورا، والمشتبه فيه ينتظر مشرفا")),
+    ])
 
 
 class TermToggleForm(Form):

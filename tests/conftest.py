@@ -11,7 +11,8 @@ from sqlalchemy import create_engine, text
 from blog import create_app
 from blog.config import normalize_database_url
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, Role, utcnow
+from blog.models import Article, ArticleStatus, Role, SiteState, utcnow
+from blog.services.screening import MODE_KEY
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 PASSWORD = "correct horse battery staple"
@@ -56,6 +57,8 @@ def _empty_tables() -> None:
     else:
         for table in tables:
             db.session.execute(table.delete())
+    # The terms and their version stay; an admin's choice of moderation mode does not outlive its test.
+    db.session.execute(SiteState.__table__.delete().where(SiteState.key == MODE_KEY))
     db.session.commit()
 
 

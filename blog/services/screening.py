@@ -18,6 +18,8 @@ from ..moderation.scoring import NullScorer, load_scorer
 from ..moderation.types import Mode, Rule, Settings, Severity, Term
 
 TERMS_VERSION_KEY = "terms_version"
+MODE_KEY = "moderation_mode"
+_MODE_VALUES = {Mode.PRE: 0, Mode.POST: 1}
 
 
 @dataclass
@@ -32,10 +34,10 @@ _lock = threading.Lock()
 _cache: dict[str, _Cached] = {}
 
 
-def site_settings(config) -> Settings:
-    """The screening settings of this site, from its configuration."""
+def site_settings(config, mode: Mode | None = None) -> Settings:
+    """The screening settings of this site, from its configuration (`mode`: an admin's choice over it)."""
     return Settings(
-        mode=Mode(config["MODERATION_MODE"]),
+        mode=mode or Mode(config["MODERATION_MODE"]),
         hold_threshold=config["MODERATION_HOLD_THRESHOLD"],
         reject_threshold=config["MODERATION_REJECT_THRESHOLD"],
         auto_publish_known_authors=config["MODERATION_AUTO_PUBLISH_KNOWN"],
@@ -44,8 +46,29 @@ def site_settings(config) -> Settings:
     )
 
 
+def moderation_mode() -> Mode:
+    """Pre- or post-moderation: the admins' choice when they made one, else the configuration's MODERATION_MODE."""
+    state = db.session.get(SiteState, MODE_KEY)
+    if state is None:
+        return Mode(current_app.config["MODERATION_MODE"])
+    return Mode.POST if state.value == _MODE_VALUES[Mode.POST] else Mode.PRE
+
+
+def set_moderation_mode(mode: Mode) -> None:
+    """An admin's choice of mode: every process screens with it within TERMS_REFRESH_SECONDS (its screener is
+    rebuilt, as after a change to the term lists); new comments only, nothing decided changes."""
+    state = db.session.get(SiteState, MODE_KEY)
+    if state is None:
+        state = SiteState(key=MODE_KEY)
+        db.session.add(state)
+    state.value = _MODE_VALUES[mode]
+    bump_terms_version()
+    db.session.commit()
+    forget_screener()
+
+
 def terms_version() -> int:
-    """The version stamp of the term lists, bumped by every admin change."""
+    """The version stamp of the term lists and the moderation mode, bumped by every admin change."""
     state = db.session.get(SiteState, TERMS_VERSION_KEY)
     return state.value if state else 0
 
@@ -119,7 +142,8 @@ def get_screener() -> Screener:
             return cached.screener
         scorer = load_scorer(app.config["MODEL_PATH"]) if mtime else NullScorer()
         terms = database_terms() if version >= 0 else load_shipped_terms()
-        screener = Screener(terms, scorer=scorer, settings=site_settings(app.config))
+        mode = moderation_mode() if version >= 0 else None
+        screener = Screener(terms, scorer=scorer, settings=site_settings(app.config, mode))
         _cache[key] = _Cached(screener, version, mtime, now)
         return screener
 

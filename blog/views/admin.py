@@ -1,4 +1,4 @@
-"""Admins' pages: the screening term lists, staff accounts and their roles."""
+"""Admins' pages: the moderation mode and the screening term lists, staff accounts and their roles."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -6,11 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from ..forms import (
-    EmptyForm, ExtraRolesForm, RoleForm, SeverityForm, StaffForm, StaffPasswordForm, TermForm, TermToggleForm,
+    EmptyForm, ExtraRolesForm, ModeForm, RoleForm, SeverityForm, StaffForm, StaffPasswordForm, TermForm,
+    TermToggleForm,
 )
-from ..moderation.types import Rule, Severity
+from ..moderation.types import Mode, Rule, Severity
 from ..models import Role
 from ..security import role_required
+from ..services import screening as screening_service
 from ..services import terms as term_service
 from ..services import users as user_service
 from ..services.errors import InvalidTransition, LastAdmin, NotFound
@@ -51,11 +53,22 @@ def terms():
     form = TermForm()
     return render_template(
         "admin/terms.html", listing=listing, form=form, toggle_form=TermToggleForm(), severity_form=SeverityForm(),
-        filters=filters,
+        filters=filters, mode_form=ModeForm(mode=screening_service.moderation_mode().value),
         # Each term's rule and language by its name in the page's language, as the forms' choices give them.
         rule_labels={choice.value: choice.label for choice in form.rule.choices},
         lang_labels={choice.value: choice.label for choice in form.lang.choices},
     )
+
+
+@bp.post("/moderation-mode")
+def moderation_mode():
+    """Pre- or post-moderation for new comments (e.g. pre-moderation through a tense news day)."""
+    form = ModeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    screening_service.set_moderation_mode(Mode(form.mode.data))
+    flash(_("تغيرت طريقة الإشراف، وتسري على التعليقات الجديدة خلال ثوان."), "success")
+    return redirect(url_for("admin.terms"), code=303)
 
 
 @bp.post("/terms")

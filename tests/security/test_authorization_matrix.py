@@ -56,6 +56,7 @@ MATRIX_TABLE = """
    GET    /moderation/dashboard                                 login     403      200      200
    GET    /admin/terms                                          login     403      403      200
    POST   /admin/terms                                          401       403      403      303
+   POST   /admin/moderation-mode                                401       403      403      303
    POST   /admin/terms/<int:term_id>/enable                     401       403      403      303
    POST   /admin/terms/<int:term_id>/disable                    401       403      403      303
    POST   /admin/terms/<int:term_id>/severity                   401       403      403      303
@@ -99,6 +100,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/moderation/comments/<int:comment_id>/reject": {"rule": "insult"},
     "/admin/terms": {"text": "كلمةللاختبار", "rule": "insult", "severity": "hold", "lang": "ar"},
     "/admin/terms/<int:term_id>/severity": {"severity": "reject"},
+    "/admin/moderation-mode": {"mode": "post"},
     "/moderation/comments/<int:comment_id>/edit": {"body": "نص صححه المشرف", "note": "تصحيح إملائي"},
     "/moderation/bans": {"email": "spammer@example.org", "duration": "7", "reason": "إشهار متكرر"},
     "/admin/users": {"email": "new.staff@example.org", "display_name": "زميل", "role": "editor",
