@@ -37,10 +37,12 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class BulkResult:
-    """What a bulk decision did: the comments decided, and those skipped with why."""
+    """What a bulk decision did: the comments decided (their ids, and each comment as it now stands), and those
+    skipped with why."""
 
     decided: list[int]
     skipped: list[tuple[int, str]]
+    comments: list[Comment]
 
 
 def last_decision(comment: Comment) -> ModerationAction | None:
@@ -190,19 +192,17 @@ def edit_comment(comment_id: int, seen_version: int | None, new_text: str, note:
 
 def decide_many(decisions: list[Decision], actor: User) -> BulkResult:
     """Apply several decisions one by one; a conflict or a no-op skips that comment only."""
-    decided: list[int] = []
+    comments: list[Comment] = []
     skipped: list[tuple[int, str]] = []
     for decision in decisions[:BULK_LIMIT]:
         try:
-            decide(decision, actor)
+            comments.append(decide(decision, actor))
         except Conflict as conflict:
             skipped.append((decision.comment_id, f"{conflict.actor_name}: {conflict.status}"))
         except (InvalidTransition, NotFound) as error:
             db.session.rollback()
             skipped.append((decision.comment_id, str(error)))
-        else:
-            decided.append(decision.comment_id)
-    return BulkResult(decided, skipped)
+    return BulkResult([comment.id for comment in comments], skipped, comments)
 
 
 def pending_from_author(email: str) -> list[tuple[int, int]]:

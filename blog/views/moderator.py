@@ -185,11 +185,16 @@ def _answer(ok: bool, message: str, comment: Comment | None = None, code: int = 
     if _wants_json():
         body = {"ok": ok, "message": message, "counts": queue_service.queue_counts()}
         if comment is not None:
-            body.update(id=comment.id, status=comment.status.value, version=comment.version,
-                        status_label=_status_label(comment.status.value))
+            body.update(_card_state(comment))
         return jsonify(body), code
     flash(message, "success" if ok else "warning")
     return _back()
+
+
+def _card_state(comment: Comment) -> dict:
+    """What the workbench's script changes on a comment's card after a decision."""
+    return {"id": comment.id, "status": comment.status.value, "version": comment.version,
+            "status_label": _status_label(comment.status.value)}
 
 
 def _seen_version(form) -> int | None:
@@ -314,6 +319,7 @@ def _bulk(action: ActionKind):
                 skipped=len(result.skipped))
     if _wants_json():
         return jsonify({"ok": bool(result.decided), "message": message, "decided": result.decided,
+                        "cards": [_card_state(comment) for comment in result.comments],
                         "skipped": [i for i, _why in result.skipped], "counts": queue_service.queue_counts()})
     flash(message, "success" if result.decided else "warning")
     return _back()

@@ -63,10 +63,11 @@
       if (item) {
         if (data.ok) { applyToItem(item, data); } else { applyToItem(item, data); item.classList.add("conflict"); }
       }
-      if (data.decided) {
-        data.decided.forEach(function (id) {
-          var decided = document.getElementById("comment-" + id);
-          if (decided) { decided.classList.add("decided"); var box = decided.querySelector('input[name="ids"]'); if (box) { box.checked = false; } }
+      if (data.cards) {
+        // Each decided card takes its comment's new status and version (a later undo or decision needs them).
+        data.cards.forEach(function (card) {
+          var decided = document.getElementById("comment-" + card.id);
+          if (decided) { applyToItem(decided, card); }
         });
       }
       if (item && data.ok) { move(1); }

@@ -73,6 +73,11 @@ def test_decisions_by_click_without_a_reload(app, article, live_server, page, ar
     page.click("#bulk button.approve")
     expect(page.locator("#live")).to_contain_text("على 2 تعليق، وتُرك 0")  # each ticked box sent once
     assert status(app, ids[3]) is status(app, ids[4]) is CommentStatus.PUBLISHED
+    # The cards show their new state, and an undo right after works (the card holds the comment's new version).
+    expect(card(ids[3]).locator("[data-status]")).to_contain_text("منشور")
+    card(ids[3]).locator("button.undo").click()
+    expect(card(ids[3]).locator("[data-status]")).to_contain_text("الانتظار")
+    assert status(app, ids[3]) is CommentStatus.PENDING
     assert page.evaluate("window.__noReload") is True  # every action above happened without a reload
     page.screenshot(path=str(artifacts / f"workbench-decided-{request.node.callspec.id}.png"), full_page=True)
     for name, path in [("dashboard", "/moderation/dashboard"), ("audit", "/moderation/audit"),

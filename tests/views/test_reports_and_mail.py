@@ -97,6 +97,21 @@ def test_reports_up_to_the_threshold_then_back_to_the_queue_hidden(app, article,
         assert "بلاغات: 3" in html and "إشهار أو رسائل مزعجة (3)" in html and "إساءة أو شتم (" not in html
 
 
+def test_a_reported_comment_starts_its_reject_form_on_the_rule_its_readers_named(app, article, staff_client):
+    """The screening held it for an insult, a moderator let it through, readers report it as spam: the card
+    offers the readers' rule first."""
+    app.config.update(REPORT_THRESHOLD=2, REPORT_HIDES=True)
+    moderator = staff_client(Role.MODERATOR)
+    cid = publish(app, moderator, article, body=INSULT)
+    assert comment_row(app, cid).screen_rules == "insult"
+    for address in ["10.1.1.1", "10.2.2.2"]:
+        report(app, cid, article["slug"], address, rule="spam")
+    page = moderator.get("/moderation/queue/reported").get_data(as_text=True)
+    card = page[page.index(f'id="comment-{cid}"'):]
+    card = card[:card.index("</article>")]
+    assert '<option value="spam" selected>' in card and '<option value="insult" selected>' not in card
+
+
 def test_reports_beyond_the_threshold_keep_it_visible_when_set(app, article, staff_client):
     app.config.update(REPORT_THRESHOLD=2, REPORT_HIDES=False)
     moderator = staff_client(Role.MODERATOR)

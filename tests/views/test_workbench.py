@@ -241,6 +241,10 @@ def test_bulk_approve_selected_and_everything_from_an_author(app, article, moder
         "csrf_token": t, "rule": "insult", "ids": [f"{i}:{versions[i]}" for i in ids]}, headers=FETCH)
     assert response.status_code == 200
     assert response.json["decided"] == ids[:2] and response.json["skipped"] == [ids[2]]
+    # Each decided card's new state, for the script to draw (a later undo needs the new version).
+    assert response.json["cards"] == [
+        {"id": i, "status": "published", "version": comment_row(app, i).version, "status_label": "منشور"}
+        for i in ids[:2]]
     # A comment sent twice (its box and the form's data both) is decided once, and not counted as left.
     again = add_comment(app, article["id"], "تعليق أُرسل مرتين", email="twice@example.org")
     response = moderator.post("/moderation/bulk/approve", data={
@@ -253,8 +257,11 @@ def test_bulk_approve_selected_and_everything_from_an_author(app, article, moder
     assert all(status(app, i) is CommentStatus.PUBLISHED for i in same)
     with app.app_context():
         assert db.session.get(Article, article["id"]).published_comment_count == 5  # with the one sent twice
-    # Bulk reject needs a rule; nothing selected is a clear message.
+    # Bulk reject needs a rule, and the page's bar starts on none; nothing selected is a clear message.
     other = add_comment(app, article["id"], INSULT, email="x@example.org")
+    bar = moderator.get("/moderation/").get_data(as_text=True)
+    bar = bar[bar.index('<form id="bulk"'):]
+    assert '<option value="" selected>' in bar[:bar.index("</form>")]
     response = moderator.post("/moderation/bulk/reject", data={"csrf_token": t, "ids": [f"{other}:1"]},
                               headers=FETCH)
     assert response.status_code == 422 and status(app, other) is CommentStatus.PENDING
