@@ -335,7 +335,7 @@ def _install_template_gettext(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    from flask import flash, jsonify, redirect, render_template, session, url_for
+    from flask import jsonify, render_template
     from flask_babel import gettext
     from flask_wtf.csrf import CSRFError
 
@@ -347,22 +347,11 @@ def _register_errors(app: Flask) -> None:
 
         return handler
 
-    def to_login():
-        """Someone not logged in at a staff page: a GET goes to the login form (and back after it). A session
-        that ended meanwhile (a new role or password, logged out everywhere, the account disabled) is told so."""
-        if session.pop("_user_id", None) is not None:
-            flash(gettext("انتهت جلستك: تغير حسابك (الدور أو كلمة المرور) أو خرجت من كل الأجهزة. سجل الدخول من جديد."),
-                  "warning")
-        if request.method == "GET":
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return None
+    from .views.auth import to_login
 
-    @app.errorhandler(401)
-    def unauthorized(error):
-        return to_login() or (render_template("errors/error.html", code=401), 401)
-
-    # Flask-Login's own (login_required): the same, and a form sent meanwhile goes to the login form, not back.
-    login_manager.unauthorized_handler(lambda: to_login() or redirect(url_for("auth.login")))
+    # Someone not logged in at a staff page or action: the roles' 401 and Flask-Login's own alike.
+    app.register_error_handler(401, lambda error: to_login())
+    login_manager.unauthorized_handler(to_login)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

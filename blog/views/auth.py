@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
@@ -13,6 +13,7 @@ from ..extensions import db
 from ..forms import EmptyForm, LoginForm, PasswordForm
 from ..models import Role, User
 from ..services import accounts
+from . import wants_json
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -54,6 +55,30 @@ def _refused(limits, field) -> dict[str, str] | None:
         minutes=max(1, -(-exceeded.retry_after // 60)),
     ))
     return {"Retry-After": str(exceeded.retry_after)}
+
+
+def _referring_path() -> str | None:
+    """The path (and query) of the page of this site a request was sent from, if it says."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host or not parts.path:
+        return None
+    return _safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+def to_login():
+    """The answer to someone not logged in at a staff page or action. A session that ended meanwhile (a new role
+    or password, logged out everywhere, the account disabled) is told so, once. A GET goes to the login form and
+    back after it; a page's script is told where to send its reader (the JSON answer); a form sent meanwhile
+    gets the login form at once, and after it the page the form was on (a POST cannot be replayed)."""
+    if session.pop("_user_id", None) is not None:
+        flash(_("انتهت جلستك: تغير حسابك (الدور أو كلمة المرور) أو خرجت من كل الأجهزة. سجل الدخول من جديد."),
+              "warning")
+    if request.method == "GET":
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if request.headers.get("X-Requested-With") == "fetch" or wants_json():
+        return jsonify(login=url_for("auth.login", next=_referring_path())), 401
+    action = url_for("auth.login", next=_referring_path())
+    return render_template("auth/login.html", form=LoginForm(formdata=None), action=action), 401
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -58,6 +58,8 @@
     var item = form.closest(".queue-item");
     post(target).then(function (result) {
       var data = result.data;
+      // The session ended meanwhile (a new role or password, logged out everywhere): to the login form.
+      if (result.response.status === 401 && data.login) { window.location.href = data.login; return; }
       say(data.message, data.ok);
       updateCounts(data.counts);
       if (item) {

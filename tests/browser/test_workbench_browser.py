@@ -202,3 +202,25 @@ def test_staff_pages_on_a_phone_never_scroll_sideways(app, article, live_server,
     assert page.evaluate("window.scrollY") > 0
     assert page.evaluate("""() => { const box = document.getElementById('live').getBoundingClientRect();
                                     return box.top >= 0 && box.bottom <= window.innerHeight; }""")
+
+
+def test_a_decision_after_the_session_ended_leads_to_the_login_form_and_back(app, article, live_server, page):
+    """A role or password changed elsewhere ends the moderator's session: the next click says so at the login
+    form, and logging in again comes back to the queue as it was."""
+    make_user(app, Role.MODERATOR, "mod@example.org")
+    (cid,) = seed(app, article, [CLEAN])
+    login(page, live_server)
+    page.goto(live_server + "/moderation/?order=oldest")
+    with app.app_context():
+        from blog.services.accounts import rotate_session_token
+        from blog.models import User
+
+        rotate_session_token(db.session.scalar(select(User).where(User.email == "mod@example.org")))
+    page.locator(f"#comment-{cid} button.approve").click()
+    page.wait_for_url("**/auth/login?next=**")
+    expect(page.locator(".flash")).to_contain_text("انتهت جلستك")
+    page.fill("#email", "mod@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit] >> text=دخول")
+    page.wait_for_url(live_server + "/moderation/?order=oldest")
+    assert status(app, cid) is CommentStatus.PENDING  # nothing was decided by the refused click

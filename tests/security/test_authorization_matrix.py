@@ -3,7 +3,8 @@
 THE MATRIX BELOW IS THE SOURCE OF TRUTH. A route added to the app without a row here fails
 `test_every_route_has_a_row`; add one row per (method, route) with the answer each role must get:
   200, 302, 303, 401, 403, 404, 422 ...  the status code
-  login                                  a 302 redirect to /auth/login (a GET by someone not logged in)
+  login                                  a 302 redirect to /auth/login (a GET by someone not logged in; a POST gets
+                                         the login form itself, a 401)
 POST rows are sent WITH a valid CSRF token and the form data in FORMS (CSRF itself: test_csrf.py).
 Route arguments come from SAMPLES (names as in the route: <slug>, <int:comment_id> ...).
 """
@@ -33,10 +34,10 @@ MATRIX_TABLE = """
    POST   /notifications/unsubscribe/<token>                    400       400      400      400
    GET    /auth/login                                           200       302      302      302
    POST   /auth/login                                           401       302      302      302
-   POST   /auth/logout                                          login      302      302      302
-   POST   /auth/logout-everywhere                               login      302      302      302
+   POST   /auth/logout                                          401       302      302      302
+   POST   /auth/logout-everywhere                               401       302      302      302
    GET    /auth/password                                        login      200      200      200
-   POST   /auth/password                                        login      422      422      422
+   POST   /auth/password                                        401       422      422      422
    GET    /moderation/                                          login     403      200      200
    POST   /moderation/comments/<int:comment_id>/approve         401       403      303      303
    POST   /moderation/comments/<int:comment_id>/reject          401       403      303      303

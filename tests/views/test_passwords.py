@@ -167,16 +167,39 @@ def test_a_session_ended_by_a_change_to_the_account_says_so_at_the_login_form(ap
         assert "دخول المشرفين" in page and SESSION_ENDED not in page and "Please log in" not in page
 
 
-def test_a_form_sent_after_the_session_ended_goes_to_the_login_form_not_back_to_itself(app):
-    """A POST cannot be replayed after logging in: the login form is not told to go back to it."""
-    make_user(app, Role.EDITOR, "late@example.org")
-    client = app.test_client()
-    assert login(client, "late@example.org").status_code == 302
-    token = csrf_token(client.get("/auth/password").get_data(as_text=True))
+def end_sessions(app, email: str) -> None:
     with app.app_context():
         from blog.services.accounts import rotate_session_token
 
-        rotate_session_token(db.session.scalar(db.select(User).where(User.email == "late@example.org")))
-    response = client.post("/auth/logout-everywhere", data={"csrf_token": token})
-    assert response.status_code == 302 and response.headers["Location"] == "/auth/login"
+        rotate_session_token(db.session.scalar(db.select(User).where(User.email == email)))
+
+
+def test_a_form_sent_after_the_session_ended_gets_the_login_form_and_then_the_page_it_was_on(app):
+    """A POST cannot be replayed after logging in: the login form comes at once, with the word of why, and leads
+    back to the page the form was sent from; a page's script is told where the login form is."""
+    make_user(app, Role.MODERATOR, "late@example.org")
+    client = app.test_client()
+    assert login(client, "late@example.org").status_code == 302
+    token = csrf_token(client.get("/moderation/?order=oldest").get_data(as_text=True))
+    end_sessions(app, "late@example.org")
+    for n, action in enumerate(("/moderation/comments/1/approve", "/auth/logout-everywhere")):
+        response = client.post(action, data={"csrf_token": token},
+                               headers={"Referer": "http://localhost/moderation/?order=oldest"})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 401 and "دخول المشرفين" in html
+        assert 'action="/auth/login?next=/moderation/?order%3Doldest"' in html
+        assert (SESSION_ENDED in html) is (n == 0)  # the word of why is said once
+    response = client.post("/auth/login?next=/moderation/?order%3Doldest", data={
+        "csrf_token": csrf_token(html), "email": "late@example.org", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/moderation/?order=oldest"
+
+    token = csrf_token(client.get("/moderation/").get_data(as_text=True))  # the login renewed the session
+    end_sessions(app, "late@example.org")
+    response = client.post("/moderation/comments/1/approve", data={"csrf_token": token},
+                           headers={"X-Requested-With": "fetch", "Referer": "http://localhost/moderation/"})
+    assert response.status_code == 401 and response.get_json() == {"login": "/auth/login?next=/moderation/"}
     assert SESSION_ENDED in client.get("/auth/login").get_data(as_text=True)
+    # A Referer from another site is not followed.
+    response = client.post("/moderation/bulk/approve", data={"csrf_token": token},
+                           headers={"Referer": "https://evil.example/moderation/"})
+    assert response.status_code == 401 and 'action="/auth/login"' in response.get_data(as_text=True)
