@@ -237,3 +237,21 @@ def test_a_refused_reaction_says_why_where_the_reader_clicked(app, live_server, 
     tab.wait_for_url(f"**/comments/{c['second']}/reaction")
     assert tab.locator("h1").count() == 1 and tab.locator(".reaction-message").count() == 0
     context.close()
+
+
+def test_a_long_unbroken_name_wraps_on_a_phone(app, live_server, browser, article):
+    """A name may be one 80-letter word: the article, and the reply and report pages that put it in their
+    heading, stay as wide as the phone."""
+    post_moderation(app)
+    name = "عبدالرحمنبنمحمدالإدريسيالحسنيالفاسيالمكناسيالرباطيالسلاويالطنجاوي" + "ي" * 15
+    assert len(name) == 80
+    cid = add_comment(app, article["id"], name, "تعليق من قارئ اسمه طويل.")
+    context = browser.new_context(locale="ar-MA", viewport={"width": 412, "height": 915})
+    tab = context.new_page()
+    for path in (f"/articles/{article['slug']}", f"/articles/{article['slug']}/comments/{cid}/reply",
+                 f"/comments/{cid}/report"):
+        tab.goto(live_server + path)
+        assert name in tab.content()
+        scroll, client = tab.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client, (path, scroll, client)
+    context.close()
