@@ -234,6 +234,8 @@ def react(comment_id: int):
             comment_id, ident, reaction_service.VALUES[form.value.data], shorten_address(request.remote_addr)
         )
     except NotFound:
+        if wants_json():  # withdrawn, rejected or hidden since the page was drawn: said under the buttons
+            return jsonify(error=_("لم يعد هذا التعليق منشورا.")), 404
         abort(404)
     except ReactionsDisabled:
         abort(400)

@@ -86,6 +86,8 @@ def test_refused_reactions_change_nothing(app, client, article, published):
     token = _token(client, article)
     pending = add_comment(app, article["id"], "ن", "معلق", status=CommentStatus.PENDING)
     assert _react(client, pending, "like", token).status_code == 404
+    assert _react(client, pending, "like", token).get_json() == {"error": "لم يعد هذا التعليق منشورا."}
+    assert _react(client, pending, "like", token, json=False).mimetype == "text/html"
     assert _react(client, 424242, "like", token).status_code == 404
     assert _react(client, published, "love", token).status_code == 400
     assert client.post(f"/comments/{published}/reaction", data={"value": "like"}).status_code == 400  # no CSRF
