@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_from_directory,
@@ -236,7 +237,7 @@ def set_language():
     code = request.form.get("lang", "")
     if code not in current_app.config["LANGUAGES"]:
         abort(400)
-    target = request.referrer if _same_site(request.referrer) else url_for("public.index")
+    target = _without_lang(request.referrer) if _same_site(request.referrer) else url_for("public.index")
     response = redirect(target)
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure)
     return response
@@ -244,6 +245,13 @@ def set_language():
 
 def _same_site(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url)
+
+
+def _without_lang(url: str) -> str:
+    """The page's address without its `?lang=`, which would outrank the language just chosen."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "lang"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 @bp.get("/uploads/<name>")

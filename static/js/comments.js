@@ -93,7 +93,10 @@
     var data = new FormData(form);
     data.set("value", button.value);
     var group = button.closest(".reactions");
-    fetch(button.formAction, {
+    // The answer's messages in the page's language, which a page opened with ?lang= holds in no cookie.
+    var url = button.formAction + (button.formAction.indexOf("?") < 0 ? "?" : "&") + "lang=" +
+      encodeURIComponent(document.documentElement.lang);
+    fetch(url, {
       method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
     })
       .then(function (response) {

@@ -231,9 +231,15 @@ def test_a_refused_reaction_says_why_where_the_reader_clicked(app, live_server, 
     assert target.locator("button.like .count").inner_text() == "0"
     assert tab.locator(".reaction-message").count() == 1  # under this comment only
     tab.screenshot(path=str(artifacts / "reaction-refused.png"), full_page=True)
+    # A page opened with ?lang= (no cookie says French): the message in the page's language.
+    tab.goto(f"{live_server}/articles/{c['slug']}?lang=fr")
+    tab.evaluate("document.querySelector('#reaction-form input[name=csrf_token]').value = 'expired'")
+    tab.locator(f"#comment-{c['second']} button.like").click()
+    expect(tab.locator(f"#comment-{c['second']} .reaction-message")).to_have_text(
+        "Cette page a expiré : rechargez-la puis réessayez.")
 
     # A comment taken down since the page was drawn: said there too, the reader stays on the article.
-    tab.reload()
+    tab.goto(f"{live_server}/articles/{c['slug']}")
     with app.app_context():
         db.session.get(Comment, c["second"]).status = CommentStatus.REJECTED
         db.session.commit()
@@ -248,7 +254,7 @@ def test_a_refused_reaction_says_why_where_the_reader_clicked(app, live_server, 
         else:
             route.continue_()
 
-    tab.route("**/comments/*/reaction", gateway_down_for_the_script)
+    tab.route("**/comments/*/reaction*", gateway_down_for_the_script)
     tab.locator(f"#comment-{c['first']} button.like").click()
     tab.wait_for_url(re.compile(rf".*#comment-{c['first']}$"))
     with app.app_context():

@@ -147,6 +147,11 @@ def test_language_switch_is_remembered_in_a_cookie(app, article):
     assert '<html lang="fr" dir="ltr">' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert client.post("/language", data={"lang": "xx", "csrf_token": token}).status_code == 400
     assert client.get("/language").status_code == 405
+    # From a page opened with ?lang=, the switch goes back to it without that argument, which would outrank it.
+    page = f"http://localhost/articles/{article['slug']}?lang=fr&order=newest"
+    response = client.post("/language", data={"lang": "en", "csrf_token": token}, headers={"Referer": page})
+    assert response.headers["Location"] == f"http://localhost/articles/{article['slug']}?order=newest"
+    assert '<html lang="en" dir="ltr">' in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("lang", "heading", "message"), [
