@@ -225,7 +225,7 @@ def report_comment(comment_id: int):
         outcome = report_service.report_comment(comment_id, Rule(form.rule.data), shorten_address(request.remote_addr))
     except NotFound:
         abort(404)
-    flash(_("شكرا، وصل بلاغك وسيراجعه المشرفون.") if outcome.counted else _("سبق أن وصلنا بلاغ منك عن هذا التعليق."),
+    flash(_("شكرا، وصل بلاغك وسيراجعه المشرفون.") if outcome.counted else _("سبق أن وصلنا بلاغ عن هذا التعليق منك أو من شبكتك، وكل شبكة تُحسب مرة واحدة. شكرا."),
           "success" if outcome.counted else "warning")
     anchor = "comments" if outcome.sent_back and outcome.comment.status.value != "published" else f"comment-{comment_id}"
     return redirect(url_for("public.article", slug=outcome.comment.article.slug, _anchor=anchor), code=303)

@@ -112,6 +112,20 @@ def test_a_reported_comment_starts_its_reject_form_on_the_rule_its_readers_named
     assert '<option value="spam" selected>' in card and '<option value="insult" selected>' not in card
 
 
+def test_a_second_reader_on_the_same_network_is_told_a_report_came_from_there(app, article, staff_client):
+    """Reports count once per network (readers behind one address share it): the second reader, who never
+    reported it, is not told "we already have your report"."""
+    cid = publish(app, staff_client(Role.MODERATOR), article)
+    report(app, cid, article["slug"], "198.51.100.7")
+    reader = app.test_client()
+    env = {"REMOTE_ADDR": "198.51.100.8"}
+    page = reader.get(f"/comments/{cid}/report", environ_base=env).get_data(as_text=True)
+    response = reader.post(f"/comments/{cid}/report", data={"csrf_token": csrf_token(page), "rule": "insult"},
+                           environ_base=env, follow_redirects=True)
+    assert "سبق أن وصلنا بلاغ عن هذا التعليق منك أو من شبكتك" in response.get_data(as_text=True)
+    assert comment_row(app, cid).report_count == 1
+
+
 def test_reports_beyond_the_threshold_keep_it_visible_when_set(app, article, staff_client):
     app.config.update(REPORT_THRESHOLD=2, REPORT_HIDES=False)
     moderator = staff_client(Role.MODERATOR)
