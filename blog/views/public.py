@@ -60,7 +60,15 @@ def _per_page() -> int:
 @reads_only
 def index():
     """The latest published articles."""
-    return render_template("public/index.html", listing=article_service.latest(_page_arg(), _per_page()))
+    return render_template("public/index.html", listing=_existing(article_service.latest(_page_arg(), _per_page())))
+
+
+def _existing(listing):
+    """A listing's page, or a 404 for a page past its end (an old link): not an empty page that says nothing
+    has been published, or found."""
+    if listing.page.page > 1 and not listing.page.items:
+        abort(404)
+    return listing
 
 
 def _listing_of(find, slug: str):
@@ -68,7 +76,7 @@ def _listing_of(find, slug: str):
         listing = find(slug, _page_arg(), _per_page())
     except NotFound:
         abort(404)
-    return render_template("public/index.html", listing=listing)
+    return render_template("public/index.html", listing=_existing(listing))
 
 
 @bp.get("/category/<slug>")
@@ -90,7 +98,7 @@ def tag(slug: str):
 def search():
     """Search the published articles; hamza forms and diacritics do not matter."""
     query = request.args.get("q", "").strip()[:200]
-    listing = article_service.search(query, _page_arg(), _per_page())
+    listing = article_service.search(query, _page_arg(), _per_page())  # past its end: its last page
     return render_template("public/search.html", listing=listing, query=query, site_search=query)
 
 

@@ -59,10 +59,16 @@ def test_front_page_lists_the_latest_with_lead_date_and_comment_count_paginated(
     third = client.get("/?page=3").get_data(as_text=True)
     assert titles(third) == ["خبر رقم 4"] and 'rel="prev" href="/?page=2"' in third
     assert '<link rel="canonical" href="http://localhost/?page=3">' in third
-    everything = "".join(client.get(f"/?page={n}").get_data(as_text=True) for n in (1, 2, 3, 4))
+    everything = "".join(client.get(f"/?page={n}").get_data(as_text=True) for n in (1, 2, 3))
     for hidden in ("مسودة لا تظهر", "مقال سحب", "مقال مجدول لاحقا"):
         assert hidden not in everything
     assert client.get("/?page=abc").status_code == 200
+    # A page past the end (an old link) is no page: not an empty one saying nothing was ever published.
+    for past in ("/?page=4", f"/category/{ECONOMY}?page=9", f"/tag/{TAG}?page=2"):
+        response = client.get(past)
+        assert response.status_code == 404 and "لا توجد مقالات منشورة بعد" not in response.get_data(as_text=True), past
+    assert client.get("/search?q=لاشيء&page=1").status_code == 200  # a search that finds nothing says so
+    assert titles(client.get("/search?q=خبر&page=7").get_data(as_text=True))  # its pages end at its last
 
 
 def test_category_and_tag_pages(app, client, site):
