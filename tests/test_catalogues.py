@@ -1,5 +1,6 @@
 """The interface catalogues (blog/translations): every string that takes a number is written out in each of the
-language's plural forms, so Arabic never shows an empty or English-shaped count ("1 نتائج")."""
+language's plural forms, so Arabic never shows an empty or English-shaped count ("1 نتائج"); French punctuation
+holds to its word."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,3 +29,14 @@ def test_the_search_counts_its_results_in_arabic(app):
         counts = [ngettext("%(num)d نتيجة", "%(num)d نتائج", n) for n in (0, 1, 2, 3, 11, 100)]
     assert counts == ["لا نتائج", "نتيجة واحدة", "نتيجتان", "3 نتائج", "11 نتيجة", "100 نتيجة"]
     assert "لا نتائج" in app.test_client().get("/search?q=كلمةلاتوجد").get_data(as_text=True)
+
+
+def test_french_punctuation_never_starts_a_line():
+    """French sets a space before « ; : ! ? » and inside « »: a non-breaking one, or a narrow phone screen puts
+    the mark at the start of the next line."""
+    with open(CATALOGUES / "fr" / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    breakable = [message.id for message in catalogue if message.id for text in
+                 (message.string if isinstance(message.string, tuple) else (message.string,))
+                 if any(f" {mark}" in text for mark in ";:!?»") or "« " in text]
+    assert breakable == []
