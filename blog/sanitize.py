@@ -112,6 +112,16 @@ ARTICLE_ATTRIBUTES = {"a": ["href", "title"], "img": ["src", "alt", "title"], "o
 ARTICLE_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Images only from the site's own uploads (the names blog.services.uploads gives them).
 OWN_UPLOAD_RE = re.compile(r"^/uploads/[A-Za-z0-9_-]{8,64}\.(?:jpg|png|webp)$")
+# The same written as a full address (copied from the public page): read as its path, so it loads from this site.
+_FULL_UPLOAD_RE = re.compile(r"^(?:https?:)?//[^/?#\s]+(/uploads/[A-Za-z0-9_-]{8,64}\.(?:jpg|png|webp))$", re.IGNORECASE)
+
+
+def _own_upload(src: str) -> str | None:
+    """The path of one of the site's uploads that an image's source names, or None for any other image."""
+    if OWN_UPLOAD_RE.match(src):
+        return src
+    full = _FULL_UPLOAD_RE.match(src)
+    return full.group(1) if full else None
 
 # Raw HTML in the Markdown goes through to the cleaner below, which keeps only the allow-list.
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
@@ -134,13 +144,16 @@ def _article_rel(attrs, new=False):
 
 
 class _OwnImagesOnly(Filter):
-    """Drop every image whose source is not one of the site's own uploads."""
+    """Drop every image whose source is not one of the site's own uploads (a full address of one becomes its
+    path)."""
 
     def __iter__(self):
         for token in Filter.__iter__(self):
             if token.get("name") == "img" and token["type"] in ("StartTag", "EmptyTag"):
-                if not OWN_UPLOAD_RE.match(token["data"].get((None, "src"), "")):
+                own = _own_upload(token["data"].get((None, "src"), ""))
+                if own is None:
                     continue
+                token["data"][(None, "src")] = own
             yield token
 
 
@@ -162,7 +175,7 @@ def foreign_images(markdown: str) -> list[str]:
     own uploads), each once, in order: for telling the editor, who would otherwise see them vanish."""
     html = _markdown.render(_CODE_ELEMENTS.sub("", clean_text(markdown or "")))  # code shows as text: no <img
     sources = (unescape(next((g for g in found.groups() if g is not None), "")) for found in _IMG_SRC.finditer(html))
-    return list(dict.fromkeys(src for src in sources if src and not OWN_UPLOAD_RE.match(src)))
+    return list(dict.fromkeys(src for src in sources if src and _own_upload(src) is None))
 
 
 @lru_cache(maxsize=512)

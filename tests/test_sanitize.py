@@ -46,3 +46,16 @@ def test_foreign_images_are_the_ones_render_article_drops():
     html = str(render_article(text))
     assert html.count("<img") == 1 and 'src="/uploads/abcdefgh12.jpg"' in html
     assert foreign_images("") == [] and foreign_images("![](/uploads/abcdefgh12.jpg)") == []
+
+
+def test_a_full_address_of_the_sites_own_upload_is_read_as_its_path():
+    """An editor copies an image's address from the public page: it loads from this site, whatever host it
+    names; anything else under another host's /uploads/ is still foreign."""
+    from blog.sanitize import foreign_images, render_article
+
+    text = ("![a](http://127.0.0.1:5000/uploads/abcdefgh12.jpg) <img src=\"HTTPS://majlis.example/uploads/abcdefgh12.webp\">"
+            " ![b](https://evil.example/uploads/abcdefgh12.jpg?track=1) ![c](javascript://x/uploads/abcdefgh12.jpg)")
+    html = str(render_article(text))
+    assert html.count('<img src="/uploads/abcdefgh12.jpg"') == 1 and '<img src="/uploads/abcdefgh12.webp">' in html
+    assert "evil.example" not in html and html.count("<img") == 2  # (the javascript: one stays text, no image)
+    assert foreign_images(text) == ["https://evil.example/uploads/abcdefgh12.jpg?track=1"]

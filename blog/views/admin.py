@@ -203,7 +203,8 @@ def set_password(user_id: int):
         abort(404)
     if user.id == current_user.id:  # an admin's own: this browser stays logged in under the new session token
         login_user(user)
-    flash(_("تم تعيين كلمة المرور الجديدة. أبلغها صاحب الحساب: خرج من كل الأجهزة."), "success")
+    flash(_("تم تعيين كلمة المرور الجديدة لحساب %(name)s. أبلغه بها: خرج من كل الأجهزة.", name=user.display_name),
+          "success")
     return redirect(url_for("admin.users"), code=303)
 
 

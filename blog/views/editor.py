@@ -183,6 +183,11 @@ def save(article_id: int):
     return _saved(article)
 
 
+def _list_separator() -> str:
+    """A comma between the items of a list, in the page's language (Arabic's own, or the Latin one)."""
+    return "، " if flask_babel.get_locale().language == "ar" else ", "
+
+
 def _saved(article):
     """Back to the article's form, saying it is saved, and which of its images readers will not see (the site
     loads nothing from other sites, so that no reader's data reaches them)."""
@@ -190,7 +195,7 @@ def _saved(article):
     dropped = foreign_images(article.body)
     if dropped:
         flash(_("هذه الصور لا تظهر في المقال لأنها من مواقع أخرى: %(sources)s. ارفعها من مكتب التحرير ثم الصق سطرها في النص.",
-                sources="، ".join(dropped[:5]) + ("…" if len(dropped) > 5 else "")), "warning")
+                sources=_list_separator().join(dropped[:5]) + ("…" if len(dropped) > 5 else "")), "warning")
     return redirect(url_for("editor.edit", article_id=article.id), code=303)
 
 

@@ -192,11 +192,17 @@ def test_the_editor_is_told_which_images_readers_will_not_see(app, editor):
     warning = re.search(r"هذه الصور لا تظهر في المقال لأنها من مواقع أخرى: ([^<]*)", page)
     assert warning, page
     assert warning.group(1).startswith("https://tracker.example/pixel.png?id=1&amp;x=2، //cdn.example/a.jpg. ")
-    # Saved again with the site's own image alone: saved, and no warning.
-    response = save(editor, article_id, body="فقرة.\n\n![ملكنا](/uploads/abcdefgh12.jpg)")
+    # In French, the list takes the Latin comma.
+    editor.post("/language", data={"lang": "fr", "csrf_token": csrf_token(page)})
+    response = save(editor, article_id, body=body)
+    page = editor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "https://tracker.example/pixel.png?id=1&amp;x=2, //cdn.example/a.jpg." in page
+    # Saved again with the site's own image alone, by its path or its full address: saved, and no warning.
+    response = save(editor, article_id, body="فقرة.\n\n![ملكنا](/uploads/abcdefgh12.jpg)\n\n"
+                                              "![ملكنا](http://localhost/uploads/abcdefgh12.jpg)")
     assert response.status_code == 303
     page = editor.get(response.headers["Location"]).get_data(as_text=True)
-    assert "تم حفظ المقال." in page and "هذه الصور" not in page
+    assert "Article enregistré." in page and "autres sites" not in page
 
 
 def test_the_time_typed_is_the_time_the_desk_and_the_site_show(app, editor, client):
@@ -219,6 +225,12 @@ def test_scheduling_needs_a_time(app, editor):
         assert db.session.scalar(select(func.count()).select_from(Article)) == 0
 
 
+def test_an_article_never_saved_at_the_desk_says_it_has_no_versions_yet(app, editor, article):
+    """An article loaded another way (the demo, an import) has no revision: the page says so, not a blank list."""
+    page = editor.get(f"/desk/articles/{article['id']}/revisions").get_data(as_text=True)
+    assert "لا نسخ محفوظة لهذا المقال بعد" in page
+
+
 def test_every_save_is_a_revision_and_a_former_text_can_be_restored(app, editor, client):
     article_id = created_id(create(editor))
     assert save(editor, article_id, body="نص جديد كليا عن الحديقة.", title="عنوان معدل").status_code == 303
@@ -227,7 +239,7 @@ def test_every_save_is_a_revision_and_a_former_text_can_be_restored(app, editor,
         first = db.session.scalar(select(ArticleRevision).where(ArticleRevision.number == 1))
         slug = db.session.get(Article, article_id).slug
     page = editor.get(f"/desk/articles/{article_id}/revisions").get_data(as_text=True)
-    assert "#1" in page and "#2" in page and "استعادة هذه النسخة" in page
+    assert "#1" in page and "#2" in page and "استعادة هذه النسخة" in page and "لا نسخ محفوظة" not in page
     assert "الحديقة" in client.get(f"/articles/{slug}").get_data(as_text=True)
 
     response = editor.post(f"/desk/articles/{article_id}/revisions/{first.id}/restore", data={"csrf_token": csrf_token(page)})

@@ -110,7 +110,7 @@ def test_an_admin_sets_a_forgotten_password_and_the_accounts_sessions_end(app, s
 
     response = admin.post(f"/admin/users/{user_id}/password", data={"csrf_token": token, "password": NEW})
     assert response.status_code == 303
-    assert "تم تعيين كلمة المرور الجديدة" in admin.get("/admin/users").get_data(as_text=True)
+    assert "تم تعيين كلمة المرور الجديدة لحساب forgot." in admin.get("/admin/users").get_data(as_text=True)
     assert not logged_in(moderator)
     assert login(moderator, "forgot@example.org").status_code == 401
     assert login(moderator, "forgot@example.org", NEW).status_code == 302
