@@ -41,6 +41,10 @@ def _back():
 @bp.get("/terms")
 def terms():
     """The term lists, filterable, with the forms to change them."""
+    return _terms_page(TermForm())
+
+
+def _terms_page(form: TermForm, status: int = 200):
     try:
         page = max(1, int(request.args.get("page", 1)))
     except ValueError:
@@ -50,14 +54,13 @@ def terms():
         page, current_app.config["QUEUE_PER_PAGE"], filters.get("q", ""), filters.get("rule", ""),
         filters.get("language", ""),
     )
-    form = TermForm()
     return render_template(
         "admin/terms.html", listing=listing, form=form, toggle_form=TermToggleForm(), severity_form=SeverityForm(),
         filters=filters, mode_form=ModeForm(mode=screening_service.moderation_mode().value),
         # Each term's rule and language by its name in the page's language, as the forms' choices give them.
         rule_labels={choice.value: choice.label for choice in form.rule.choices},
         lang_labels={choice.value: choice.label for choice in form.lang.choices},
-    )
+    ), status
 
 
 @bp.post("/moderation-mode")
@@ -76,10 +79,9 @@ def add_term():
     """Add a term to a list."""
     form = TermForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "warning")
-        return _back()
+        if form.csrf_token.errors:
+            abort(400)
+        return _terms_page(form, 422)  # the term typed stays in the form, with its message
     try:
         term_service.add_term(term_service.TermDraft(
             text=form.text.data, rule=Rule(form.rule.data), severity=Severity(form.severity.data),

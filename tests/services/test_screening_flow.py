@@ -129,7 +129,11 @@ def test_term_edits_take_effect_without_a_restart(app, article, staff_client):
     for blank in ("    ", "*", "!!", "ـــ", "\u200f"):
         refused = admin.post("/admin/terms", data={"csrf_token": token, "text": blank, "rule": "insult",
                                                     "severity": "hold", "lang": "ar"}, follow_redirects=True)
-        assert "اكتب الكلمة." in refused.get_data(as_text=True), repr(blank)
+        assert refused.status_code == 422 and "اكتب الكلمة." in refused.get_data(as_text=True), repr(blank)
+    # What was typed comes back in the field, with the rule and language chosen.
+    refused = admin.post("/admin/terms", data={"csrf_token": token, "text": "***", "rule": "religion",
+                                                "severity": "hold", "lang": "fr"}).get_data(as_text=True)
+    assert 'value="***"' in refused and '<option selected value="religion">' in refused
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ScreeningTerm)) == before
 
