@@ -45,13 +45,27 @@ def index_terms(*texts: str) -> set[str]:
     return terms
 
 
+# Endings a query word loses to be found in its other number: the feminine ending (ة, normalized ه) and the
+# feminine plural (ات): "تعاونية" finds "تعاونيات", and "تعاونيات" "تعاونية", each read as a prefix.
+_NUMBER_ENDINGS = ("ات", "ه")
+
+
+def _without_number(word: str) -> str:
+    """The word without a feminine or feminine-plural ending, when at least three letters remain."""
+    for ending in _NUMBER_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[:-len(ending)]
+    return word
+
+
 def query_terms(query: str) -> list[tuple[str, ...]]:
     """What a search looks for, word by word (every word must match, at most QUERY_MAX_WORDS): each word's
-    stem, and the word as written where it differs (either one as a prefix of an indexed term)."""
+    stem without a feminine or plural ending (the index is not stemmed for them: the query's prefix reaches both
+    numbers), and the word as written where it differs (either one as a prefix of an indexed term)."""
     seen: list[tuple[str, ...]] = []
     for word in words(query):
-        stemmed, written = stem(word)[:TERM_MAX], word[:TERM_MAX]
-        ways = (stemmed,) if stemmed == written else (stemmed, written)
+        stemmed, written = _without_number(stem(word))[:TERM_MAX], _without_number(word)[:TERM_MAX]
+        ways = (stemmed,) if written.startswith(stemmed) else (stemmed, written)
         if ways not in seen:
             seen.append(ways)
     return seen[:QUERY_MAX_WORDS]

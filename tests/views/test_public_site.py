@@ -134,6 +134,16 @@ def test_a_word_whose_own_letters_begin_with_alef_lam_is_found_with_the_article(
         "نمو التجارة الإلكترونية بالمغرب"], query
 
 
+@pytest.mark.parametrize("query", ["تعاونية", "تعاونيات", "التعاونية", "والتعاونيات", "تعاوني"])
+def test_a_word_is_found_in_its_other_number(app, client, query):
+    """The singular finds the plural written in the text, and the plural the singular (ة and ات)."""
+    write(app, "تعاونيات الأركان بسوس", body="نساء يشتغلن في الأركان.")
+    write(app, "افتتاح تعاونية للخياطة", body="ورشة جديدة في الحي.")
+    write(app, "خبر عن الرياضة", body="مباراة كرة القدم.")
+    assert sorted(titles(client.get("/search", query_string={"q": query}).get_data(as_text=True))) == [
+        "افتتاح تعاونية للخياطة", "تعاونيات الأركان بسوس"], query
+
+
 def test_search_with_nothing_to_find(app, client, site):
     assert titles(client.get("/search?q=كلمة+غير+موجودة").get_data(as_text=True)) == []
     empty = client.get("/search?q=")
