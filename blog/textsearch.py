@@ -58,14 +58,29 @@ def _without_number(word: str) -> str:
     return word
 
 
+# One-letter particles glued to a word with no article ("بأكادير", "لفرنسا", "وأكادير"): a query word also
+# looks for the word without one, when at least four letters remain (short words keep their first letter).
+_PROCLITICS = ("و", "ف", "ب", "ل", "ك")
+
+
+def _without_proclitic(word: str) -> str | None:
+    if word[:1] in _PROCLITICS and len(word) - 1 >= 4:
+        return word[1:]
+    return None
+
+
 def query_terms(query: str) -> list[tuple[str, ...]]:
     """What a search looks for, word by word (every word must match, at most QUERY_MAX_WORDS): each word's
     stem without a feminine or plural ending (the index is not stemmed for them: the query's prefix reaches both
-    numbers), and the word as written where it differs (either one as a prefix of an indexed term)."""
+    numbers), the word as written where it differs, and the word without a one-letter particle glued to it (any
+    one of them as a prefix of an indexed term)."""
     seen: list[tuple[str, ...]] = []
     for word in words(query):
         stemmed, written = _without_number(stem(word))[:TERM_MAX], _without_number(word)[:TERM_MAX]
         ways = (stemmed,) if written.startswith(stemmed) else (stemmed, written)
+        bare = _without_proclitic(stemmed) if stemmed == written else None  # (an article already gone: none)
+        if bare:
+            ways += (bare,)
         if ways not in seen:
             seen.append(ways)
     return seen[:QUERY_MAX_WORDS]

@@ -144,6 +144,16 @@ def test_a_word_is_found_in_its_other_number(app, client, query):
         "افتتاح تعاونية للخياطة", "تعاونيات الأركان بسوس"], query
 
 
+@pytest.mark.parametrize("query", ["بأكادير", "وأكادير", "لأكادير", "أكادير"])
+def test_a_word_with_a_particle_glued_to_it_is_found_without_it(app, client, query):
+    """"بأكادير" (in Agadir) finds the text's "أكادير"; words of four letters or fewer keep their first letter."""
+    write(app, "مهرجان أكادير للسينما", body="دورة جديدة في الصيف.")
+    write(app, "خبر عن الرياضة", body="مباراة كرة القدم في بركان.")
+    assert titles(client.get("/search", query_string={"q": query}).get_data(as_text=True)) == [
+        "مهرجان أكادير للسينما"], query
+    assert titles(client.get("/search", query_string={"q": "وركان"}).get_data(as_text=True)) == []
+
+
 def test_search_with_nothing_to_find(app, client, site):
     assert titles(client.get("/search?q=كلمة+غير+موجودة").get_data(as_text=True)) == []
     empty = client.get("/search?q=")
