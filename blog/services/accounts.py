@@ -12,9 +12,15 @@ class WrongPassword(ServiceError):
     """The password given as the account's current one is not."""
 
 
-def rotate_session_token(user: User) -> None:
-    """Give the account a new session token: every browser logged in with the old one is logged out."""
+def end_sessions(user: User) -> None:
+    """Give the account a new session token: every browser logged in with the old one is logged out (the caller
+    commits)."""
     user.session_token = secrets.token_hex(16)
+
+
+def rotate_session_token(user: User) -> None:
+    """End every session of the account now."""
+    end_sessions(user)
     db.session.commit()
 
 

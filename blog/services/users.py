@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Role, User, UserRole
+from .accounts import end_sessions
 from .errors import LastAdmin, NotFound, ServiceError
 
 
@@ -55,7 +56,7 @@ def set_role(user_id: int, role: Role) -> User:
     if user.role is not role:
         user.role = role
         user.extra_roles = [extra for extra in user.extra_roles if extra.role is not role]
-        user.session_token = secrets.token_hex(16)
+        end_sessions(user)
         db.session.commit()
     return user
 
@@ -66,7 +67,7 @@ def set_extra_roles(user_id: int, extra: set[Role]) -> User:
     wanted = {role for role in extra if role not in (user.role, Role.ADMIN)}
     if wanted != {e.role for e in user.extra_roles}:
         user.extra_roles = [UserRole(role=role) for role in sorted(wanted, key=lambda r: r.value)]
-        user.session_token = secrets.token_hex(16)
+        end_sessions(user)
         db.session.commit()
     return user
 
@@ -75,7 +76,7 @@ def set_password(user_id: int, password: str) -> User:
     """A new password for an account, set by an admin (a forgotten one); its sessions end."""
     user = _user(user_id)
     user.set_password(password)
-    user.session_token = secrets.token_hex(16)
+    end_sessions(user)
     db.session.commit()
     return user
 
@@ -87,6 +88,6 @@ def set_active(user_id: int, active: bool) -> User:
         raise LastAdmin(user_id)
     user.active = active
     if not active:
-        user.session_token = secrets.token_hex(16)
+        end_sessions(user)
     db.session.commit()
     return user
