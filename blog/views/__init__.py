@@ -30,3 +30,13 @@ class IdConverter(IntegerConverter):
 def wants_json() -> bool:
     """The request asks for JSON before HTML (a page's script), so its answer, an error's too, is JSON."""
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def sent_by_fetch() -> bool:
+    """The workbench's script sent the request (static/js/workbench.js): it takes a JSON answer."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def same_site(url: str | None) -> bool:
+    """True for an address of this site (a Referer to go back to)."""
+    return bool(url) and url.startswith(request.host_url)

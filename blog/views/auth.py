@@ -13,7 +13,7 @@ from ..extensions import db
 from ..forms import EmptyForm, LoginForm, PasswordForm
 from ..models import Role, User
 from ..services import accounts
-from . import wants_json
+from . import same_site, sent_by_fetch, wants_json
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -44,6 +44,11 @@ def _password_limits(email: str) -> tuple[tuple[str, str, str], ...]:
             ("login-account", "LOGIN_LIMIT_PER_ACCOUNT", email))
 
 
+def _count_failure(limits) -> None:
+    for limit in limits:
+        throttle.hit(*limit)
+
+
 def _refused(limits, field) -> dict[str, str] | None:
     """When failed attempts have reached one of `limits`: the field gets the message, the answer gets its
     Retry-After header (returned); None otherwise."""
@@ -59,9 +64,9 @@ def _refused(limits, field) -> dict[str, str] | None:
 
 def _referring_path() -> str | None:
     """The path (and query) of the page of this site a request was sent from, if it says."""
-    parts = urlsplit(request.referrer or "")
-    if parts.netloc != request.host or not parts.path:
+    if not same_site(request.referrer):
         return None
+    parts = urlsplit(request.referrer)
     return _safe_next(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 
@@ -75,10 +80,10 @@ def to_login():
               "warning")
     if request.method == "GET":
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if request.headers.get("X-Requested-With") == "fetch" or wants_json():
-        return jsonify(login=url_for("auth.login", next=_referring_path())), 401
-    action = url_for("auth.login", next=_referring_path())
-    return render_template("auth/login.html", form=LoginForm(formdata=None), action=action), 401
+    login_form = url_for("auth.login", next=_referring_path())
+    if sent_by_fetch() or wants_json():
+        return jsonify(login=login_form), 401
+    return render_template("auth/login.html", form=LoginForm(formdata=None), action=login_form), 401
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -98,8 +103,7 @@ def login():
             session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or _landing(user))
-        for limit in limits:
-            throttle.hit(*limit)
+        _count_failure(limits)
         form.password.errors.append(_("البريد الإلكتروني أو كلمة المرور غير صحيحة."))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 401
 
@@ -142,8 +146,7 @@ def password():
         try:
             accounts.change_password(user, form.current.data, form.new.data)
         except accounts.WrongPassword:
-            for limit in limits:
-                throttle.hit(*limit)
+            _count_failure(limits)
             form.current.errors.append(_("كلمة المرور الحالية غير صحيحة."))
         else:
             login_user(user)

@@ -20,7 +20,7 @@ from ..services import dashboard as dashboard_service
 from ..services import moderation as moderation_service
 from ..services import queue as queue_service
 from ..services.errors import Conflict, InvalidTransition, NotFound
-from . import as_id
+from . import as_id, sent_by_fetch
 
 bp = Blueprint("moderator", __name__, url_prefix="/moderation")
 
@@ -169,10 +169,6 @@ def _render_comment(found: Comment, form: EditForm, status: int = 200):
 
 # --- deciding --------------------------------------------------------------------------------------
 
-def _wants_json() -> bool:
-    return request.headers.get("X-Requested-With") == "fetch"
-
-
 def _back():
     target = request.form.get("next", "")
     if not (target.startswith("/moderation/") and "//" not in target and "\\" not in target):
@@ -182,7 +178,7 @@ def _back():
 
 def _answer(ok: bool, message: str, comment: Comment | None = None, code: int = 200):
     """A JSON answer for fetch() callers, or a flash and a redirect (POST/redirect/GET) for plain forms."""
-    if _wants_json():
+    if sent_by_fetch():
         body = {"ok": ok, "message": message, "counts": queue_service.queue_counts()}
         if comment is not None:
             body.update(_card_state(comment))
@@ -308,8 +304,8 @@ def _bulk(action: ActionKind):
         chosen = {}  # each comment once, however often its box was sent
         for value in request.form.getlist("ids"):
             ident, _sep, version = value.partition(":")
-            if as_id(ident) is not None:
-                chosen.setdefault(int(ident), as_id(version))
+            if (comment_id := as_id(ident)) is not None:
+                chosen.setdefault(comment_id, as_id(version))
         targets = list(chosen.items())
     if not targets:
         return _answer(False, _("لم تختر أي تعليق."), None, 422)
@@ -317,7 +313,7 @@ def _bulk(action: ActionKind):
     result = moderation_service.decide_many(decisions, current_user)
     message = _("طُبق القرار على %(done)d تعليق، وتُرك %(skipped)d.", done=len(result.decided),
                 skipped=len(result.skipped))
-    if _wants_json():
+    if sent_by_fetch():
         return jsonify({"ok": bool(result.decided), "message": message, "decided": result.decided,
                         "cards": [_card_state(comment) for comment in result.comments],
                         "skipped": [i for i, _why in result.skipped], "counts": queue_service.queue_counts()})

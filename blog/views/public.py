@@ -24,7 +24,7 @@ from ..services import reports as report_service
 from ..services.errors import CommentsClosed, Moved, NotFound, ReplyTargetGone
 from ..services.retry import reads_only
 from ..services.uploads import upload_folder
-from . import conversation
+from . import conversation, same_site
 from .conversation import page_arg as _page_arg
 from .reader import own_comment_ids, reader_id, remember_own_comment, remembered_details, store_details
 
@@ -245,14 +245,10 @@ def set_language():
     code = request.form.get("lang", "")
     if code not in current_app.config["LANGUAGES"]:
         abort(400)
-    target = _without_lang(request.referrer) if _same_site(request.referrer) else url_for("public.index")
+    target = _without_lang(request.referrer) if same_site(request.referrer) else url_for("public.index")
     response = redirect(target)
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure)
     return response
-
-
-def _same_site(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url)
 
 
 def _without_lang(url: str) -> str:
