@@ -7,6 +7,8 @@ the article and the clitics glued to it (``والمكتبة`` → ``مكتبه``
 (normalized) and as stemmed; a query word matches any indexed word that starts with its stem, or with the word
 as written: a word whose own letters begin with alef-lam (``إلكترونية``, normalized ``الكترونيه``) is no
 article plus a word, and is found where the text has it with the article (``الإلكترونية``, whose stem it is).
+A word with a one-letter particle glued to it (``بأكادير``) and a hamza on a seat (``المسؤول``, ``المسئول``) are
+indexed in their other forms too (below).
 """
 from __future__ import annotations
 
@@ -35,16 +37,6 @@ def stem(word: str) -> str:
     return word
 
 
-def index_terms(*texts: str) -> set[str]:
-    """Every term to index for these texts: each word and its stem, cut to the column's length."""
-    terms: set[str] = set()
-    for text in texts:
-        for word in words(text):
-            terms.add(word[:TERM_MAX])
-            terms.add(stem(word)[:TERM_MAX])
-    return terms
-
-
 # Endings a query word loses to be found in its other number: the feminine ending (ة, normalized ه) and the
 # feminine plural (ات): "تعاونية" finds "تعاونيات", and "تعاونيات" "تعاونية", each read as a prefix.
 _NUMBER_ENDINGS = ("ات", "ه")
@@ -58,9 +50,12 @@ def _without_number(word: str) -> str:
     return word
 
 
-# One-letter particles glued to a word with no article ("بأكادير", "لفرنسا", "وأكادير"): a query word also
-# looks for the word without one, when at least four letters remain (short words keep their first letter).
+# One-letter particles glued to a word with no article ("بأكادير", "لفرنسا", "وأكادير"), read off when at least four
+# letters remain (short words keep their first letter). A query word also looks for the word without one. The index
+# holds a text's word without one too, marked: a query word of four letters or more, with or without a particle,
+# finds it ("أكادير" and "وأكادير" find "بأكادير"); a shorter one does not ("زار" does not find every "وزارة").
 _PROCLITICS = ("و", "ف", "ب", "ل", "ك")
+_READ_OFF = "~"  # never in a word
 
 
 def _without_proclitic(word: str) -> str | None:
@@ -69,11 +64,44 @@ def _without_proclitic(word: str) -> str | None:
     return None
 
 
+# Hamza on a seat is written on waw or on ya for the same word ("المسؤول", "المسئول"; "شؤون", "شئون"), and the
+# normalizer makes the one و and the other ي: a text holding either is indexed as written and in the other spelling.
+_OTHER_SEAT = (str.maketrans("ؤ", "ئ"), str.maketrans("ئ", "ؤ"))
+
+
+def _spellings(text: str) -> list[str]:
+    """The text, and where it writes a hamza on a seat, the text with each seat written as the other."""
+    if "ؤ" not in text and "ئ" not in text:
+        return [text]
+    return [text, *(text.translate(other) for other in _OTHER_SEAT)]
+
+
+def index_terms(*texts: str) -> set[str]:
+    """Every term to index for these texts, cut to the column's length: each word (in each spelling of its hamza
+    seats), its stem, and the word without a one-letter particle glued to it ("بأكادير" is found by "أكادير")."""
+    terms: set[str] = set()
+    for text in texts:
+        for spelling in _spellings(text or ""):
+            for word in words(spelling):
+                stemmed = stem(word)
+                terms.add(word[:TERM_MAX])
+                terms.add(stemmed[:TERM_MAX])
+                if stemmed == word and (bare := _without_proclitic(word)):
+                    terms.add((_READ_OFF + bare)[:TERM_MAX])
+    return terms
+
+
+def article_terms(title: str, lead: str, body: str, slug: str) -> set[str]:
+    """An article's index terms: its texts, and the words of its address (Latin place names such as "fes" are often
+    written only there)."""
+    return index_terms(title, lead, body, slug.replace("-", " "))
+
+
 def query_terms(query: str) -> list[tuple[str, ...]]:
     """What a search looks for, word by word (every word must match, at most QUERY_MAX_WORDS): each word's
     stem without a feminine or plural ending (the index is not stemmed for them: the query's prefix reaches both
-    numbers), the word as written where it differs, and the word without a one-letter particle glued to it (any
-    one of them as a prefix of an indexed term)."""
+    numbers), the word as written where it differs, the word without a one-letter particle glued to it, and these
+    among the text's words that had one (any one of them as a prefix of an indexed term)."""
     seen: list[tuple[str, ...]] = []
     for word in words(query):
         stemmed, written = _without_number(stem(word))[:TERM_MAX], _without_number(word)[:TERM_MAX]
@@ -81,6 +109,7 @@ def query_terms(query: str) -> list[tuple[str, ...]]:
         bare = _without_proclitic(stemmed) if stemmed == written else None  # (an article already gone: none)
         if bare:
             ways += (bare,)
+        ways += tuple((_READ_OFF + form)[:TERM_MAX] for form in (stemmed, bare) if form and len(form) >= 4)
         if ways not in seen:
             seen.append(ways)
     return seen[:QUERY_MAX_WORDS]

@@ -15,7 +15,7 @@ from ..models import (
     utcnow,
 )
 from ..slugs import SLUG_MAX, short_id, slugify
-from ..textsearch import index_terms, query_terms
+from ..textsearch import article_terms, query_terms
 from .comments import Page
 from .errors import ArticleChanged, Moved, NotFound, SlugTaken
 from .reads import DriverRead
@@ -150,9 +150,9 @@ def _named(model, name: str):
 
 
 def reindex(article: Article) -> None:
-    """Rewrite the article's search terms from its title, lead and body (caller commits)."""
+    """Rewrite the article's search terms from its title, lead, body and address (caller commits)."""
     db.session.execute(delete(ArticleTerm).where(ArticleTerm.article_id == article.id))
-    terms = index_terms(article.title, article.lead, article.body)
+    terms = article_terms(article.title, article.lead, article.body, article.slug)
     if terms:
         db.session.execute(
             ArticleTerm.__table__.insert(), [{"article_id": article.id, "term": t} for t in sorted(terms)]
