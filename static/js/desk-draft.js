@@ -1,0 +1,90 @@
+/* Editors' desk: the article form's text kept in this browser until the site has it.
+   Each change is written to localStorage (per staff account and article). A save that does not reach the site
+   (the session ended, the network failed) leaves it there: the form, opened again, offers it back. A page that
+   shows what was kept (the save went through) forgets it. Nothing leaves the browser. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-draft-key]");
+  var offer = document.getElementById("draft-offer");
+  if (!form || !offer || !window.localStorage) { return; }
+  var prefix = "majlis-draft:" + form.getAttribute("data-draft-owner") + ":";
+  var key = prefix + form.getAttribute("data-draft-key");
+  var newKey = prefix + "new";
+  var names = ["title", "lead", "body", "source", "category", "tags", "slug", "status", "publish_at", "comments_open"];
+  var errors = form.getAttribute("data-draft-unsaved") === "1";  // the page shows text the site refused
+
+  function values() {
+    var found = {};
+    names.forEach(function (name) {
+      var input = form.elements[name];
+      if (input) { found[name] = input.type === "checkbox" ? input.checked : input.value; }
+    });
+    return found;
+  }
+
+  // Left empty, these are filled in by the site on saving (the address from the title, the date of publication).
+  var filledIn = ["slug", "publish_at"];
+
+  function same(kept, shown) {
+    return names.every(function (name) {
+      return kept[name] === shown[name] || (kept[name] === "" && filledIn.indexOf(name) >= 0);
+    });
+  }
+
+  function read(which) {
+    try { return JSON.parse(localStorage.getItem(which) || "null"); } catch (e) { return null; }
+  }
+
+  function keep() {
+    try { localStorage.setItem(key, JSON.stringify({ values: values(), at: Date.now() })); } catch (e) { /* full */ }
+  }
+
+  function fill(kept) {
+    names.forEach(function (name) {
+      var input = form.elements[name];
+      if (!input || !(name in kept)) { return; }
+      if (input.type === "checkbox") { input.checked = kept[name]; } else { input.value = kept[name]; }
+    });
+  }
+
+  var shown = values();
+  // A new article saved from this browser's draft: the "new" form's draft is this article now.
+  var fresh = key !== newKey && read(newKey);
+  if (fresh && fresh.values && same(fresh.values, shown)) { localStorage.removeItem(newKey); }
+  var kept = read(key);
+  if (kept && kept.values) {
+    if (same(kept.values, shown)) {
+      if (!errors) { localStorage.removeItem(key); }  // the site has it
+    } else {
+      var when = offer.querySelector("time");
+      if (when) {
+        var at = new Date(kept.at);
+        when.setAttribute("datetime", at.toISOString());
+        when.textContent = at.toLocaleString(document.documentElement.lang === "ar" ? "ar-MA" : document.documentElement.lang,
+          { dateStyle: "medium", timeStyle: "short" });
+      }
+      offer.hidden = false;
+      offer.querySelector("[data-draft-restore]").addEventListener("click", function () {
+        fill(kept.values);
+        offer.hidden = true;
+        form.elements.title.focus();
+      });
+      offer.querySelector("[data-draft-discard]").addEventListener("click", function () {
+        localStorage.removeItem(key);
+        offer.hidden = true;
+      });
+    }
+  }
+
+  var timer = null;
+  form.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { timer = null; keep(); }, 400);
+  });
+  form.addEventListener("change", keep);
+  function now() {
+    if (timer !== null) { clearTimeout(timer); timer = null; keep(); }
+  }
+  form.addEventListener("submit", function () { timer = -1; now(); });
+  window.addEventListener("pagehide", now);  // leaving within the pause after the last key
+})();

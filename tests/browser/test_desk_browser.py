@@ -1,0 +1,107 @@
+"""The desk in Chromium: an article's text survives a save that never reaches the site."""
+from __future__ import annotations
+
+import pytest
+
+from blog.extensions import db
+from blog.models import Article, ArticleStatus, Role, User, utcnow
+from blog.services import accounts
+from blog.services import articles as article_service
+from tests.conftest import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def _log_in(page, live_server, email):
+    page.goto(live_server + "/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def _end_sessions(app, email):
+    """What an admin's role or password change does to the editor's browsers."""
+    with app.app_context():
+        accounts.rotate_session_token(db.session.query(User).filter_by(email=email).one())
+
+
+def _kept(page):
+    return page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('majlis-draft:'))")
+
+
+def test_text_sent_after_the_session_ended_is_offered_back_after_logging_in(app, live_server, page, artifacts, request):
+    editor_id = make_user(app, Role.EDITOR, "draft@example.org")
+    with app.test_request_context("/"):
+        editor = db.session.get(User, editor_id)
+        article = article_service.create_article(article_service.ArticleDraft(
+            title="ميزانية الجماعة", lead="مقدمة", body="النص المحفوظ.", source="مجلس",
+            status=ArticleStatus.DRAFT, publish_at=utcnow()), editor)
+        article_id = article.id
+    _log_in(page, live_server, "draft@example.org")
+    page.goto(f"{live_server}/desk/articles/{article_id}/edit")
+    assert page.locator("#draft-offer").is_hidden()
+    page.fill("#title", "ميزانية الجماعة لسنة 2027")
+    page.fill("#body", "فقرة طويلة كتبها المحرر طوال ساعة.")
+    _end_sessions(app, "draft@example.org")
+    page.click("main form.article-form button[type=submit]")
+    assert page.locator("#password").count() == 1  # the session ended: the login form, nothing saved
+    with app.app_context():
+        assert db.session.get(Article, article_id).body == "النص المحفوظ."
+    page.fill("#email", "draft@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    assert page.url == f"{live_server}/desk/articles/{article_id}/edit"
+    # The form shows what the site has; the browser offers the text it kept.
+    assert page.input_value("#body") == "النص المحفوظ."
+    offer = page.locator("#draft-offer")
+    assert offer.is_visible() and "لم يصل إلى الموقع" in offer.inner_text()
+    assert offer.locator("time").get_attribute("datetime")
+    page.screenshot(path=str(artifacts / f"desk-draft-offer-{request.node.callspec.id}.png"), full_page=True)
+    page.click("[data-draft-restore]")
+    assert offer.is_hidden()
+    assert page.input_value("#title") == "ميزانية الجماعة لسنة 2027"
+    assert page.input_value("#body") == "فقرة طويلة كتبها المحرر طوال ساعة."
+    page.select_option("#status", "published")  # with no date: the site dates it, and the text is still saved
+    page.click("main form.article-form button[type=submit]")
+    assert page.locator(".flash-success").count() == 1
+    with app.app_context():
+        saved = db.session.get(Article, article_id)
+        assert saved.body == "فقرة طويلة كتبها المحرر طوال ساعة." and saved.status is ArticleStatus.PUBLISHED
+    assert _kept(page) == []  # the site has it: the browser forgets it
+    page.reload()
+    assert page.locator("#draft-offer").is_hidden()
+
+
+def test_a_new_articles_text_is_kept_until_it_is_saved_and_another_account_never_sees_it(app, live_server, page):
+    make_user(app, Role.EDITOR, "first@example.org")
+    make_user(app, Role.EDITOR, "second@example.org")
+    _log_in(page, live_server, "first@example.org")
+    page.goto(live_server + "/desk/articles/new")
+    page.fill("#title", "مهرجان أحيدوس")
+    page.fill("#body", "نص لم يُحفظ بعد.")
+    page.goto(live_server + "/desk/")  # left without saving, at once
+    page.goto(live_server + "/desk/articles/new")
+    assert page.locator("#draft-offer").is_visible() and page.input_value("#title") == ""
+    # The same browser with another account: not theirs to see.
+    page.click("form[action$='/auth/logout'] button")
+    _log_in(page, live_server, "second@example.org")
+    page.goto(live_server + "/desk/articles/new")
+    assert page.locator("#draft-offer").is_hidden()
+    page.click("form[action$='/auth/logout'] button")
+    _log_in(page, live_server, "first@example.org")
+    page.goto(live_server + "/desk/articles/new")
+    page.click("[data-draft-restore]")
+    page.click("main form.article-form button[type=submit]")
+    assert "/edit" in page.url and page.locator(".flash-success").count() == 1
+    with app.app_context():
+        assert db.session.query(Article).filter_by(title="مهرجان أحيدوس").one().body == "نص لم يُحفظ بعد."
+    assert _kept(page) == []  # the new form's text is this article now
+    page.goto(live_server + "/desk/articles/new")
+    assert page.locator("#draft-offer").is_hidden()
+    # Discarded text is gone for good.
+    page.fill("#title", "مسودة للتجاهل")
+    page.reload()
+    page.click("[data-draft-discard]")
+    assert page.locator("#draft-offer").is_hidden() and _kept(page) == []
+    page.reload()
+    assert page.locator("#draft-offer").is_hidden()
