@@ -49,11 +49,11 @@ def term_reason(hit: Hit, text: str | None = None) -> Reason:
     written, term = _quoted(hit, text)
     r_ar, r_fr, r_en = RULE_NAMES[hit.rule]
     s_ar, s_fr, s_en = _SEVERITY[hit.severity]
-    listed = (f" ← «{term}»", f" (« {term} » dans la liste)", f" (listed as “{term}”)") if term else ("", "", "")
+    listed = (f" ← «{term}»", f" («\u00a0{term}\u00a0» dans la liste)", f" (listed as “{term}”)") if term else ("", "", "")
     return Reason(
         code=hit.rule.value,
         ar=f"كلمة «{written}»{listed[0]} تخالف قاعدة: {r_ar} ({s_ar})",
-        fr=f"Le mot « {written} »{listed[1]} enfreint la règle : {r_fr} ({s_fr})",
+        fr=f"Le mot «\u00a0{written}\u00a0»{listed[1]} enfreint la règle\u00a0: {r_fr} ({s_fr})",
         en=f"The word “{written}”{listed[2]} breaks the rule: {r_en} ({s_en})",
     )
 
@@ -80,7 +80,7 @@ def signal_reason(hit: Hit) -> Reason:
     return Reason(
         code=hit.rule.value,
         ar=f"{ar}، مخالفة لقاعدة: {r_ar} ({s_ar})",
-        fr=f"{fr[0].upper()}{fr[1:]}, contraire à la règle : {r_fr} ({s_fr})",
+        fr=f"{fr[0].upper()}{fr[1:]}, contraire à la règle\u00a0: {r_fr} ({s_fr})",
         en=f"{en[0].upper()}{en[1:]}, against the rule: {r_en} ({s_en})",
     )
 
@@ -118,7 +118,7 @@ def reports_reason(count: int, rule: Rule, hidden: bool) -> Reason:
     return Reason(
         code=rule.value,
         ar=f"أبلغ عنه {count} من القراء، أكثرهم بسبب قاعدة: {r_ar}" + (" (أُخفي حتى المراجعة)" if hidden else ""),
-        fr=f"Signalé par {count} lecteurs, surtout pour la règle : {r_fr}"
+        fr=f"Signalé par {count} lecteurs, surtout pour la règle\u00a0: {r_fr}"
            + (" (masqué jusqu'à la modération)" if hidden else ""),
         en=f"Reported by {count} readers, most under the rule: {r_en}" + (" (hidden until reviewed)" if hidden else ""),
     )

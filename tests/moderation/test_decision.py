@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from blog.moderation.decision import decide
+from blog.moderation.reasons import reports_reason, score_reason, uncertain_reason
 from blog.moderation.types import Action, Context, Hit, Mode, Rule, Settings, Severity
 
 POST = Settings(mode=Mode.POST)
@@ -110,10 +111,21 @@ def test_reasons_name_rule_and_term_in_three_languages():
     assert "حمار" in r.en and "insults" in r.en
     # Each language quotes the words as written and the list's entry with its own marks, never mixed.
     assert r.ar.startswith("كلمة «حمااار» ← «حمار» ")
-    assert r.fr.startswith("Le mot « حمااار » (« حمار » dans la liste) ")
+    assert r.fr.startswith("Le mot «\u00a0حمااار\u00a0» («\u00a0حمار\u00a0» dans la liste) ")
     assert r.en.startswith("The word “حمااار” (listed as “حمار”) ")
     (same,) = decide([Hit(Rule.INSULT, "حمار", Severity.HOLD, 4, 8)], 0.2, Context(), POST, text="انت حمار").reasons
     assert same.en.startswith("The word “حمار” breaks") and "»" not in same.en and "listed" not in same.en
+
+
+def test_french_reasons_keep_their_punctuation_on_the_line_it_belongs_to():
+    """A non-breaking space before « : » and inside « », as the catalogue's strings have (tests/test_catalogues.py):
+    a narrow screen never starts a line with the colon or the closing quote."""
+    hits = [Hit(Rule.INSULT, "حمار", Severity.HOLD, 4, 10), LINKS, Hit(Rule.SPAM, "duplicate", Severity.HOLD, signal=True)]
+    reasons = [*decide(hits, 0.2, Context(), POST, text="انت حمااار").reasons, reports_reason(3, Rule.INSULT, True),
+               score_reason(0.93, 0.8, Severity.HOLD), uncertain_reason(0.6, 0.8)]
+    assert len(reasons) >= 5
+    for reason in reasons:
+        assert not any(f" {mark}" in reason.fr for mark in ";:!?»") and "« " not in reason.fr, reason.fr
 
 
 def test_signal_reasons_are_readable():

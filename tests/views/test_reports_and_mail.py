@@ -68,7 +68,7 @@ def test_reports_up_to_the_threshold_then_back_to_the_queue_hidden(app, article,
     audit = moderator.get(f"/moderation/audit?comment={cid}").get_data(as_text=True)
     assert "أبلغ عنه 3 من القراء، أكثرهم بسبب قاعدة: عدم الإساءة أو السب (أُخفي حتى المراجعة)" in audit
     audit = moderator.get(f"/moderation/audit?comment={cid}&lang=fr").get_data(as_text=True)
-    assert "Signalé par 3 lecteurs, surtout pour la règle : pas d&#39;insultes ni d&#39;injures" in audit
+    assert "Signalé par 3 lecteurs, surtout pour la règle\u00a0: pas d&#39;insultes ni d&#39;injures" in audit
     with app.app_context():
         assert db.session.get(Article, article["id"]).published_comment_count == 0
     assert CLEAN not in app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
