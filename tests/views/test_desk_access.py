@@ -127,6 +127,11 @@ def test_admin_form_errors_keep_what_was_typed(app, staff_client):
         "email": "taken@example.org", "display_name": "", "role": "editor", "password": "long enough pw", "csrf_token": token,
     })
     assert response.status_code == 409 and "يوجد حساب بهذا البريد الإلكتروني." in response.get_data(as_text=True)
+    # The address asked for is the colleague's, not the admin's own ("Your e-mail" would say otherwise).
+    response = admin.post("/admin/users?lang=en", data={
+        "email": "", "display_name": "", "role": "editor", "password": "long enough pw", "csrf_token": token,
+    })
+    assert response.status_code == 422 and "The e-mail address is required." in response.get_data(as_text=True)
 
 
 def test_the_last_admin_cannot_be_demoted_or_disabled(app):
