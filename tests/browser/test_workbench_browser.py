@@ -188,10 +188,16 @@ def test_staff_pages_on_a_phone_never_scroll_sideways(app, article, live_server,
                 "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
             assert scroll <= client, (lang, path, scroll, client)
             if path == "/moderation/dashboard":  # the charts' axis labels inside their chart, RTL page or not
-                outside = page.evaluate("""() => Array.from(document.querySelectorAll('svg.chart text')).filter(t => {
-                    const box = t.getBoundingClientRect(), chart = t.closest('svg').getBoundingClientRect();
+                outside = page.evaluate("""() => Array.from(document.querySelectorAll('.chart .tick')).filter(t => {
+                    const box = t.getBoundingClientRect(), chart = t.closest('.chart').getBoundingClientRect();
                     return box.left < chart.left - 0.5 || box.right > chart.right + 0.5; }).map(t => t.textContent)""")
                 assert outside == [], (lang, outside)
+                # ... and as readable as the page's small print on a phone (they shrank with a drawing 600 wide).
+                sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.chart .tick'))
+                    .map(t => parseFloat(getComputedStyle(t).fontSize))""")
+                assert len(sizes) == 12 and min(sizes) >= 12, (lang, sizes)
+    page.goto(f"{live_server}/moderation/dashboard")
+    page.screenshot(path=str(artifacts / f"dashboard-phone-{request.node.callspec.id}.png"), full_page=True)
     page.goto(f"{live_server}/moderation/?lang=fr")
     page.screenshot(path=str(artifacts / f"workbench-phone-{request.node.callspec.id}.png"), full_page=True)
     # Far down the list, a decision's answer shows where the moderator is, not above the screen.
