@@ -134,6 +134,29 @@ def unique_slug(base: str, article_id: int | None = None) -> str:
     return candidate
 
 
+def preview(draft: ArticleDraft, article: Article | None) -> ShownArticle:
+    """The page of `draft` (the form of `article`, or of a new one) as readers would see it once saved; nothing is
+    written for it."""
+    def label(model, name: str) -> Label:
+        found = db.session.scalar(select(model.slug).where(model.name == name))
+        return Label(slug=found or slugify(name, 60) or short_id(), name=name)
+
+    keep_cover = draft.cover_image is None and article is not None
+    return ShownArticle(
+        id=article.id if article else None,
+        slug=draft.slug or (article.slug if article else slugify(draft.title) or short_id()),
+        title=draft.title, lead=draft.lead, body=draft.body, source=draft.source,
+        cover_image=article.cover_image if keep_cover else (draft.cover_image or ""),
+        status=draft.status,
+        published_at=draft.publish_at or (article and article.published_at) or utcnow(),
+        comments_open=draft.comments_open,
+        published_comment_count=article.published_comment_count if article else 0,
+        published_thread_count=article.published_thread_count if article else 0,
+        category=label(Category, draft.category) if draft.category else None,
+        tags=tuple(sorted((label(Tag, name) for name in draft.tags), key=lambda tag: tag.name)),
+    )
+
+
 def _named(model, name: str):
     """The category or tag with this name, created (with a slug) when new."""
     found = db.session.scalar(select(model).where(model.name == name))
@@ -358,9 +381,10 @@ class Label(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class ShownArticle:
-    """A live article as its page shows it, read as plain rows (no ORM object), with its category and tags."""
+    """A live article as its page shows it, read as plain rows (no ORM object), with its category and tags; or an
+    editor's text not saved yet, as it would be shown (`preview`)."""
 
-    id: int
+    id: int | None  # None: a new article's preview
     slug: str
     title: str
     lead: str

@@ -202,11 +202,28 @@ def _saved(article):
 @bp.get("/articles/<int:article_id>/preview")
 def preview(article_id: int):
     """The saved article exactly as readers will see it, whatever its status."""
-    article = _load(article_id)
+    return _preview_page(_load(article_id))
+
+
+@bp.post("/articles/new/preview")
+@bp.post("/articles/<int:article_id>/preview")
+def preview_unsaved(article_id: int | None = None):
+    """The form's text as readers would see it, before it is saved (the form's second button, in a tab of its own);
+    nothing is written. A form that would not save comes back with its errors, as a save would."""
+    article = _load(article_id) if article_id else None
+    form = ArticleForm()
+    if not _submitted(form):
+        return _edit_page(form, article, status=422)
+    shown = article_service.preview(_draft(form, "" if form.remove_cover.data else None), article)
+    return _preview_page(shown, unsaved=True)
+
+
+def _preview_page(article, unsaved: bool = False):
+    """The article page without its comments or neighbours, marked as a preview (not indexed, not cached)."""
     empty = ThreadPage(items=[], prev=None, next=None)
     return render_template(
-        "public/article.html", article=article, thread=empty, own=[], form=CommentForm(), preview=True,
-        neighbours=article_service.Neighbours(),
+        "public/article.html", article=article, thread=empty, own=[], form=CommentForm(formdata=None), preview=True,
+        unsaved=unsaved, neighbours=article_service.Neighbours(),
     )
 
 

@@ -105,3 +105,25 @@ def test_a_new_articles_text_is_kept_until_it_is_saved_and_another_account_never
     assert page.locator("#draft-offer").is_hidden() and _kept(page) == []
     page.reload()
     assert page.locator("#draft-offer").is_hidden()
+
+
+def test_a_new_article_is_previewed_in_a_tab_of_its_own_before_it_is_saved(app, live_server, page, artifacts, request):
+    make_user(app, Role.EDITOR, "preview@example.org")
+    _log_in(page, live_server, "preview@example.org")
+    page.goto(live_server + "/desk/articles/new")
+    page.fill("#title", "سوق الأحد بأكادير")
+    page.fill("#body", "## الافتتاح\n\nفقرة أولى.")
+    with page.expect_popup() as opened:
+        page.click("text=معاينة دون حفظ")
+    preview = opened.value
+    preview.wait_for_load_state()
+    assert preview.locator(".article h1").inner_text() == "سوق الأحد بأكادير"
+    assert preview.locator(".article-body h2").inner_text() == "الافتتاح"
+    assert "لم يُحفظ بعد" in preview.locator(".preview-banner").inner_text()
+    assert preview.input_value("#body") == ""  # the readers' comment form: not the article's text (same field name)
+    preview.screenshot(path=str(artifacts / f"desk-preview-unsaved-{request.node.callspec.id}.png"), full_page=True)
+    preview.close()
+    # The form is as it was, and nothing is saved until the editor says so.
+    assert page.url == live_server + "/desk/articles/new" and page.input_value("#title") == "سوق الأحد بأكادير"
+    with app.app_context():
+        assert db.session.query(Article).count() == 0

@@ -83,6 +83,8 @@ MATRIX_TABLE = """
    GET    /desk/articles/<int:article_id>/edit                  login     200      403      200
    POST   /desk/articles/<int:article_id>/edit                  401       303      403      303
    GET    /desk/articles/<int:article_id>/preview               login     200      403      200
+   POST   /desk/articles/<int:article_id>/preview               401       200      403      200
+   POST   /desk/articles/new/preview                            401       200      403      200
    GET    /desk/articles/<int:article_id>/revisions             login     200      403      200
    POST   /desk/articles/<int:article_id>/revisions/<int:revision_id>/restore  401  303  403  303
    POST   /desk/images                                          401       303      403      303
@@ -94,6 +96,8 @@ FORMS: dict[str, dict[str, str]] = {
         "author_name": "قارئ", "author_email": "matrix.reader@example.org", "body": "تعليق لاختبار الصلاحيات.",
     },
     "/language": {"lang": "fr"},
+    "/desk/articles/new/preview": {"title": "معاينة", "body": "نص", "status": "draft"},
+    "/desk/articles/<int:article_id>/preview": {"title": "معاينة", "body": "نص", "status": "draft"},
     "/comments/<int:comment_id>/reaction": {"value": "like"},
     "/comments/<int:comment_id>/report": {"rule": "insult"},
     "/comments/<int:comment_id>/edit": {"body": "نص معدل ممن لا يملك التعليق"},

@@ -131,6 +131,58 @@ def test_drafts_are_hidden_from_readers_but_previewed_by_editors(app, editor, cl
     assert '<meta name="robots" content="noindex">' in html
 
 
+def _counts(app):
+    with app.app_context():
+        return [db.session.scalar(select(func.count()).select_from(model))
+                for model in (Article, ArticleRevision, ArticleTerm, Category, Tag)]
+
+
+def test_a_new_article_is_previewed_before_its_first_save_and_nothing_is_written(app, editor):
+    page = editor.get("/desk/articles/new").get_data(as_text=True)
+    assert 'formaction="/desk/articles/new/preview"' in page and 'formtarget="_blank"' in page
+    before = _counts(app)
+    response = editor.post("/desk/articles/new/preview", data={
+        **ARTICLE, "body": BODY + "\n\n<script>alert(1)</script>", "category": "قسم لم يوجد بعد",
+        "csrf_token": csrf_token(page)}, content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert ARTICLE["title"] in html and "<h2>عنوان فرعي</h2>" in html and "<script>alert" not in html
+    assert "قسم لم يوجد بعد" in html and ">مراكش</a>" in html  # its category and tags, as they will be named
+    assert "هذا النص لم يُحفظ بعد" in html and '<meta name="robots" content="noindex">' in html
+    # The readers' comment form below is empty: its "body" is not the article's, though the names are the same.
+    assert re.search(r'<textarea[^>]*name="body"[^>]*>\s*</textarea>', html)
+    assert _counts(app) == before  # no article, revision, term, category or tag
+    # A form that would not save says why, with the text kept, as a save would.
+    refused = editor.post("/desk/articles/new/preview", data={**ARTICLE, "title": "", "csrf_token": csrf_token(page)},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "العنوان مطلوب." in refused.get_data(as_text=True)
+    assert "فقرة **مهمة**" in refused.get_data(as_text=True)
+    assert _counts(app) == before
+
+
+def test_an_edit_is_previewed_with_its_unsaved_text_and_the_saved_article_is_unchanged(app, editor, client):
+    article_id = created_id(create(editor))
+    with app.app_context():
+        slug, version = db.session.get(Article, article_id).slug, db.session.get(Article, article_id).version
+    form = edit_form(editor, article_id)
+    before = _counts(app)
+    response = editor.post(f"/desk/articles/{article_id}/preview", data={
+        **ARTICLE, **form, "title": "عنوان لم يُحفظ", "body": "## فقرة جديدة", "tags": ""},
+        content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "عنوان لم يُحفظ" in html and "<h2>فقرة جديدة</h2>" in html and ">مراكش</a>" not in html
+    assert _counts(app) == before
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        assert (article.title, article.version) == (ARTICLE["title"], version)
+    public = client.get(f"/articles/{slug}").get_data(as_text=True)  # readers, and the page cache, never see it
+    assert ARTICLE["title"] in public and "عنوان لم يُحفظ" not in public
+    # The saved article's own preview is still the saved text.
+    saved = editor.get(f"/desk/articles/{article_id}/preview").get_data(as_text=True)
+    assert ARTICLE["title"] in saved and "عنوان لم يُحفظ" not in saved
+
+
 def test_scheduled_article_appears_when_the_clock_passes_its_time(app, editor, client):
     article_id = created_id(create(editor, status="scheduled", publish_at=local_time(timedelta(seconds=2), app)))
     with app.app_context():
