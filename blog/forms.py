@@ -284,6 +284,13 @@ def _new_password(label) -> PasswordField:
         InputRequired(_l("كلمة المرور مطلوبة.")), Length(min=8, max=512, message=_l("كلمة المرور: 8 أحرف على الأقل."))])
 
 
+class CategoryForm(Form):
+    """A category's new name (its address stays)."""
+
+    name = StringField(_l("الاسم"), filters=[_one_line], validators=[
+        DataRequired(_l("اكتب اسم القسم.")), Length(max=80, message=_l("الاسم طويل جدا: 80 حرفا على الأكثر."))])
+
+
 class StaffForm(Form):
     """A new staff account."""
 

@@ -17,7 +17,7 @@ from ..models import (
 from ..slugs import SLUG_MAX, short_id, slugify
 from ..textsearch import article_terms, query_terms
 from .comments import Page
-from .errors import ArticleChanged, Moved, NotFound, SlugTaken
+from .errors import ArticleChanged, Moved, NameTaken, NotFound, SlugTaken
 from .reads import DriverRead
 from .retry import reading_connection
 
@@ -333,6 +333,61 @@ def editor_list(filters: EditorFilters, page: int, per_page: int) -> Page:
 def categories() -> list[Category]:
     """Every category, by name."""
     return list(db.session.scalars(select(Category).order_by(Category.name)))
+
+
+class CategoryRow(NamedTuple):
+    """A category on the desk's list of them: how many articles it holds, and how many readers can see."""
+
+    id: int
+    name: str
+    slug: str
+    articles: int
+    live: int
+
+
+def category_rows(now: datetime | None = None) -> list[CategoryRow]:
+    """Every category, by name, with its articles counted (all of them, and the live ones)."""
+    live = func.count(Article.id).filter(Article.live(now or utcnow()))
+    rows = db.session.execute(
+        select(Category.id, Category.name, Category.slug, func.count(Article.id), live)
+        .outerjoin(Article, Article.category_id == Category.id)
+        .group_by(Category.id, Category.name, Category.slug).order_by(Category.name)
+    )
+    return [CategoryRow(*row) for row in rows]
+
+
+def _category(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None:
+        raise NotFound(category_id)
+    return category
+
+
+def rename_category(category_id: int, name: str) -> Category:
+    """Give a category a new name; its address stays (links to it keep working). NameTaken if another bears it."""
+    category = _category(category_id)
+    if name != category.name:
+        if db.session.scalar(select(Category.id).where(Category.name == name, Category.id != category_id)):
+            raise NameTaken(name)
+        category.name = name
+        db.session.commit()
+        signals.article_saved.send(current_app._get_current_object(), article=None)  # every page naming it
+    return category
+
+
+def delete_category(category_id: int, move_to: int | None = None) -> int:
+    """Delete a category; its articles move to the category `move_to` (a merge), or to none. Returns how many moved.
+
+    Readers following the deleted category's address get a 404; its articles keep their own."""
+    category = _category(category_id)
+    target = _category(move_to).id if move_to and move_to != category_id else None
+    moved = db.session.execute(
+        update(Article).where(Article.category_id == category.id).values(category_id=target)
+    ).rowcount
+    db.session.delete(category)
+    db.session.commit()
+    signals.article_saved.send(current_app._get_current_object(), article=None)
+    return moved
 
 
 def publish_due(now: datetime | None = None) -> int:

@@ -39,6 +39,10 @@ class SlugTaken(ServiceError):
     """The slug asked for belongs to another article."""
 
 
+class NameTaken(ServiceError):
+    """Another category already bears the name asked for."""
+
+
 class Moved(ServiceError):
     """The slug asked for is a former slug: the article now lives at `slug`."""
 

@@ -6,15 +6,16 @@ from datetime import datetime, timedelta, timezone
 import flask_babel
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
-from ..forms import STATUS_LABELS, ArticleForm, CommentForm, EmptyForm
+from ..forms import STATUS_LABELS, ArticleForm, CategoryForm, CommentForm, EmptyForm
 from ..models import ArticleStatus
 from ..sanitize import foreign_images
 from ..security import editor_required
 from ..services import articles as article_service
 from ..services.comments import ThreadPage
-from ..services.errors import ArticleChanged, InvalidImage, NotFound, SlugTaken
+from ..services.errors import ArticleChanged, InvalidImage, NameTaken, NotFound, SlugTaken
 from ..services.uploads import MAX_PIXELS, save_image
 from . import as_id
 
@@ -247,6 +248,52 @@ def restore(article_id: int, revision_id: int):
         abort(404)
     flash(_("تمت استعادة النسخة."), "success")
     return redirect(url_for("editor.edit", article_id=article_id), code=303)
+
+
+def _categories_page(renamed: tuple[int, CategoryForm] | None = None, status: int = 200):
+    """The desk's categories; `renamed`: the one whose name was refused, with the form as it was sent."""
+    return render_template(
+        "editor/categories.html", rows=article_service.category_rows(), renamed=renamed, form=EmptyForm(),
+    ), status
+
+
+@bp.get("/categories")
+def categories():
+    """Every category with its articles counted, to rename, merge or delete."""
+    return _categories_page()
+
+
+@bp.post("/categories/<int:category_id>")
+def rename_category(category_id: int):
+    """A category's new name: every page naming it follows; its address stays."""
+    form = CategoryForm()
+    if not form.validate_on_submit():
+        return _categories_page((category_id, form), 422)
+    try:
+        category = article_service.rename_category(category_id, form.name.data)
+    except NotFound:
+        abort(404)
+    except NameTaken:
+        form.name.errors = [_("يوجد قسم بهذا الاسم. لضم مقالات هذا القسم إليه، احذف هذا القسم واختره.")]
+        return _categories_page((category_id, form), 409)
+    flash(_("تم تغيير اسم القسم إلى «%(name)s».", name=category.name), "success")
+    return redirect(url_for("editor.categories"), code=303)
+
+
+@bp.post("/categories/<int:category_id>/delete")
+def delete_category(category_id: int):
+    """Delete a category; its articles move to another one (a merge) or to none."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        moved = article_service.delete_category(category_id, as_id(request.form.get("move_to", "")))
+    except NotFound:
+        abort(404)
+    message = _("تم حذف القسم.")
+    if moved:
+        message += " " + ngettext("نُقل مقال واحد.", "نُقلت %(num)d مقالات.", moved)
+    flash(message, "success")
+    return redirect(url_for("editor.categories"), code=303)
 
 
 @bp.post("/images")

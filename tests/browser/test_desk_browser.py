@@ -127,3 +127,29 @@ def test_a_new_article_is_previewed_in_a_tab_of_its_own_before_it_is_saved(app, 
     assert page.url == live_server + "/desk/articles/new" and page.input_value("#title") == "سوق الأحد بأكادير"
     with app.app_context():
         assert db.session.query(Article).count() == 0
+
+
+def test_categories_are_renamed_and_merged_from_a_phone(app, live_server, page, artifacts, request):
+    editor_id = make_user(app, Role.EDITOR, "sections@example.org")
+    with app.test_request_context("/"):
+        editor = db.session.get(User, editor_id)
+        for title, category in (("خبر اقتصادي", "اقتصاد"), ("خبر آخر", "الاقتصاد"), ("مباراة", "رياضه")):
+            article_service.create_article(article_service.ArticleDraft(
+                title=title, body="نص.", category=category, status=ArticleStatus.PUBLISHED, publish_at=utcnow()), editor)
+    _log_in(page, live_server, "sections@example.org")
+    page.click("text=الأقسام")
+    assert page.url == live_server + "/desk/categories"
+    def section(name):
+        return page.locator(".category-list li").filter(has=page.get_by_role("heading", name=name, exact=True))
+
+    sport = section("رياضه")
+    sport.locator("input[name=name]").fill("رياضة")
+    sport.locator("text=تغيير الاسم").click()
+    assert "تم تغيير اسم القسم إلى «رياضة»." in page.locator(".flash-success").inner_text()
+    merged = section("الاقتصاد")
+    merged.locator("select[name=move_to]").select_option(label="اقتصاد")
+    merged.locator("text=حذف القسم").click()
+    assert "نُقل مقال واحد." in page.locator(".flash-success").inner_text()
+    assert page.locator(".category-list h2").all_inner_texts() == ["اقتصاد", "رياضة"]
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.screenshot(path=str(artifacts / f"desk-categories-phone-{request.node.callspec.id}.png"), full_page=True)

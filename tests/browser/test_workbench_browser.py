@@ -182,7 +182,7 @@ def test_staff_pages_on_a_phone_never_scroll_sideways(app, article, live_server,
     login(page, live_server)
     for lang in ("ar", "fr", "en"):
         for path in ("/moderation/", "/moderation/audit", "/moderation/bans", "/moderation/dashboard", "/desk/",
-                     "/admin/users", "/admin/terms"):
+                     "/desk/categories", "/admin/users", "/admin/terms"):
             page.goto(f"{live_server}{path}?lang={lang}")
             scroll, client = page.evaluate(
                 "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")

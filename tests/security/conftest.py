@@ -106,7 +106,7 @@ def world(app):
         return {
             "queue": "pending", "article_id": published.article_id, "ban_id": ban.id,
             "user_id": staff_id, "revision_id": revision.id, "name": "0123456789abcdef.jpg",
-            "category_slug": article.category.slug, "tag_slug": tag.slug,
+            "category_slug": article.category.slug, "category_id": article.category.id, "tag_slug": tag.slug,
             "slug": published.article.slug, "comment_id": published.id, "term_id": term.id,
             "filename": "css/site.css", "token": "not-a-valid-token",
         }

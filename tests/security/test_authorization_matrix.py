@@ -88,6 +88,9 @@ MATRIX_TABLE = """
    GET    /desk/articles/<int:article_id>/revisions             login     200      403      200
    POST   /desk/articles/<int:article_id>/revisions/<int:revision_id>/restore  401  303  403  303
    POST   /desk/images                                          401       303      403      303
+   GET    /desk/categories                                      login     200      403      200
+   POST   /desk/categories/<int:category_id>                    401       303      403      303
+   POST   /desk/categories/<int:category_id>/delete             401       303      403      303
 """
 
 # Form data sent with a route (besides the CSRF token); a route not listed gets the token alone.
@@ -97,6 +100,7 @@ FORMS: dict[str, dict[str, str]] = {
     },
     "/language": {"lang": "fr"},
     "/desk/articles/new/preview": {"title": "معاينة", "body": "نص", "status": "draft"},
+    "/desk/categories/<int:category_id>": {"name": "قسم باسم جديد"},
     "/desk/articles/<int:article_id>/preview": {"title": "معاينة", "body": "نص", "status": "draft"},
     "/comments/<int:comment_id>/reaction": {"value": "like"},
     "/comments/<int:comment_id>/report": {"rule": "insult"},
