@@ -183,8 +183,12 @@ def reindex(article: Article) -> None:
 
 
 def _published_at(draft: ArticleDraft, current: datetime | None, now: datetime) -> datetime | None:
+    """The date the article bears: the editor's, else the one it had; published with no date, it keeps a date gone
+    by and takes now for one still to come (a scheduled article published at once is dated when it went out)."""
     if draft.status is ArticleStatus.PUBLISHED:
-        return draft.publish_at or current or now
+        if draft.publish_at:
+            return draft.publish_at
+        return current if current is not None and current <= now else now
     if draft.status is ArticleStatus.SCHEDULED:
         return draft.publish_at or current or now
     return draft.publish_at or current

@@ -233,6 +233,26 @@ def test_an_article_scheduled_cannot_bear_a_date_gone_by(app, editor, client):
     assert create(editor, status="published", publish_at=local_time(-timedelta(days=2), app)).status_code == 303
 
 
+def test_a_scheduled_article_published_now_with_its_date_cleared_is_dated_now(app, editor, client):
+    """The form's own advice ("clear the date to publish now") works: the date to come is not kept."""
+    article_id = created_id(create(editor, status="scheduled", publish_at=local_time(timedelta(days=2), app)))
+    with app.app_context():
+        slug = db.session.get(Article, article_id).slug
+    assert save(editor, article_id, status="published", publish_at="").status_code == 303
+    with app.app_context():
+        published_at = db.session.get(Article, article_id).published_at
+    assert abs((published_at - datetime.now(published_at.tzinfo)).total_seconds()) < 60
+    assert client.get(f"/articles/{slug}").status_code == 200
+    # Saved again as it is (the date shown in the form): no "this date has not come yet".
+    assert save(editor, article_id, status="published").status_code == 303
+    # A published article's own date gone by is kept when the field is cleared.
+    old = created_id(create(editor, status="published", publish_at=local_time(-timedelta(days=5), app)))
+    assert save(editor, old, publish_at="").status_code == 303
+    with app.app_context():
+        kept = db.session.get(Article, old).published_at
+    assert (datetime.now(kept.tzinfo) - kept) > timedelta(days=4)
+
+
 def test_the_editor_is_told_which_images_readers_will_not_see(app, editor):
     """Images from other sites are dropped from the page (no reader's data goes to a third party): the save says
     which, instead of letting them vanish; the site's own uploads and code that shows an <img> tag say nothing."""
