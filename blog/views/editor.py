@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import flask_babel
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -121,7 +121,13 @@ def _edit_page(form: ArticleForm, article=None, status: int = 200, current=None)
     return render_template(
         "editor/edit.html", form=form, article=article, current=current,
         categories=article_service.categories(), action_form=EmptyForm(),
+        saved_form=session.pop(_SAVED_FORM, None),
     ), status
+
+
+# The form a save came from ("new", or an article's id), for the page that follows: desk-draft.js forgets the text it
+# kept for that form (the site reformats what it stores, so the kept text and the page may differ in form only).
+_SAVED_FORM = "desk_saved_form"
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
@@ -138,7 +144,7 @@ def new():
     except SlugTaken:
         form.slug.errors = [_("هذا الرابط مستعمل لمقال آخر.")]
         return _edit_page(form, status=409)
-    return _saved(article)
+    return _saved(article, "new")
 
 
 def _load(article_id: int):
@@ -181,7 +187,7 @@ def save(article_id: int):
     except SlugTaken:
         form.slug.errors = [_("هذا الرابط مستعمل لمقال آخر.")]
         return _edit_page(form, article, status=409)
-    return _saved(article)
+    return _saved(article, str(article_id))
 
 
 def _list_separator() -> str:
@@ -189,10 +195,11 @@ def _list_separator() -> str:
     return "، " if flask_babel.get_locale().language == "ar" else ", "
 
 
-def _saved(article):
+def _saved(article, form_key: str):
     """Back to the article's form, saying it is saved, and which of its images readers will not see (the site
     loads nothing from other sites, so that no reader's data reaches them)."""
     flash(_("تم حفظ المقال."), "success")
+    session[_SAVED_FORM] = form_key
     dropped = foreign_images(article.body)
     if dropped:
         flash(_("هذه الصور لا تظهر في المقال لأنها من مواقع أخرى: %(sources)s. ارفعها من مكتب التحرير ثم الصق سطرها في النص.",

@@ -1,7 +1,8 @@
 /* Editors' desk: the article form's text kept in this browser until the site has it.
    Each change is written to localStorage (per staff account and article). A save that does not reach the site
-   (the session ended, the network failed) leaves it there: the form, opened again, offers it back. A page that
-   shows what was kept (the save went through) forgets it. Nothing leaves the browser. */
+   (the session ended, the network failed) leaves it there: the form, opened again, offers it back. The page that
+   follows a save forgets the text of the form it came from (data-draft-saved), and any page showing what was kept
+   forgets it too. Nothing leaves the browser. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-draft-key]");
@@ -25,9 +26,19 @@
   // Left empty, these are filled in by the site on saving (the address from the title, the date of publication).
   var filledIn = ["slug", "publish_at"];
 
+  // As the site stores it: spaces at either end trimmed, line ends as \n, tags split on either comma.
+  function plain(name, value) {
+    if (typeof value !== "string") { return value; }
+    value = value.replace(/\r\n?/g, "\n").trim();
+    if (name === "tags") {
+      return value.split(/[,،]/).map(function (tag) { return tag.trim(); }).filter(Boolean).sort().join(",");
+    }
+    return value;
+  }
+
   function same(kept, shown) {
     return names.every(function (name) {
-      return kept[name] === shown[name] || (kept[name] === "" && filledIn.indexOf(name) >= 0);
+      return plain(name, kept[name]) === plain(name, shown[name]) || (kept[name] === "" && filledIn.indexOf(name) >= 0);
     });
   }
 
@@ -47,6 +58,8 @@
     });
   }
 
+  var saved = form.getAttribute("data-draft-saved");
+  if (saved) { localStorage.removeItem(prefix + saved); }  // the site has that form's text now
   var shown = values();
   // A new article saved from this browser's draft: the "new" form's draft is this article now.
   var fresh = key !== newKey && read(newKey);

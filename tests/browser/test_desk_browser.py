@@ -153,3 +153,24 @@ def test_categories_are_renamed_and_merged_from_a_phone(app, live_server, page, 
     assert page.locator(".category-list h2").all_inner_texts() == ["اقتصاد", "رياضة"]
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     page.screenshot(path=str(artifacts / f"desk-categories-phone-{request.node.callspec.id}.png"), full_page=True)
+
+
+def test_no_offer_after_a_save_the_site_stored_in_its_own_form(app, live_server, page):
+    """The site rewrites what it stores (tags joined with «،», spaces trimmed): a save that went through is no text
+    to offer back, on the article's form or on the next new one."""
+    make_user(app, Role.EDITOR, "format@example.org")
+    _log_in(page, live_server, "format@example.org")
+    page.goto(live_server + "/desk/articles/new")
+    page.fill("#title", "مباراة الديربي ")
+    page.fill("#lead", "  مقدمة بمسافات  ")
+    page.fill("#tags", "رياضة, كرة")
+    page.click("main form.article-form button[type=submit] >> text=حفظ")
+    assert page.locator(".flash-success").count() == 1
+    assert page.input_value("#tags") != "رياضة, كرة"  # stored in the site's own form
+    assert page.locator("#draft-offer").is_hidden() and _kept(page) == []
+    page.fill("#tags", "كرة,رياضة ,ديربي")
+    page.click("main form.article-form button[type=submit] >> text=حفظ")
+    assert page.locator(".flash-success").count() == 1
+    assert page.locator("#draft-offer").is_hidden() and _kept(page) == []
+    page.goto(live_server + "/desk/articles/new")
+    assert page.locator("#draft-offer").is_hidden() and page.input_value("#title") == ""
