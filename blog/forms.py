@@ -70,11 +70,17 @@ def _strip(value):
     return clean_text(value).strip() if isinstance(value, str) else value
 
 
+def _line_ends(value):
+    """Line ends as one character: a browser sends each as two (CR LF), which would count against the length."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 class CommentTextForm(Form):
     """The text of a comment (also the form that edits one)."""
 
     body = TextAreaField(
         _l("التعليق"),
+        filters=[_line_ends],
         validators=[
             InputRequired(_l("التعليق مطلوب.")),
             Length(max=BODY_MAX, message=_l("التعليق طويل جدا: %(max)d حرف على الأكثر.", max=BODY_MAX)),
@@ -83,7 +89,7 @@ class CommentTextForm(Form):
 
     def validate_body(self, field):
         cleaned = clean_text(field.data or "")
-        if not cleaned.strip():
+        if not clean_name(cleaned):  # nothing but spaces, or characters nobody sees (zero-width, direction marks)
             raise ValidationError(_l("التعليق مطلوب."))
         field.data = cleaned
 
@@ -174,7 +180,7 @@ class EditForm(DecisionForm):
 
     def validate_body(self, field):
         cleaned = clean_text(field.data or "")
-        if not cleaned.strip():
+        if not clean_name(cleaned):  # nothing but spaces, or characters nobody sees (zero-width, direction marks)
             raise ValidationError(_l("التعليق مطلوب."))
         field.data = cleaned
 

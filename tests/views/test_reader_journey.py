@@ -49,6 +49,7 @@ def test_article_page_shows_everything_a_reader_needs(client, article):
         ({"body": ""}, "body", "التعليق مطلوب."),
         ({"body": " \n "}, "body", "التعليق مطلوب."),
         ({"body": "ت" * 5001}, "body", "التعليق طويل جدا"),
+        ({"body": "\u200b\u200b\u200f \u2066"}, "body", "التعليق مطلوب."),  # characters nobody sees
     ],
 )
 def test_each_validation_failure_keeps_the_text_and_explains_in_arabic(app, client, article, fields, field, message):
@@ -66,6 +67,20 @@ def test_each_validation_failure_keeps_the_text_and_explains_in_arabic(app, clie
     elif fields["body"].strip():
         assert fields["body"] in html
     assert count_comments(app) == 0
+
+
+def test_line_ends_count_once_against_the_length(app, client, article):
+    """A browser sends each line end as CR LF: 4,990 characters over 61 lines are within the 5,000 the form allows
+    (the reader's own count), and are stored with plain line ends."""
+    body = "\r\n".join(["سطر من تعليق طويل"] * 61)
+    body += "ت" * (4990 - len(body.replace("\r\n", "\n")))
+    assert len(body.replace("\r\n", "\n")) == 4990 and len(body) > 5000
+    response = post_comment(client, article["slug"], body=body)
+    assert response.status_code == 303, response.get_data(as_text=True)[-2000:]
+    with app.app_context():
+        assert db.session.scalars(select(Comment.body)).one() == body.replace("\r\n", "\n")
+    # No cap in the page either: a text pasted too long comes back whole with the message, not cut short unseen.
+    assert 'maxlength="5000"' not in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
 
 
 def test_a_good_comment_is_pending_and_visible_to_its_author_only(app, client, article):
