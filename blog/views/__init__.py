@@ -1,7 +1,7 @@
 """One blueprint per audience."""
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
 # The largest row id or version a column holds (PostgreSQL's INTEGER): a larger number from a URL or a form is
@@ -40,3 +40,13 @@ def sent_by_fetch() -> bool:
 def same_site(url: str | None) -> bool:
     """True for an address of this site (a Referer to go back to)."""
     return bool(url) and url.startswith(request.host_url)
+
+
+def with_page_language(url: str) -> str:
+    """`url` with the `?lang=` of this request, if it has one: a reader who opened a page in a language by its link
+    stays in it after sending a form (the language otherwise comes from the cookie, or is Arabic)."""
+    lang = request.args.get("lang")
+    if lang not in current_app.config["LANGUAGES"]:
+        return url
+    address, hash_mark, fragment = url.partition("#")
+    return f"{address}{'&' if '?' in address else '?'}lang={lang}{hash_mark}{fragment}"

@@ -24,7 +24,7 @@ from ..services import reports as report_service
 from ..services.errors import CommentsClosed, Moved, NotFound, ReplyTargetGone
 from ..services.retry import reads_only
 from ..services.uploads import upload_folder
-from . import conversation, same_site
+from . import conversation, same_site, with_page_language
 from .conversation import page_arg as _page_arg
 from .reader import own_comment_ids, reader_id, remember_own_comment, remembered_details, store_details
 
@@ -207,7 +207,7 @@ def post_comment(slug: str):
         form.form_errors.append(_("لا يمكنك التعليق على هذا الموقع حاليا: تم حظر عنوانك أو بريدك الإلكتروني."))
         return again(403)
     remember_own_comment(comment.id)
-    response = redirect(conversation.after_post_url(comment), code=303)
+    response = redirect(with_page_language(conversation.after_post_url(comment)), code=303)
     store_details(response, draft.author_name, draft.author_email, bool(form.remember.data))
     return response
 

@@ -69,6 +69,21 @@ def test_each_validation_failure_keeps_the_text_and_explains_in_arabic(app, clie
     assert count_comments(app) == 0
 
 
+def test_a_page_opened_in_a_language_by_its_link_answers_the_form_in_it(app, client, article):
+    """Opened with ?lang=fr (no cookie): the form's errors, and the page after a comment sent, are in French."""
+    page = client.get(f"/articles/{article['slug']}?lang=fr").get_data(as_text=True)
+    assert f'action="/articles/{article["slug"]}/comments?lang=fr#respond"' in page
+    refused = client.post(f"/articles/{article['slug']}/comments?lang=fr", data={
+        **GOOD, "author_email": "amine@", "csrf_token": csrf_token(page)})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and '<html lang="fr" dir="ltr">' in html and GOOD["body"] in html
+    sent = client.post(f"/articles/{article['slug']}/comments?lang=fr", data={**GOOD, "csrf_token": csrf_token(page)})
+    assert sent.status_code == 303 and "lang=fr#comment-" in sent.headers["Location"]
+    assert '<html lang="fr"' in client.get(sent.headers["Location"]).get_data(as_text=True)
+    # The default language needs no mark.
+    assert f'action="/articles/{article["slug"]}/comments#respond"' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+
+
 def test_line_ends_count_once_against_the_length(app, client, article):
     """A browser sends each line end as CR LF: 4,990 characters over 61 lines are within the 5,000 the form allows
     (the reader's own count), and are stored with plain line ends."""
