@@ -12,6 +12,7 @@ from ..models import Article, Comment, CommentStatus, utcnow
 from ..net import shorten_address
 from ..notifications import read_unsubscribe_token, unsubscribe as stop_notifications
 from ..pagecache import VARY_ARGS
+from ..sanitize import clean_text
 from ..security import may_change_own_comment
 from ..services import comments as comment_service
 from ..services import reactions as reaction_service
@@ -256,7 +257,9 @@ def too_many(error):
     return render_template("public/notice.html", title=_("مهلا"), message=message), 429
 
 
-def _own_or_refuse(comment_id: int) -> Comment:
+def _own_or_refuse(comment_id: int, sent: str | None = None) -> Comment:
+    """The reader's own comment while they may change it; else a 403 page saying why, with the text they `sent`
+    (an edit sent after its window closed) shown back to keep."""
     try:
         return comment_service.own_comment(comment_id, own_comment_ids())
     except NotAllowed:
@@ -264,6 +267,7 @@ def _own_or_refuse(comment_id: int) -> Comment:
             "public/notice.html", title=_("لا يمكن تعديل هذا التعليق"),
             message=_("يمكنك تعديل تعليقك أو سحبه من هذا المتصفح ما دام في انتظار المراجعة، أو خلال %(n)d دقيقة بعد نشره.",
                       n=current_app.config["COMMENT_EDIT_MINUTES"]),
+            kept=clean_text(sent or "").strip(),
         ), 403))
 
 
@@ -283,14 +287,14 @@ def edit_form(comment_id: int):
 @bp.post("/comments/<int:comment_id>/edit")
 def edit(comment_id: int):
     """Save the new text of the reader's own comment; it is screened again."""
-    comment = _own_or_refuse(comment_id)
+    comment = _own_or_refuse(comment_id, request.form.get("body"))
     form = CommentTextForm()
     if not form.validate_on_submit():
         return _render_edit(comment, form, 422)
     try:
         comment = comment_service.edit_own_comment(comment_id, form.body.data, own_comment_ids())
     except NotAllowed:
-        return _own_or_refuse(comment_id)
+        return _own_or_refuse(comment_id, form.body.data)
     except Conflict:
         flash(_("تغيّر تعليقك في الأثناء (قرار مشرف). راجعه وأعد المحاولة."), "warning")
         return redirect(url_for("conversation.permalink", comment_id=comment_id), code=303)

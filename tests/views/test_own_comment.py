@@ -90,7 +90,9 @@ def test_published_comment_edit_window_before_and_after_it_ends(app, client, art
     refused = client.get(f"/comments/{mine.id}/edit")
     assert refused.status_code == 403 and "10 دقيقة" in refused.get_data(as_text=True)
     token = csrf_token(page)
-    assert client.post(f"/comments/{mine.id}/edit", data={"body": "متأخر", "csrf_token": token}).status_code == 403
+    late = client.post(f"/comments/{mine.id}/edit", data={"body": "نص متأخر كتبته بعناية", "csrf_token": token})
+    assert late.status_code == 403  # ... and the text sent is shown back, to keep
+    assert 'readonly rows="6" dir="auto">نص متأخر كتبته بعناية</textarea>' in late.get_data(as_text=True)
     assert client.post(f"/comments/{mine.id}/withdraw", data={"csrf_token": token}).status_code == 403
     assert _mine(app).body == "تعديل داخل المهلة، نص نظيف." and len(_audit(app, mine.id, ActionKind.EDIT)) == 1
 

@@ -84,6 +84,20 @@ def test_a_page_opened_in_a_language_by_its_link_answers_the_form_in_it(app, cli
     assert f'action="/articles/{article["slug"]}/comments#respond"' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
 
 
+def test_comments_closed_while_the_reader_wrote_keep_their_text(app, client, article):
+    from blog.models import Article
+
+    page = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Article, article["id"]).comments_open = False
+        db.session.commit()
+    response = client.post(f"/articles/{article['slug']}/comments", data={**GOOD, "csrf_token": csrf_token(page)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403 and "التعليقات مغلقة على هذا المقال." in html
+    assert f'readonly rows="6" dir="auto">{GOOD["body"]}</textarea>' in html
+    assert count_comments(app) == 0
+
+
 def test_line_ends_count_once_against_the_length(app, client, article):
     """A browser sends each line end as CR LF: 4,990 characters over 61 lines are within the 5,000 the form allows
     (the reader's own count), and are stored with plain line ends."""
