@@ -228,6 +228,9 @@ def report_comment(comment_id: int):
     """A reader reports a published comment for a rule; enough reports send it back to the queue."""
     form = ReportForm()
     if not form.validate_on_submit():
+        if form.csrf_token.data and not request.form.get("rule"):  # none chosen (a browser that lets it through)
+            flash(_("اختر المخالفة."), "warning")
+            return redirect(url_for("public.report_form", comment_id=comment_id), code=303)
         abort(400)
     try:
         outcome = report_service.report_comment(comment_id, Rule(form.rule.data), shorten_address(request.remote_addr))

@@ -206,6 +206,9 @@ def test_report_a_comment_in_place_or_on_its_page(app, live_server, reader, conv
     reader.wait_for_load_state()
     assert reader.url.startswith(article_url)
     assert "وصل بلاغك" in reader.locator("p.flash").first.inner_text()
+    # The comment reported is below the sticky message, its author's name in sight.
+    message, comment = reader.locator("p.flash").first.bounding_box(), reader.locator(f"#comment-{c['second']}").bounding_box()
+    assert comment["y"] >= message["y"] + message["height"] - 1, (message, comment)
     with app.app_context():
         row = db.session.get(Comment, c["second"])
         assert row.report_count == 1

@@ -151,6 +151,11 @@ def test_report_bad_input_never_500(app, article, staff_client):
     cid = publish(app, moderator, article)
     pending = add_comment(app, article["id"], INSULT, email="p@example.org")
     assert report(app, cid, article["slug"], "10.0.0.1", rule="nonsense").status_code == 400
+    # None chosen (the form starts on none): asked again, nothing counted.
+    unchosen = report(app, cid, article["slug"], "10.0.0.1", rule="")
+    assert unchosen.status_code == 303 and unchosen.headers["Location"] == f"/comments/{cid}/report"
+    with app.app_context():
+        assert db.session.get(Comment, cid).report_count == 0
     assert report(app, pending, article["slug"], "10.0.0.1").status_code == 404
     assert report(app, 999999, article["slug"], "10.0.0.1").status_code == 404
     reader = app.test_client()
