@@ -117,9 +117,30 @@ def _cover(form: ArticleForm) -> tuple[bool, str | None]:
     return True, ("" if form.remove_cover.data else None)
 
 
+def _current_fields(form: ArticleForm, current) -> list[tuple[str, str, bool]]:
+    """The saved version's settings beside the form's, for the conflict page: (label, saved value, differs).
+    A save from the form would write every one of them, the other editor's changes to them too."""
+    saved_at = _to_local(current.published_at)
+    saved_tags = tuple(tag.name for tag in current.tags)
+    rows = [
+        (form.status.label.text, str(STATUS_LABELS[current.status]), form.status.data != current.status.value),
+        (form.publish_at.label.text, flask_babel.format_datetime(current.published_at, "medium")
+         if current.published_at else "—", form.publish_at.data is not None and form.publish_at.data != saved_at),
+        (form.category.label.text, current.category.name if current.category else "—",
+         (form.category.data or "") != (current.category.name if current.category else "")),
+        (form.tags.label.text, _list_separator().join(saved_tags) or "—", set(form.tag_names()) != set(saved_tags)),
+        (form.slug.label.text, current.slug, bool(form.slug.data) and form.slug.data != current.slug),
+        (form.source.label.text, current.source or "—", (form.source.data or "") != current.source),
+        (form.comments_open.label.text, _("نعم") if current.comments_open else _("لا"),
+         bool(form.comments_open.data) != current.comments_open),
+    ]
+    return rows
+
+
 def _edit_page(form: ArticleForm, article=None, status: int = 200, current=None):
     return render_template(
         "editor/edit.html", form=form, article=article, current=current,
+        current_fields=_current_fields(form, current) if current is not None else [],
         categories=article_service.categories(), action_form=EmptyForm(),
         saved_form=session.pop(_SAVED_FORM, None),
     ), status

@@ -343,6 +343,15 @@ def test_second_editor_saving_the_same_article_is_told_and_keeps_their_text(app,
         article = db.session.get(Article, article_id)
         assert article.body == "نسخة المحرر الأول." and article.version == 2
         assert db.session.scalar(select(func.count()).select_from(ArticleRevision)) == 2
+    # The saved version's settings too, those the form would change marked: the first editor unpublished it.
+    assert html.count('class="differs"') == 0  # the first editor changed the text alone
+    mine = edit_form(editor, article_id)
+    assert save(editor, article_id, mine, body="نسخة المحرر الأول.", status="draft", tags="قراءة").status_code == 303
+    html = save(other, article_id, theirs, body="نسخة المحرر الثاني التي لا يجب أن تضيع.").get_data(as_text=True)
+    fields = html.split('<dl class="current-fields">', 1)[1].split("</dl>", 1)[0]
+    differing = re.findall(r'<div class="differs"><dt>([^<]*)</dt>\s*<dd dir="auto">([^<]*)', fields)
+    assert [(label, value.strip()) for label, value in differing] == [("الحالة", "مسودة"), ("الوسوم (مفصولة بفواصل)", "قراءة")]
+    assert "(يختلف عما في نموذجك أدناه)" in fields
     # Having seen the current version, the second editor saves on purpose.
     retry = {"csrf_token": theirs["csrf_token"], "version": hidden(html, "version")}
     assert save(other, article_id, retry, body="نسخة مدمجة.").status_code == 303
