@@ -478,3 +478,17 @@ def test_counts_shifted_by_each_change_match_a_recount(app, article, moderator):
         forget_counts()
         recounted = queue_counts()
     assert shifted == recounted == {"pending": 1, "reported": 0, "rejected": 1, "spam": 0, "approved": 1, "all": 4}
+
+
+def test_the_audit_joins_a_rows_rules_with_the_pages_own_comma(app, article, moderator):
+    cid = add_comment(app, article["id"], CLEAN)
+    with app.app_context():
+        db.session.add(ModerationAction(comment_id=cid, action=ActionKind.REJECT, rule="religion,insult",
+                                        from_status="pending", to_status="rejected", created_at=utcnow()))
+        db.session.commit()
+    arabic = moderator.get(f"/moderation/audit?comment={cid}").get_data(as_text=True)
+    assert "، " in arabic.split('action-reject">', 1)[1].split("</tr>", 1)[0]
+    for lang in ("fr", "en"):
+        page = moderator.get(f"/moderation/audit?lang={lang}&comment={cid}").get_data(as_text=True)
+        row = page.split('action-reject">', 1)[1].split("</tr>", 1)[0]
+        assert "،" not in row and re.search(r"\w, \w", row), (lang, row)
