@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..extensions import db
@@ -311,8 +312,8 @@ def _bulk(action: ActionKind):
         return _answer(False, _("لم تختر أي تعليق."), None, 422)
     decisions = [moderation_service.Decision(i, action, v, rule) for i, v in targets]
     result = moderation_service.decide_many(decisions, current_user)
-    message = _("طُبق القرار على %(done)d تعليق، وتُرك %(skipped)d.", done=len(result.decided),
-                skipped=len(result.skipped))
+    message = ngettext("طُبق القرار على %(num)d تعليق، وتُرك %(skipped)d.", "طُبق القرار على %(num)d تعليقات، وتُرك %(skipped)d.",
+                       len(result.decided), skipped=len(result.skipped))
     if sent_by_fetch():
         return jsonify({"ok": bool(result.decided), "message": message, "decided": result.decided,
                         "cards": [_card_state(comment) for comment in result.comments],

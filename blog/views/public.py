@@ -10,6 +10,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from .. import abuse, pagecache, select_language
 from ..extensions import limiter
@@ -111,8 +112,8 @@ _REFUSAL_MESSAGES = {
     abuse.Refusal.HONEYPOT: _l("لم يُقبل التعليق: ملئ حقل مخفي لا يملؤه إلا برنامج آلي. أعد الإرسال دون ملئه."),
     abuse.Refusal.TOO_FAST: _l("أُرسل النموذج بسرعة كبيرة. انتظر بضع ثوان ثم أعد الإرسال، ونصك محفوظ."),
     abuse.Refusal.STALE_FORM: _l("انتهت صلاحية النموذج. أعد الإرسال، ونصك محفوظ."),
-    abuse.Refusal.ADDRESS_RATE: _l("أُرسلت تعليقات كثيرة من عنوانك في وقت قصير. أعد المحاولة بعد %(seconds)d ثانية."),
-    abuse.Refusal.EMAIL_RATE: _l("أرسلت تعليقات كثيرة في وقت قصير. أعد المحاولة بعد %(seconds)d ثانية."),
+    abuse.Refusal.ADDRESS_RATE: _l("أُرسلت تعليقات كثيرة من عنوانك في وقت قصير."),
+    abuse.Refusal.EMAIL_RATE: _l("أرسلت تعليقات كثيرة في وقت قصير."),
 }
 _RATE_REFUSALS = {abuse.Refusal.ADDRESS_RATE, abuse.Refusal.EMAIL_RATE}
 
@@ -176,7 +177,11 @@ def post_comment(slug: str):
         email=form.author_email.data,
     )
     if refused:
-        form.form_errors.append(_REFUSAL_MESSAGES[refused.reason] % {"seconds": refused.retry_after})
+        message = str(_REFUSAL_MESSAGES[refused.reason])
+        if refused.reason in _RATE_REFUSALS:  # the wait, its noun agreeing with its number (Arabic has six forms)
+            message += " " + ngettext("أعد المحاولة بعد %(num)d ثانية.", "أعد المحاولة بعد %(num)d ثوان.",
+                                      refused.retry_after)
+        form.form_errors.append(message)
         if abuse.fresh_stamp_needed(form.started.data):
             form.started.data = abuse.form_stamp()
         response = again(429 if refused.reason in _RATE_REFUSALS else 422)

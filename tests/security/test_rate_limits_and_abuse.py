@@ -143,6 +143,11 @@ def test_comments_are_limited_per_address(app, world):
     assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
     html = response.get_data(as_text=True)
     assert "أُرسلت تعليقات كثيرة من عنوانك" in html and text in html
+    # The wait in words that agree with its number: 3 to 10 "ثوان", 11 and more "ثانية", 2 "ثانيتين".
+    wait = int(response.headers["Retry-After"])
+    expected = {1: "بعد ثانية واحدة.", 2: "بعد ثانيتين."}.get(wait) or (
+        f"بعد {wait} ثوان." if wait <= 10 else f"بعد {wait} ثانية.")
+    assert expected in html, (wait, html[html.find("أُرسلت"):][:200])
     assert comments(app) == before + 3
     assert post_comment(app.test_client(), world["slug"], address="203.0.113.20", body="من عنوان آخر").status_code == 303
 
