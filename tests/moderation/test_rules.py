@@ -317,3 +317,19 @@ def test_exceptions_only_silence_what_lies_inside_them():
 def test_bad_term_lines_name_the_line(lines):
     with pytest.raises(ValueError, match="line 1"):
         parse_terms(lines, "fr")
+
+
+@pytest.mark.parametrize("text, term, severity", [
+    ("ghadi nqetlek ila chftek a lkhayen", "nqetlek", Severity.HOLD),
+    ("wallah la ndb7ek", "ndb7ek", Severity.HOLD),
+    ("غادي نقتلك يلا شفتك", "نقتلك", Severity.HOLD),
+    ("Les juifs sont des parasites, il faut les chasser du pays.", "sont des parasites", Severity.HOLD),
+    ("يجب طرد هؤلاء الأفارقة الحشرات من بلادنا", "طرد هؤلاء", Severity.HOLD),
+    ("khass n9tlo had lkhawna kamlin", "khass n9tlo", Severity.REJECT),  # a call to kill, as "خصهم يتقتلو"
+])
+def test_threats_and_a_group_called_vermin_are_incitement(text, term, severity):
+    """Threats of violence and dehumanising words about a group are incitement; a threat to one person is held for a
+    moderator, not refused ("nqtlek b d7k", I will kill you with laughing, is a joke)."""
+    hits = [h for h in INDEX.match(normalize(text)) if h.term == term]
+    assert hits and all(h.rule is Rule.INCITEMENT and h.severity is severity for h in hits), (
+        text, [(h.term, h.rule, h.severity) for h in INDEX.match(normalize(text))])
