@@ -104,7 +104,10 @@ def login():
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or _landing(user))
         _count_failure(limits)
-        form.password.errors.append(_("البريد الإلكتروني أو كلمة المرور غير صحيحة."))
+        if user is not None and ok:  # the right password: telling them the account is disabled reveals nothing
+            form.password.errors.append(_("هذا الحساب معطل. اطلب من مدير الموقع إعادة تفعيله."))
+        else:
+            form.password.errors.append(_("البريد الإلكتروني أو كلمة المرور غير صحيحة."))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 401
 
 

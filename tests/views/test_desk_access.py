@@ -106,7 +106,10 @@ def test_admin_creates_an_account_and_changes_its_role(app, staff_client):
     # Disabled: logged out and cannot log in.
     assert admin.post(f"/admin/users/{user_id}/disable", data={"csrf_token": token}).status_code == 303
     assert nadia.get("/moderation/").status_code == 302
-    assert login(nadia, "nadia@example.org", "a long password").status_code == 401
+    refused = login(nadia, "nadia@example.org", "a long password")
+    assert refused.status_code == 401 and "هذا الحساب معطل" in refused.get_data(as_text=True)  # not "wrong password"
+    wrong = login(nadia, "nadia@example.org", "not her password")
+    assert wrong.status_code == 401 and "هذا الحساب معطل" not in wrong.get_data(as_text=True)  # says nothing more
     assert admin.post(f"/admin/users/{user_id}/enable", data={"csrf_token": token}).status_code == 303
     with app.app_context():
         assert db.session.get(User, user_id).active is True
