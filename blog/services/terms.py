@@ -50,8 +50,8 @@ def _changed() -> None:
     signals.terms_changed.send(current_app._get_current_object())
 
 
-def add_term(draft: TermDraft) -> ScreeningTerm:
-    """Add a term (or re-enable the same one with the new severity)."""
+def add_term(draft: TermDraft) -> tuple[ScreeningTerm, bool]:
+    """Add a term, or re-enable the same one (text, rule, language) with the new severity; (term, whether new)."""
     if draft.lang not in LANGS:
         raise InvalidTransition(f"unknown language {draft.lang}")
     text = " ".join(draft.text.split())
@@ -66,7 +66,7 @@ def add_term(draft: TermDraft) -> ScreeningTerm:
     term.enabled = True
     db.session.add(term)
     _changed()
-    return term
+    return term, existing is None
 
 
 def _term(term_id: int) -> ScreeningTerm:

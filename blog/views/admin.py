@@ -83,13 +83,14 @@ def add_term():
             abort(400)
         return _terms_page(form, 422)  # the term typed stays in the form, with its message
     try:
-        term_service.add_term(term_service.TermDraft(
+        _term, new = term_service.add_term(term_service.TermDraft(
             text=form.text.data, rule=Rule(form.rule.data), severity=Severity(form.severity.data),
             lang=form.lang.data, stem=form.stem.data,
         ))
     except InvalidTransition:
         abort(400)
-    flash(_("أضيفت الكلمة، ويسري مفعولها على التعليقات الجديدة."), "success")
+    flash(_("أضيفت الكلمة، ويسري مفعولها على التعليقات الجديدة.") if new else
+          _("الكلمة في القائمة من قبل: أخذت الدرجة المختارة وهي مفعلة، ويسري ذلك على التعليقات الجديدة."), "success")
     return _back()
 
 

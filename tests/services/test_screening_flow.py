@@ -74,7 +74,8 @@ def test_pre_moderation_holds_clean_comments_except_from_known_authors(app, arti
 def test_an_automatic_reject_is_kept_and_can_be_overturned(app, article):
     set_mode(app, "post")
     with app.app_context():
-        term_service.add_term(term_service.TermDraft("كلمةممنوعةللاختبار", Rule.INSULT, Severity.REJECT, "ar"))
+        _term, new = term_service.add_term(term_service.TermDraft("كلمةممنوعةللاختبار", Rule.INSULT, Severity.REJECT, "ar"))
+        assert new
     rejected = submit(app, article, "هذا التعليق فيه كلمةممنوعةللاختبار واضحة")
     assert status_of(app, rejected) is CommentStatus.REJECTED
     moderator_id = make_user(app, Role.MODERATOR)
@@ -112,6 +113,12 @@ def test_term_edits_take_effect_without_a_restart(app, article, staff_client):
     assert status_of(app, submit(app, article, f"ثالث {word}", email="c@example.org")) is CommentStatus.REJECTED
     admin.post(f"/admin/terms/{term_id}/disable", data={"csrf_token": token})
     assert status_of(app, submit(app, article, f"رابع {word}", email="d@example.org")) is CommentStatus.PUBLISHED
+    # Added again: the same term, enabled with the severity chosen, and the message says so (not "added").
+    again = admin.post("/admin/terms", data={"csrf_token": token, "text": word, "rule": "insult", "severity": "hold",
+                                             "lang": "ar"}, follow_redirects=True).get_data(as_text=True)
+    assert "الكلمة في القائمة من قبل" in again and again.count("أضيفت الكلمة") == 1  # the first add's alone
+    assert status_of(app, submit(app, article, f"خامس {word}", email="e@example.org")) is CommentStatus.PENDING
+    admin.post(f"/admin/terms/{term_id}/disable", data={"csrf_token": token})
     listing = admin.get(f"/admin/terms?q={word}").get_data(as_text=True)
     assert word in listing
     # The term's rule and language by their names in the page's language, not their codes.
