@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   var live = document.getElementById("live");
+  // The keyboard shortcuts are this script's: their hint shows only where it runs.
+  document.querySelectorAll(".hint.keys").forEach(function (hint) { hint.hidden = false; });
   var items = function () { return Array.prototype.slice.call(document.querySelectorAll(".queue-item")); };
   var current = null;
 

@@ -94,6 +94,7 @@ def test_keyboard_shortcuts(app, article, live_server, page, artifacts, request)
     wide(page)
     login(page, live_server)
     page.goto(live_server + "/moderation/?order=oldest")
+    assert page.locator(".hint.keys").is_visible()
     page.keyboard.press("j")                        # the first comment
     assert page.locator(".queue-item.current").get_attribute("id") == f"comment-{ids[0]}"
     page.keyboard.press("a")                        # approve it; the next one becomes current
@@ -160,6 +161,7 @@ def test_ban_then_the_banned_authors_next_comment_and_plain_forms(app, article, 
         tab = plain.new_page()
         login(tab, live_server)
         tab.goto(live_server + "/moderation/")
+        assert tab.locator(".hint.keys").is_hidden()  # no script, no keyboard shortcuts: no hint of them
         tab.locator(f"#comment-{cid} button.approve").click()
         tab.wait_for_selector(".flash-success")
         assert status(app, cid) is CommentStatus.PUBLISHED
