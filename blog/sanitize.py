@@ -14,11 +14,14 @@ from markupsafe import Markup, escape
 
 LINK_REL = "nofollow ugc noopener"
 
-# Control characters and the bidi embeddings/overrides/isolates that can reorder what a reader sees.
+# Control characters and the bidi embeddings/overrides/isolates that can reorder what a reader sees. The zero-width
+# (non-)joiners are not among them: inside a word they shape a Persian name or an emoji sequence (👨‍👩‍👧); at
+# either end of a word, or alone, they go (_LOOSE_JOINERS).
 _BIDI_AND_CONTROL = re.compile(
-    "[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]"
 )
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_LOOSE_JOINERS = re.compile("(?:^|(?<=\\s))[\u200c\u200d]+|[\u200c\u200d]+(?=\\s|$)")
 
 
 def _set_rel(attrs, new=False):
@@ -43,7 +46,7 @@ def clean_text(value: str) -> str:
 def clean_name(value: str) -> str:
     """A display name without control or bidi-override characters, spaces collapsed."""
     value = unicodedata.normalize("NFC", clean_text(value))
-    value = _BIDI_AND_CONTROL.sub("", value)
+    value = _LOOSE_JOINERS.sub("", _BIDI_AND_CONTROL.sub("", value))
     return " ".join(value.split())
 
 

@@ -32,6 +32,13 @@ def test_names_lose_control_and_bidi_characters():
     assert clean_name("سعيد   الإدريسي") == "سعيد الإدريسي"
 
 
+def test_names_keep_the_joiners_inside_a_word_and_nowhere_else():
+    family, persian = "👨\u200d👩\u200d👧", "می\u200cخواهم"
+    assert clean_name(family) == family and clean_name(persian) == persian  # they shape what the reader sees
+    assert clean_name(" \u200cعلي\u200c ") == "علي" and clean_name("x \u200d y") == "x y"
+    assert clean_name("\u200d\u200c\u200d") == ""  # alone they are no name
+
+
 def test_lone_surrogates_and_nul_are_dropped():
     assert clean_text("a\ud800b\x00c") == "abc"
 
