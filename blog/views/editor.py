@@ -122,7 +122,7 @@ def _current_fields(form: ArticleForm, current) -> list[tuple[str, str, bool]]:
     A save from the form would write every one of them, the other editor's changes to them too."""
     saved_at = _to_local(current.published_at)
     saved_tags = tuple(tag.name for tag in current.tags)
-    rows = [
+    return [
         (form.status.label.text, str(STATUS_LABELS[current.status]), form.status.data != current.status.value),
         (form.publish_at.label.text, flask_babel.format_datetime(current.published_at, "medium")
          if current.published_at else "—", form.publish_at.data is not None and form.publish_at.data != saved_at),
@@ -134,7 +134,11 @@ def _current_fields(form: ArticleForm, current) -> list[tuple[str, str, bool]]:
         (form.comments_open.label.text, _("نعم") if current.comments_open else _("لا"),
          bool(form.comments_open.data) != current.comments_open),
     ]
-    return rows
+
+
+# The form a save came from ("new", or an article's id), for the page that follows: desk-draft.js forgets the text it
+# kept for that form (the site reformats what it stores, so the kept text and the page may differ in form only).
+_SAVED_FORM = "desk_saved_form"
 
 
 def _edit_page(form: ArticleForm, article=None, status: int = 200, current=None):
@@ -144,11 +148,6 @@ def _edit_page(form: ArticleForm, article=None, status: int = 200, current=None)
         categories=article_service.categories(), action_form=EmptyForm(),
         saved_form=session.pop(_SAVED_FORM, None),
     ), status
-
-
-# The form a save came from ("new", or an article's id), for the page that follows: desk-draft.js forgets the text it
-# kept for that form (the site reformats what it stores, so the kept text and the page may differ in form only).
-_SAVED_FORM = "desk_saved_form"
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
