@@ -359,8 +359,29 @@ def _register_errors(app: Flask) -> None:
             return jsonify(error=gettext("انتهت صلاحية الصفحة: أعد تحميلها ثم أعد المحاولة.")), 400
         return render_template("errors/csrf.html", code=400), 400
 
-    for code in (400, 403, 404, 405, 413, 429, 500, 501):
+    for code in (400, 403, 405, 413, 429, 500, 501):
         app.register_error_handler(code, page(code, "error"))
+    app.register_error_handler(404, _slash_too_many(page(404, "error")))
+
+
+def _slash_too_many(not_found):
+    """A 404 handler: a page's address with a slash too many at its end (a link pasted so) goes to the page."""
+    from flask import redirect, request
+    from werkzeug.exceptions import HTTPException
+
+    def handler(error):
+        path = request.path
+        if request.url_rule is None and request.method in ("GET", "HEAD") and path.endswith("/") and path.strip("/"):
+            wanted = path.rstrip("/")
+            try:
+                current_app.url_map.bind_to_environ(request.environ).match(wanted)
+            except HTTPException:  # no page there either (or one whose own address ends with a slash)
+                return not_found(error)
+            query = request.query_string.decode("latin-1")
+            return redirect(request.script_root + wanted + (f"?{query}" if query else ""), code=308)
+        return not_found(error)
+
+    return handler
 
 
 def _register_caching(app: Flask) -> None:

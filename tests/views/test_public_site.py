@@ -72,6 +72,17 @@ def test_front_page_lists_the_latest_with_lead_date_and_comment_count_paginated(
     assert titles(client.get("/search?q=خبر&page=7").get_data(as_text=True))  # its pages end at its last
 
 
+def test_an_address_with_a_slash_too_many_goes_to_its_page(app, client, site):
+    slug = site["published"][0]
+    moved = client.get(f"/articles/{slug}/?lang=fr")
+    assert moved.status_code == 308 and moved.headers["Location"] == f"/articles/{slug}?lang=fr"
+    assert client.get(f"/category/{ECONOMY}//").headers["Location"] == f"/category/{ECONOMY}"
+    assert client.get("/articles/no-such-article/", follow_redirects=True).status_code == 404
+    for nowhere in ("//evil.example/", "/nothing/here/"):  # never a redirect to another site
+        assert client.get("/", environ_overrides={"PATH_INFO": nowhere}).status_code == 404, nowhere
+    assert client.get("/desk").status_code in (302, 308)  # a page whose own address ends with a slash: as before
+
+
 def test_category_and_tag_pages(app, client, site):
     html = client.get(f"/category/{ECONOMY}").get_data(as_text=True)
     assert titles(html) == ["خبر رقم 1", "خبر رقم 3"]
