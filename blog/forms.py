@@ -21,7 +21,7 @@ from .models import ArticleStatus, Role
 from .net import banned_network
 from .moderation.types import Mode, Rule, Severity
 from .pagecache import new_form_stamp, new_form_token
-from .sanitize import clean_name, clean_text
+from .sanitize import clean_name, clean_text, invisible
 from .slugs import SLUG_MAX, SLUG_RE
 
 NAME_MAX = 80
@@ -89,7 +89,7 @@ class CommentTextForm(Form):
 
     def validate_body(self, field):
         cleaned = clean_text(field.data or "")
-        if not clean_name(cleaned):  # nothing but spaces, or characters nobody sees (zero-width, direction marks)
+        if invisible(cleaned):  # nothing but spaces, or characters nobody sees (zero-width, direction marks)
             raise ValidationError(_l("التعليق مطلوب."))
         field.data = cleaned
 
@@ -180,7 +180,7 @@ class EditForm(DecisionForm):
 
     def validate_body(self, field):
         cleaned = clean_text(field.data or "")
-        if not clean_name(cleaned):  # nothing but spaces, or characters nobody sees (zero-width, direction marks)
+        if invisible(cleaned):  # nothing but spaces, or characters nobody sees (zero-width, direction marks)
             raise ValidationError(_l("التعليق مطلوب."))
         field.data = cleaned
 

@@ -21,6 +21,9 @@ _BIDI_AND_CONTROL = re.compile(
     "[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]"
 )
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# Nothing a reader would see: spaces, controls, direction and zero-width marks (a text of these alone is empty).
+_INVISIBLE = re.compile("[\\s\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                        "\u2066-\u2069\ufeff\ufff9-\ufffb]*")
 _LOOSE_JOINERS = re.compile("(?:^|(?<=\\s))[\u200c\u200d]+|[\u200c\u200d]+(?=\\s|$)")
 
 
@@ -41,6 +44,11 @@ def clean_text(value: str) -> str:
     """Drop lone surrogates and NUL bytes so that text is safe to store."""
     value = _SURROGATES.sub("", value)
     return value.replace("\x00", "")
+
+
+def invisible(text: str) -> bool:
+    """True for a text with nothing a reader would see (it stops at the first visible character)."""
+    return _INVISIBLE.fullmatch(text) is not None
 
 
 def clean_name(value: str) -> str:
