@@ -296,6 +296,9 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = lambda value: format_date(value, "long") if value else ""
     app.jinja_env.filters["date_time"] = lambda value: format_datetime(value, "medium") if value else ""
     app.jinja_env.globals["current_locale"] = get_locale
+    from .views import list_separator
+
+    app.jinja_env.globals["list_separator"] = list_separator
     from .pagecache import ProcessMemo
 
     static_urls = ProcessMemo(64)

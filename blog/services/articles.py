@@ -134,12 +134,17 @@ def unique_slug(base: str, article_id: int | None = None) -> str:
     return candidate
 
 
+def _name_slug(name: str) -> str:
+    """The address a new category or tag takes from its name (a number follows when it is taken)."""
+    return slugify(name, 60) or short_id()
+
+
 def preview(draft: ArticleDraft, article: Article | None) -> ShownArticle:
     """The page of `draft` (the form of `article`, or of a new one) as readers would see it once saved; nothing is
     written for it."""
     def label(model, name: str) -> Label:
         found = db.session.scalar(select(model.slug).where(model.name == name))
-        return Label(slug=found or slugify(name, 60) or short_id(), name=name)
+        return Label(slug=found or _name_slug(name), name=name)
 
     keep_cover = draft.cover_image is None and article is not None
     return ShownArticle(
@@ -161,7 +166,7 @@ def _named(model, name: str):
     """The category or tag with this name, created (with a slug) when new."""
     found = db.session.scalar(select(model).where(model.name == name))
     if found is None:
-        base = slugify(name, 60) or short_id()
+        base = _name_slug(name)
         slug, n = base, 1
         while db.session.scalar(select(model.id).where(model.slug == slug)) is not None:
             n += 1

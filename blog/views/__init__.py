@@ -1,6 +1,7 @@
 """One blueprint per audience."""
 from __future__ import annotations
 
+import flask_babel
 from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
@@ -50,3 +51,9 @@ def with_page_language(url: str) -> str:
         return url
     address, hash_mark, fragment = url.partition("#")
     return f"{address}{'&' if '?' in address else '?'}lang={lang}{hash_mark}{fragment}"
+
+
+def list_separator() -> str:
+    """A comma between the items of a list, in the page's language (Arabic's own, or the Latin one); templates call
+    it too."""
+    return "، " if flask_babel.get_locale().language == "ar" else ", "

@@ -17,7 +17,7 @@ from ..services import articles as article_service
 from ..services.comments import ThreadPage
 from ..services.errors import ArticleChanged, InvalidImage, NameTaken, NotFound, SlugTaken
 from ..services.uploads import MAX_PIXELS, save_image
-from . import as_id
+from . import as_id, list_separator
 
 bp = Blueprint("editor", __name__, url_prefix="/desk")
 
@@ -122,13 +122,13 @@ def _current_fields(form: ArticleForm, current) -> list[tuple[str, str, bool]]:
     A save from the form would write every one of them, the other editor's changes to them too."""
     saved_at = _to_local(current.published_at)
     saved_tags = tuple(tag.name for tag in current.tags)
+    saved_category = current.category.name if current.category else ""
     return [
         (form.status.label.text, str(STATUS_LABELS[current.status]), form.status.data != current.status.value),
         (form.publish_at.label.text, flask_babel.format_datetime(current.published_at, "medium")
          if current.published_at else "—", form.publish_at.data is not None and form.publish_at.data != saved_at),
-        (form.category.label.text, current.category.name if current.category else "—",
-         (form.category.data or "") != (current.category.name if current.category else "")),
-        (form.tags.label.text, _list_separator().join(saved_tags) or "—", set(form.tag_names()) != set(saved_tags)),
+        (form.category.label.text, saved_category or "—", (form.category.data or "") != saved_category),
+        (form.tags.label.text, list_separator().join(saved_tags) or "—", set(form.tag_names()) != set(saved_tags)),
         (form.slug.label.text, current.slug, bool(form.slug.data) and form.slug.data != current.slug),
         (form.source.label.text, current.source or "—", (form.source.data or "") != current.source),
         (form.comments_open.label.text, _("نعم") if current.comments_open else _("لا"),
@@ -210,11 +210,6 @@ def save(article_id: int):
     return _saved(article, str(article_id))
 
 
-def _list_separator() -> str:
-    """A comma between the items of a list, in the page's language (Arabic's own, or the Latin one)."""
-    return "، " if flask_babel.get_locale().language == "ar" else ", "
-
-
 def _saved(article, form_key: str):
     """Back to the article's form, saying it is saved, and which of its images readers will not see (the site
     loads nothing from other sites, so that no reader's data reaches them)."""
@@ -223,7 +218,7 @@ def _saved(article, form_key: str):
     dropped = foreign_images(article.body)
     if dropped:
         flash(_("هذه الصور لا تظهر في المقال لأنها من مواقع أخرى: %(sources)s. ارفعها من مكتب التحرير ثم الصق سطرها في النص.",
-                sources=_list_separator().join(dropped[:5]) + ("…" if len(dropped) > 5 else "")), "warning")
+                sources=list_separator().join(dropped[:5]) + ("…" if len(dropped) > 5 else "")), "warning")
     return redirect(url_for("editor.edit", article_id=article.id), code=303)
 
 
