@@ -17,6 +17,7 @@ def _log_in(page, live_server, email):
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
+    page.wait_for_load_state()  # the next page, its scripts run
 
 
 def _end_sessions(app, email):
@@ -44,12 +45,14 @@ def test_text_sent_after_the_session_ended_is_offered_back_after_logging_in(app,
     page.fill("#body", "فقرة طويلة كتبها المحرر طوال ساعة.")
     _end_sessions(app, "draft@example.org")
     page.click("main form.article-form button[type=submit]")
+    page.wait_for_load_state()  # the next page, its scripts run
     assert page.locator("#password").count() == 1  # the session ended: the login form, nothing saved
     with app.app_context():
         assert db.session.get(Article, article_id).body == "النص المحفوظ."
     page.fill("#email", "draft@example.org")
     page.fill("#password", PASSWORD)
     page.click("main button[type=submit]")
+    page.wait_for_load_state()  # the next page, its scripts run
     assert page.url == f"{live_server}/desk/articles/{article_id}/edit"
     # The form shows what the site has; the browser offers the text it kept.
     assert page.input_value("#body") == "النص المحفوظ."
@@ -63,6 +66,7 @@ def test_text_sent_after_the_session_ended_is_offered_back_after_logging_in(app,
     assert page.input_value("#body") == "فقرة طويلة كتبها المحرر طوال ساعة."
     page.select_option("#status", "published")  # with no date: the site dates it, and the text is still saved
     page.click("main form.article-form button[type=submit]")
+    page.wait_for_load_state()  # the next page, its scripts run
     assert page.locator(".flash-success").count() == 1
     with app.app_context():
         saved = db.session.get(Article, article_id)
@@ -84,14 +88,17 @@ def test_a_new_articles_text_is_kept_until_it_is_saved_and_another_account_never
     assert page.locator("#draft-offer").is_visible() and page.input_value("#title") == ""
     # The same browser with another account: not theirs to see.
     page.click("form[action$='/auth/logout'] button")
+    page.wait_for_load_state()  # the next page, its scripts run
     _log_in(page, live_server, "second@example.org")
     page.goto(live_server + "/desk/articles/new")
     assert page.locator("#draft-offer").is_hidden()
     page.click("form[action$='/auth/logout'] button")
+    page.wait_for_load_state()  # the next page, its scripts run
     _log_in(page, live_server, "first@example.org")
     page.goto(live_server + "/desk/articles/new")
     page.click("[data-draft-restore]")
     page.click("main form.article-form button[type=submit]")
+    page.wait_for_load_state()  # the next page, its scripts run
     assert "/edit" in page.url and page.locator(".flash-success").count() == 1
     with app.app_context():
         assert db.session.query(Article).filter_by(title="مهرجان أحيدوس").one().body == "نص لم يُحفظ بعد."
@@ -165,11 +172,13 @@ def test_no_offer_after_a_save_the_site_stored_in_its_own_form(app, live_server,
     page.fill("#lead", "  مقدمة بمسافات  ")
     page.fill("#tags", "رياضة, كرة")
     page.click("main form.article-form button[type=submit] >> text=حفظ")
+    page.wait_for_load_state()  # the next page, its scripts run
     assert page.locator(".flash-success").count() == 1
     assert page.input_value("#tags") != "رياضة, كرة"  # stored in the site's own form
     assert page.locator("#draft-offer").is_hidden() and _kept(page) == []
     page.fill("#tags", "كرة,رياضة ,ديربي")
     page.click("main form.article-form button[type=submit] >> text=حفظ")
+    page.wait_for_load_state()  # the next page, its scripts run
     assert page.locator(".flash-success").count() == 1
     assert page.locator("#draft-offer").is_hidden() and _kept(page) == []
     page.goto(live_server + "/desk/articles/new")
