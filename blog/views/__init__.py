@@ -1,6 +1,8 @@
 """One blueprint per audience."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 import flask_babel
 from flask import current_app, request
 from werkzeug.routing import IntegerConverter
@@ -43,14 +45,18 @@ def same_site(url: str | None) -> bool:
     return bool(url) and url.startswith(request.host_url)
 
 
+def with_lang(url: str, lang: str | None) -> str:
+    """`url` with its `?lang=` set to `lang`, or without one (None); its other arguments and anchor kept."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "lang"]
+    return urlunsplit(parts._replace(query=urlencode(query + ([("lang", lang)] if lang else []))))
+
+
 def with_page_language(url: str) -> str:
     """`url` with the `?lang=` of this request, if it has one: a reader who opened a page in a language by its link
     stays in it after sending a form (the language otherwise comes from the cookie, or is Arabic)."""
     lang = request.args.get("lang")
-    if lang not in current_app.config["LANGUAGES"]:
-        return url
-    address, hash_mark, fragment = url.partition("#")
-    return f"{address}{'&' if '?' in address else '?'}lang={lang}{hash_mark}{fragment}"
+    return with_lang(url, lang) if lang in current_app.config["LANGUAGES"] else url
 
 
 def list_separator() -> str:

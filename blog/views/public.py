@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import (
     Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, send_from_directory,
@@ -25,7 +24,7 @@ from ..services import reports as report_service
 from ..services.errors import CommentsClosed, Moved, NotFound, ReplyTargetGone
 from ..services.retry import reads_only
 from ..services.uploads import upload_folder
-from . import conversation, same_site, with_page_language
+from . import conversation, same_site, with_lang, with_page_language
 from .conversation import page_arg as _page_arg
 from .reader import own_comment_ids, reader_id, remember_own_comment, remembered_details, store_details
 
@@ -253,17 +252,11 @@ def set_language():
     code = request.form.get("lang", "")
     if code not in current_app.config["LANGUAGES"]:
         abort(400)
-    target = _without_lang(request.referrer) if same_site(request.referrer) else url_for("public.index")
+    # Back to the page, without its `?lang=`, which would outrank the language just chosen.
+    target = with_lang(request.referrer, None) if same_site(request.referrer) else url_for("public.index")
     response = redirect(target)
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure)
     return response
-
-
-def _without_lang(url: str) -> str:
-    """The page's address without its `?lang=`, which would outrank the language just chosen."""
-    parts = urlsplit(url)
-    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "lang"]
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 @bp.get("/uploads/<name>")
