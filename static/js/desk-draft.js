@@ -10,7 +10,6 @@
   if (!form || !offer || !window.localStorage) { return; }
   var prefix = "majlis-draft:" + form.getAttribute("data-draft-owner") + ":";
   var key = prefix + form.getAttribute("data-draft-key");
-  var newKey = prefix + "new";
   var names = ["title", "lead", "body", "source", "category", "tags", "slug", "status", "publish_at", "comments_open"];
   var errors = form.getAttribute("data-draft-unsaved") === "1";  // the page shows text the site refused
 
@@ -61,9 +60,6 @@
   var saved = form.getAttribute("data-draft-saved");
   if (saved) { localStorage.removeItem(prefix + saved); }  // the site has that form's text now
   var shown = values();
-  // A new article saved from this browser's draft: the "new" form's draft is this article now.
-  var fresh = key !== newKey && read(newKey);
-  if (fresh && fresh.values && same(fresh.values, shown)) { localStorage.removeItem(newKey); }
   var kept = read(key);
   if (kept && kept.values) {
     if (same(kept.values, shown)) {
@@ -95,9 +91,8 @@
     timer = setTimeout(function () { timer = null; keep(); }, 400);
   });
   form.addEventListener("change", keep);
-  function now() {
+  form.addEventListener("submit", function () { clearTimeout(timer); timer = null; keep(); });
+  window.addEventListener("pagehide", function () {  // leaving within the pause after the last key
     if (timer !== null) { clearTimeout(timer); timer = null; keep(); }
-  }
-  form.addEventListener("submit", function () { timer = -1; now(); });
-  window.addEventListener("pagehide", now);  // leaving within the pause after the last key
+  });
 })();
