@@ -304,9 +304,13 @@ def rename_category(category_id: int):
 
 @bp.post("/categories/<int:category_id>/delete")
 def delete_category(category_id: int):
-    """Delete a category; its articles move to another one (a merge) or to none."""
+    """Delete a category, once its box is ticked (a deleted category cannot be brought back); its articles move
+    to another one (a merge) or to none."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("confirm") != "y":  # a browser that lets the unticked box through
+        flash(_("لم يُحذف القسم: حدد مربع التأكيد ثم أعد الضغط على «حذف القسم»."), "warning")
+        return redirect(url_for("editor.categories", _anchor=f"category-{category_id}"), code=303)
     try:
         moved = article_service.delete_category(category_id, as_id(request.form.get("move_to", "")))
     except NotFound:

@@ -155,6 +155,10 @@ def test_categories_are_renamed_and_merged_from_a_phone(app, live_server, page, 
     assert "تم تغيير اسم القسم إلى «رياضة»." in page.locator(".flash-success").inner_text()
     merged = section("الاقتصاد")
     merged.locator("select[name=move_to]").select_option(label="اقتصاد")
+    merged.locator("text=حذف القسم").click()  # the box unticked: the browser asks for it, nothing is sent
+    assert merged.locator("input[name=confirm]:invalid").count() == 1
+    assert "تم حذف القسم" not in page.content() and section("الاقتصاد").count() == 1
+    merged.locator("input[name=confirm]").check()
     merged.locator("text=حذف القسم").click()
     assert "نُقل مقال واحد." in page.locator(".flash-success").inner_text()
     assert page.locator(".category-list h2").all_inner_texts() == ["اقتصاد", "رياضة"]

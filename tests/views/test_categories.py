@@ -75,7 +75,7 @@ def test_deleting_merges_into_another_or_leaves_the_articles_without_one(app, ed
     created_id(create(editor, category="اقتصاد", title="خبر رابع"))
     target = _category(app, "اقتصاد")
     assert client.get(f"/category/{economy.slug}").status_code == 200
-    response = _post(editor, f"/desk/categories/{economy.id}/delete", move_to=str(target.id))
+    response = _post(editor, f"/desk/categories/{economy.id}/delete", move_to=str(target.id), confirm="y")
     assert response.status_code == 303
     assert "تم حذف القسم. نُقل مقالان." in editor.get("/desk/categories").get_data(as_text=True)
     with app.app_context():
@@ -85,9 +85,25 @@ def test_deleting_merges_into_another_or_leaves_the_articles_without_one(app, ed
     listing = client.get(f"/category/{target.slug}").get_data(as_text=True)
     assert "خبر أول" in listing and "خبر ثان" in listing and "خبر رابع" in listing
     # Without a category to move to: the articles stay, without one.
-    assert _post(editor, f"/desk/categories/{sport.id}/delete", move_to="").status_code == 303
+    assert _post(editor, f"/desk/categories/{sport.id}/delete", move_to="", confirm="y").status_code == 303
     with app.app_context():
         assert db.session.get(Article, third).category_id is None
         slug = db.session.get(Article, third).slug
     html = client.get(f"/articles/{slug}").get_data(as_text=True)
     assert "خبر ثالث" in html and "رياضة" not in html
+
+
+def test_a_category_is_deleted_only_once_its_box_is_ticked(app, editor):
+    article = created_id(create(editor, category="منوعات", title="خبر منوع"))
+    various = _category(app, "منوعات")
+    html = editor.get("/desk/categories").get_data(as_text=True)
+    assert 'name="confirm" value="y" required' in html
+    response = _post(editor, f"/desk/categories/{various.id}/delete", move_to="")
+    assert response.status_code == 303 and response.location.endswith(f"/desk/categories#category-{various.id}")
+    assert "لم يُحذف القسم: حدد مربع التأكيد" in editor.get("/desk/categories").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Category, various.id) is not None
+        assert db.session.get(Article, article).category_id == various.id
+    english = _post(editor, f"/desk/categories/{various.id}/delete?lang=en", move_to="")
+    assert english.status_code == 303
+    assert "section was not deleted" in editor.get("/desk/categories?lang=en").get_data(as_text=True)
