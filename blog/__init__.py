@@ -48,6 +48,8 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+# The blueprints of the staff's pages and actions (each refuses anyone not logged in with the right role).
+STAFF_BLUEPRINTS = frozenset({"admin", "editor", "moderator"})
 
 
 class QueryValues(ImmutableMultiDict):
@@ -358,6 +360,10 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        from flask_login import current_user
+
+        if request.blueprint in STAFF_BLUEPRINTS and not current_user.is_authenticated:
+            return to_login()  # the session ended (logged out, cookies cleared): the token went with it
         if wants_json():  # a page's script (a reaction): a message it can show where the reader clicked
             return jsonify(error=gettext("انتهت صلاحية الصفحة: أعد تحميلها ثم أعد المحاولة.")), 400
         return render_template("errors/csrf.html", code=400), 400

@@ -62,7 +62,7 @@
       var data = result.data;
       // The session ended meanwhile (a new role or password, logged out everywhere): to the login form.
       if (result.response.status === 401 && data.login) { window.location.href = data.login; return; }
-      say(data.message, data.ok);
+      say(data.message || data.error, data.ok);
       updateCounts(data.counts);
       if (item) {
         if (data.ok) { applyToItem(item, data); } else { applyToItem(item, data); item.classList.add("conflict"); }

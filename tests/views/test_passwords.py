@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from blog.extensions import db
 from blog.models import Role, User
 from tests.conftest import PASSWORD, csrf_token, login, make_user
@@ -203,3 +205,27 @@ def test_a_form_sent_after_the_session_ended_gets_the_login_form_and_then_the_pa
     response = client.post("/moderation/bulk/approve", data={"csrf_token": token},
                            headers={"Referer": "https://evil.example/moderation/"})
     assert response.status_code == 401 and 'action="/auth/login"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("ended_by", ["logout", "cookies cleared"])
+def test_a_decision_sent_after_logging_out_or_with_the_cookies_gone_leads_to_the_login_form(app, ended_by):
+    """Logging out in another tab, or the browser's cookies cleared, takes the session's CSRF secret with it: the
+    queue's script is told where the login form is, as when the session ends otherwise, not "page expired"."""
+    make_user(app, Role.MODERATOR, "gone@example.org")
+    client = app.test_client()
+    assert login(client, "gone@example.org").status_code == 302
+    token = csrf_token(client.get("/moderation/").get_data(as_text=True))
+    if ended_by == "logout":
+        assert client.post("/auth/logout", data={"csrf_token": token}).status_code in (302, 303)
+    else:
+        client.delete_cookie(app.config["SESSION_COOKIE_NAME"])
+    response = client.post("/moderation/comments/1/approve", data={"csrf_token": token},
+                           headers={"X-Requested-With": "fetch", "Referer": "http://localhost/moderation/"})
+    assert response.status_code == 401 and response.get_json() == {"login": "/auth/login?next=/moderation/"}
+    form = client.post("/moderation/comments/1/approve", data={"csrf_token": token})
+    assert form.status_code == 401 and "دخول المشرفين" in form.get_data(as_text=True)
+    # A reader's expired page is still told so (no login involved).
+    reader = app.test_client()
+    refused = reader.post("/comments/1/reaction", data={"csrf_token": "stale", "value": "like"},
+                          headers={"Accept": "application/json"})
+    assert refused.status_code == 400 and "انتهت صلاحية الصفحة" in refused.get_json()["error"]
