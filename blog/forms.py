@@ -197,7 +197,7 @@ class BanForm(Form):
     duration = ChoiceField(_l("المدة"), choices=BAN_DURATIONS, default="7",
                            validators=[InputRequired(_l("اختر المدة."))])
     reason = StringField(_l("السبب"), filters=[_strip],
-                         validators=[InputRequired(_l("اذكر سبب الحظر.")), Length(max=1000)])
+                         validators=[DataRequired(_l("اذكر سبب الحظر.")), Length(max=1000)])
 
     def validate_email(self, field):
         if field.data:
@@ -251,7 +251,7 @@ class ArticleForm(Form):
     """An article as the editor writes it: Markdown body, status, optional time and cover image."""
 
     title = StringField(_l("العنوان"), filters=[_one_line], validators=[
-        InputRequired(_l("العنوان مطلوب.")), Length(max=300, message=_l("العنوان طويل جدا: 300 حرف على الأكثر."))])
+        DataRequired(_l("العنوان مطلوب.")), Length(max=300, message=_l("العنوان طويل جدا: 300 حرف على الأكثر."))])
     slug = StringField(_l("الرابط (بحروف لاتينية)"), filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
                        validators=[Optional(), Length(max=SLUG_MAX), Regexp(SLUG_RE, message=_l(
                            "الرابط: حروف لاتينية صغيرة وأرقام وشرطات فقط."))])
@@ -360,7 +360,7 @@ class TermForm(Form):
     """A new term of the screening lists."""
 
     text = StringField(_l("الكلمة أو العبارة"), filters=[_strip],
-                       validators=[InputRequired(_l("اكتب الكلمة.")), Length(max=120), _has_a_word])
+                       validators=[DataRequired(_l("اكتب الكلمة.")), Length(max=120), _has_a_word])
     rule = ChoiceField(_l("القاعدة"), choices=RULE_CHOICES)
     severity = ChoiceField(_l("الدرجة"), choices=_SEVERITY_CHOICES)
     lang = ChoiceField(_l("اللغة"), choices=[

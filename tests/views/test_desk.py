@@ -552,3 +552,13 @@ def test_tags_and_categories_are_reused_not_duplicated(app, editor):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Category)) == 1
         assert sorted(t.name for t in db.session.scalars(select(Tag))) == sorted(["مكتبات", "قراءة", "مراكش", "جديد"])
+
+
+def test_a_title_of_spaces_is_no_title(app, editor):
+    """Spaces, a tab or a non-breaking space typed as the title: refused as an empty one, the text kept."""
+    before = _counts(app)
+    for title in ("   ", "\t \u00a0"):
+        refused = create(editor, title=title)
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and "العنوان مطلوب." in html and "فقرة **مهمة**" in html
+    assert _counts(app) == before

@@ -492,3 +492,13 @@ def test_the_audit_joins_a_rows_rules_with_the_pages_own_comma(app, article, mod
         page = moderator.get(f"/moderation/audit?lang={lang}&comment={cid}").get_data(as_text=True)
         row = page.split('action-reject">', 1)[1].split("</tr>", 1)[0]
         assert "،" not in row and re.search(r"\w, \w", row), (lang, row)
+
+
+def test_a_ban_needs_a_reason_that_is_more_than_spaces(app, moderator):
+    page = moderator.get("/moderation/bans").get_data(as_text=True)
+    refused = moderator.post("/moderation/bans", data={
+        "csrf_token": csrf_token(page), "email": "spaces@example.org", "duration": "7", "reason": "   "})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "اذكر سبب الحظر." in html and 'value="spaces@example.org"' in html
+    with app.app_context():
+        assert db.session.scalars(select(Ban)).all() == []
