@@ -401,6 +401,7 @@ def refresh_counters(article_id: int, root_id: int | None = None) -> None:
     articles = Article.__table__
     db.session.execute(
         update(articles).where(articles.c.id == article_id).values(
+            updated_at=articles.c.updated_at,  # the counts are not the article's text: its date stays (the feeds')
             published_comment_count=select(func.count()).select_from(Comment).where(visible).scalar_subquery(),
             published_thread_count=select(func.count()).select_from(Comment)
             .where(published, Comment.root_id.is_(None)).scalar_subquery(),
@@ -431,7 +432,8 @@ def _count_arrival(comment: Comment) -> None:
         db.session.execute(update(comments).where(comments.c.id == comment.root_id)
                            .values(reply_count=comments.c.reply_count + 1))
     db.session.execute(update(articles).where(articles.c.id == comment.article_id).values(
-        published_comment_count=articles.c.published_comment_count + shown, published_thread_count=threads))
+        published_comment_count=articles.c.published_comment_count + shown, published_thread_count=threads,
+        updated_at=articles.c.updated_at))  # as refresh_counters
 
 
 def own_pending_comments(article: Article, ids: list[int]) -> list[Comment]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -9,10 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, Role, User, utcnow
+from blog.models import Article, ArticleStatus, Comment, Role, User, utcnow
 from blog.services import articles as article_service
 from blog.slugs import slugify
-from tests.conftest import make_user
+from tests.conftest import csrf_token, make_user
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -320,3 +321,30 @@ def test_listings_walk_articles_by_date_and_count_nothing(app, client, site):
             plan = "\n".join(row[0] for row in db.session.execute(text("EXPLAIN " + statement)))
             assert "ix_articles_published_at_id" in plan and "Sort" not in plan, plan
         db.session.rollback()
+
+
+def test_comments_coming_and_going_do_not_date_the_article_again_in_the_feed_or_the_sitemap(app, client, article,
+                                                                                          staff_client):
+    """An article's comment counts live on its row; their changes are not changes of the article: its feed entry's
+    <updated> and its sitemap <lastmod> keep the date of its last edit."""
+    from tests.views.test_reader_journey import post_comment
+
+    def dates():
+        feed = ET.fromstring(client.get("/feed.atom").get_data())
+        entry = feed.find(f"{ATOM}entry").find(f"{ATOM}updated").text
+        sitemap = ET.fromstring(client.get("/sitemap.xml").get_data())
+        lastmod = [u.find(f"{SITEMAP}lastmod").text for u in sitemap.findall(f"{SITEMAP}url")
+                   if u.find(f"{SITEMAP}loc").text.endswith("/articles/test-article")]
+        return entry, lastmod
+
+    before = dates()
+    time.sleep(1.1)  # the feed's dates are to the second
+    assert post_comment(client, "test-article", body="تعليق يمر على المشرف").status_code == 303
+    with app.app_context():
+        pending = db.session.scalars(select(Comment).where(Comment.body == "تعليق يمر على المشرف")).one().id
+    moderator = staff_client(Role.MODERATOR)
+    token = csrf_token(moderator.get("/moderation/").get_data(as_text=True))
+    assert moderator.post(f"/moderation/comments/{pending}/approve", data={"csrf_token": token}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Article, article["id"]).published_comment_count == 1
+    assert dates() == before
