@@ -617,6 +617,22 @@ def submit_comment(draft: CommentDraft) -> Comment:
     return comment
 
 
+def sent_before(draft: CommentDraft, own_ids: list[int]) -> Comment | None:
+    """The reader's own comment, waiting or published, with this very text in the same place (the article, and the
+    comment it answers): a form sent again with a new form token, as the page the back button brings back does
+    with the text the browser kept in it. None when there is none (or no own comment to look among)."""
+    if not own_ids:
+        return None
+    return db.session.scalar(
+        select(Comment).where(
+            Comment.id.in_(own_ids), Comment.article_id == draft.article_id,
+            Comment.parent_id.is_(None) if draft.parent_id is None else Comment.parent_id == draft.parent_id,
+            Comment.body_digest == body_digest(draft.body), Comment.body == draft.body,
+            Comment.status.in_((CommentStatus.PENDING, CommentStatus.PUBLISHED)),
+        ).limit(1)
+    )
+
+
 _COMMENT_INSERT = insert(Comment.__table__)
 # (attribute, column) of every mapped column but the id, which the database gives.
 _COMMENT_COLUMNS = tuple(

@@ -197,6 +197,10 @@ def post_comment(slug: str):
         form_token=form.form_token.data or "",
         notify=bool(form.notify.data),
     )
+    earlier = comment_service.sent_before(draft, own_comment_ids())
+    if earlier is not None:  # the same text sent again, say from the page the back button brought back
+        flash(_("وصل تعليقك هذا من قبل، فلم يُرسل مرة ثانية."), "warning")
+        return redirect(with_page_language(conversation.after_post_url(earlier)), code=303)
     try:
         comment = comment_service.submit_comment(draft)
     except CommentsClosed:

@@ -233,3 +233,28 @@ def test_no_log_line_carries_the_commenters_email(app, client, article, caplog, 
     moderator.get("/moderation/")
     assert any("screened" in r.getMessage() for r in caplog.records), "the screening log line is missing"
     assert not [r for r in caplog.records if "secret.reader" in r.getMessage()]
+
+
+def test_the_same_text_sent_again_from_a_page_the_back_button_brought_back_is_stored_once(app, client, article):
+    """Back after sending: the browser puts the text back in a form served anew (a new form token); sending it
+    again leads to the comment already sent, with a word, instead of storing a second copy. The same words in
+    another place (an answer to a comment) are a comment of their own."""
+    first = post_comment(client, article["slug"], body="نص أرسلته مرة واحدة فقط.")
+    assert first.status_code == 303
+    again = post_comment(client, article["slug"], body="نص أرسلته مرة واحدة فقط.")
+    assert again.status_code == 303 and again.headers["Location"] == first.headers["Location"]
+    assert "وصل تعليقك هذا من قبل" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert count_comments(app) == 1
+    # Another reader (another browser) with the same words: their own comment.
+    assert post_comment(app.test_client(), article["slug"], body="نص أرسلته مرة واحدة فقط.").status_code == 303
+    assert count_comments(app) == 2
+    # A changed text is a new comment.
+    assert post_comment(client, article["slug"], body="نص أرسلته مرة ثانية بعد تعديله.").status_code == 303
+    assert count_comments(app) == 3
+    # Withdrawn, the text may be sent again.
+    with app.app_context():
+        ident = db.session.scalars(select(Comment.id).order_by(Comment.id)).first()
+        db.session.get(Comment, ident).status = CommentStatus.WITHDRAWN
+        db.session.commit()
+    assert post_comment(client, article["slug"], body="نص أرسلته مرة واحدة فقط.").status_code == 303
+    assert count_comments(app) == 4
