@@ -60,6 +60,9 @@
   function loadMore(link) {
     var url = link.getAttribute("data-fragment");
     if (!url) { return false; }
+    // A page opened with ?lang= gets its next comments in that language too (else the reader's cookie decides).
+    var lang = new URLSearchParams(window.location.search).get("lang");
+    if (lang) { url += (url.indexOf("?") < 0 ? "?" : "&") + "lang=" + encodeURIComponent(lang); }
     link.setAttribute("aria-busy", "true");
     fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Majlis-Fragment": "1" } })
       .then(function (response) {
@@ -70,10 +73,16 @@
         var holder = document.createElement("template");
         holder.innerHTML = html;
         var fresh = holder.content.querySelector(".comment-list");
+        var first = null;
         if (fresh) {
           Array.prototype.slice.call(fresh.children).forEach(function (item) {
-            if (!item.id || !document.getElementById(item.id)) { list.appendChild(item); }
+            if (!item.id || !document.getElementById(item.id)) { list.appendChild(item); first = first || item; }
           });
+        }
+        if (first) {
+          // The keyboard's place moves to the first comment loaded (the link it was on goes away or moves on).
+          first.setAttribute("tabindex", "-1");
+          first.focus();
         }
         var nav = link.closest(".more-comments");
         var next = holder.content.querySelector(".more-comments");

@@ -281,3 +281,23 @@ def test_a_long_unbroken_name_wraps_on_a_phone(app, live_server, browser, articl
         scroll, client = tab.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert scroll <= client, (path, scroll, client)
     context.close()
+
+
+def test_more_comments_by_keyboard_takes_the_focus_along_and_keeps_the_pages_language(app, live_server, browser,
+                                                                                     conversation):
+    """Enter on "more comments": the keyboard's place is the first comment loaded (not back at the top of the
+    page); on a page opened with ?lang=en the comments loaded are in English too, like those above them."""
+    context = browser.new_context(locale="ar-MA", viewport={"width": 412, "height": 915})
+    tab = context.new_page()
+    try:
+        tab.goto(f"{live_server}/articles/{conversation['slug']}?lang=en")
+        tab.locator(".more-comments a.more").focus()
+        tab.keyboard.press("Enter")
+        third = tab.locator(f"#thread-{conversation['third']}")
+        third.wait_for()
+        expect(third).to_be_focused()
+        assert "Reply" in third.inner_text() and "رد" not in third.inner_text()
+        tab.keyboard.press("Tab")  # on from there: into the comment loaded, not to the comment form
+        assert tab.evaluate(f"document.activeElement.closest('#thread-{conversation['third']}') !== null")
+    finally:
+        context.close()
