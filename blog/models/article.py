@@ -85,6 +85,12 @@ class Article(db.Model):
     category = relationship("Category", lazy="joined")
     tags = relationship("Tag", secondary=article_tags, order_by="Tag.name", lazy="selectin")
 
+    def live_now(self) -> bool:
+        """Whether readers see it now (Article.live, in Python)."""
+        return self.status is ArticleStatus.PUBLISHED or (
+            self.status is ArticleStatus.SCHEDULED and self.published_at is not None and self.published_at <= utcnow()
+        )
+
     @classmethod
     def live(cls, now: datetime, by_date: bool = False):
         """SQL condition: readers see it (published, or scheduled and its time has come).

@@ -562,3 +562,15 @@ def test_a_title_of_spaces_is_no_title(app, editor):
         html = refused.get_data(as_text=True)
         assert refused.status_code == 422 and "العنوان مطلوب." in html and "فقرة **مهمة**" in html
     assert _counts(app) == before
+
+
+def test_the_edit_page_links_to_the_readers_page_only_once_readers_see_it(app, editor, client):
+    """A scheduled article's page is not public until its time: its edit page has no link that leads to a 404."""
+    later = created_id(create(editor, status="scheduled", publish_at=local_time(timedelta(days=1), app)))
+    now = created_id(create(editor, title="مقال منشور الآن", slug="published-now"))
+    with app.app_context():
+        later_slug = db.session.get(Article, later).slug
+    assert client.get(f"/articles/{later_slug}").status_code == 404
+    assert f'href="/articles/{later_slug}"' not in editor.get(f"/desk/articles/{later}/edit").get_data(as_text=True)
+    assert client.get("/articles/published-now").status_code == 200
+    assert 'href="/articles/published-now"' in editor.get(f"/desk/articles/{now}/edit").get_data(as_text=True)
