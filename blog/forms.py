@@ -250,6 +250,9 @@ ROLE_LABELS = {Role.EDITOR: _l("محرر"), Role.MODERATOR: _l("مشرف"), Role
 class ArticleForm(Form):
     """An article as the editor writes it: Markdown body, status, optional time and cover image."""
 
+    # A random token per new-article form served: the same form sent twice stores one article.
+    form_token = HiddenField(default=new_form_token, validators=[Optional(), Length(max=64)])
+
     title = StringField(_l("العنوان"), filters=[_one_line], validators=[
         DataRequired(_l("العنوان مطلوب.")), Length(max=300, message=_l("العنوان طويل جدا: 300 حرف على الأكثر."))])
     slug = StringField(_l("الرابط (بحروف لاتينية)"), filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],

@@ -80,6 +80,8 @@ class Article(db.Model):
     cover_image: Mapped[str] = mapped_column(String(80), default="", server_default="")
     # Bumped by every editor's save: a save based on an older version is refused, never lost.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The desk's new-article form that created it (the editor's id and the form's token): sent twice, one article.
+    form_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
     author = relationship("User")
     category = relationship("Category", lazy="joined")

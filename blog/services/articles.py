@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .. import signals
 from ..extensions import db
@@ -37,6 +38,7 @@ class ArticleDraft:
     comments_open: bool = True
     slug: str = ""                 # empty: keep the current one (or make one from the title)
     cover_image: str | None = None  # None: keep; "": remove; a name: the new upload
+    form_token: str = ""            # a new article's form: its idempotency key (the same form sent twice, one article)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,20 +247,36 @@ def _saved(article: Article) -> Article:
 # --- editors -------------------------------------------------------------------------------------
 
 def create_article(draft: ArticleDraft, editor: User) -> Article:
-    """Store a new article and its first revision; the slug comes from the title unless given."""
+    """Store a new article and its first revision; the slug comes from the title unless given.
+
+    The same form sent again (its `form_token`: a double click, a retry on a slow connection) gives the article it
+    stored, also when both arrive at once (the one that loses the race on a unique column finds the other's)."""
+    key = f"{editor.id}:{draft.form_token}"[:64] if draft.form_token else None
+    if key and (stored := _by_form_key(key)) is not None:
+        return stored
     if draft.slug and _slug_in_use(draft.slug, None):
         raise SlugTaken(draft.slug)
     now = utcnow()
     article = Article(
         slug=draft.slug or unique_slug(slugify(draft.title)), author_id=editor.id, created_at=now, version=1,
-        cover_image="",
+        cover_image="", form_key=key,
     )
     _apply(article, draft, now)
     db.session.add(article)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        if key and (stored := _by_form_key(key)) is not None:
+            return stored
+        raise
     reindex(article)
     _record_revision(article, editor)
     return _saved(article)
+
+
+def _by_form_key(key: str) -> Article | None:
+    return db.session.scalar(select(Article).where(Article.form_key == key))
 
 
 def editable_article(article_id: int) -> Article:

@@ -102,6 +102,7 @@ def _draft(form: ArticleForm, cover: str | None) -> article_service.ArticleDraft
         comments_open=bool(form.comments_open.data),
         slug=form.slug.data or "",
         cover_image=cover,
+        form_token=form.form_token.data or "",
     )
 
 

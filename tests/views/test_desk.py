@@ -574,3 +574,33 @@ def test_the_edit_page_links_to_the_readers_page_only_once_readers_see_it(app, e
     assert f'href="/articles/{later_slug}"' not in editor.get(f"/desk/articles/{later}/edit").get_data(as_text=True)
     assert client.get("/articles/published-now").status_code == 200
     assert 'href="/articles/published-now"' in editor.get(f"/desk/articles/{now}/edit").get_data(as_text=True)
+
+
+def test_a_new_article_sent_twice_is_stored_once(app, editor, monkeypatch):
+    """A double click or a retry on a slow connection sends the new article's form again (its form token the
+    same): the second answer leads to the article the first stored ("saved"), not to a copy at "-2" nor to
+    "nothing was saved"; the same title in a form of its own is an article of its own."""
+    page = editor.get("/desk/articles/new").get_data(as_text=True)
+    data = {**ARTICLE, "csrf_token": csrf_token(page), "form_token": hidden(page, "form_token")}
+
+    def send():
+        return editor.post("/desk/articles/new", data=data, content_type="multipart/form-data")
+
+    first = created_id(send())
+    again = send()
+    assert created_id(again) == first
+    assert "تم حفظ المقال." in editor.get(again.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 1
+    # Both at once: the request that loses the race on the form's key (unique) finds the other's article.
+    from blog.services import articles as article_service
+
+    monkeypatch.setattr(article_service, "_by_form_key", lambda key, real=article_service._by_form_key: (
+        None if not looked.append(key) and len(looked) == 1 else real(key)))
+    looked = []
+    assert created_id(send()) == first and len(looked) == 2
+    monkeypatch.undo()
+    # Another form (the same words, a new token): another article, at an address of its own.
+    other = created_id(create(editor))
+    with app.app_context():
+        assert other != first and db.session.scalar(select(func.count()).select_from(Article)) == 2
