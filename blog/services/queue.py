@@ -234,8 +234,9 @@ def reports_of(comments: list[Comment]) -> dict[int, Reports]:
 
 
 def author_histories(comments: list[Comment], last_n: int = 3) -> dict[str, AuthorHistory]:
-    """The record of every author on a page, in three queries whatever the page size."""
-    emails = sorted({c.author_email for c in comments})
+    """The record of every author on a page, in three queries whatever the page size. A comment whose author's data
+    was erased (no e-mail left) has none: those authors are not one person."""
+    emails = sorted({c.author_email for c in comments if c.author_email})
     histories = {email: AuthorHistory() for email in emails}
     if not emails:
         return histories

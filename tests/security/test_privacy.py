@@ -159,3 +159,22 @@ def test_erase_asks_before_acting(app, world, runner):
     assert result.exit_code == 1
     with app.app_context():
         assert db.session.scalars(select(PrivacyRequest)).first() is None
+
+
+def test_erased_authors_are_not_one_author_in_the_queue(app, world, runner, staff_client):
+    """Two people's data erased: their comments keep no e-mail, and the queue does not add them up as one
+    author's record, nor offers to decide or ban "this author" (an empty address)."""
+    from blog.models import Role
+
+    plant_commenters(app, world["slug"])
+    for email in EMAILS[1:]:
+        assert runner.invoke(args=["privacy", "erase", email, "--yes"]).exit_code == 0
+    moderator = staff_client(Role.MODERATOR)
+    with app.app_context():
+        waiting = db.session.scalars(select(Comment.id).where(Comment.status == CommentStatus.PENDING,
+                                                              Comment.author_email == "")).all()
+    assert len(waiting) == 2
+    html = moderator.get(f"/moderation/comments/{waiting[0]}").get_data(as_text=True)
+    card = html.split(f'id="comment-{waiting[0]}"', 1)[1].split("</article>", 1)[0]
+    assert "سجل الكاتب" not in card and 'name="author"' not in card and "email=&" not in card
+    assert "حُذفت بيانات كاتبه بطلب منه." in card
