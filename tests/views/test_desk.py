@@ -604,3 +604,21 @@ def test_a_new_article_sent_twice_is_stored_once(app, editor, monkeypatch):
     other = created_id(create(editor))
     with app.app_context():
         assert other != first and db.session.scalar(select(func.count()).select_from(Article)) == 2
+
+
+def test_a_file_too_large_for_the_desk_says_so_and_leads_back_to_the_article(app, editor):
+    """A cover over the desk's request limit: the body is refused unread (413), so the page cannot show the form
+    again; it says what was too large (the image, with its limit), that nothing was saved and that the browser
+    kept the text, with a way back to the article, not "shorten the text" with the readers' 256 KB."""
+    article_id = created_id(create(editor))
+    app.config["DESK_MAX_CONTENT_LENGTH"] = 512 * 1024
+    form = {**ARTICLE, **edit_form(editor, article_id), "cover": (io.BytesIO(b"\0" * (600 * 1024)), "big.png")}
+    refused = editor.post(f"/desk/articles/{article_id}/edit", data=form, content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 413 and "الصورة 5 ميغابايت على الأكثر" in html and "256" not in html
+    assert f'href="/desk/articles/{article_id}/edit"' in html and "محفوظ في هذا المتصفح" in html
+    english = editor.post("/desk/articles/new?lang=en", content_type="multipart/form-data",
+                          data={**ARTICLE, "cover": (io.BytesIO(b"\0" * (600 * 1024)), "big.png")})
+    assert english.status_code == 413 and "an image may be at most 5 MB" in english.get_data(as_text=True)
+    # The readers' limit is told as before.
+    assert "256" in app.test_client().post("/articles/x/comments", data={"body": "x" * 300_000}).get_data(as_text=True)
