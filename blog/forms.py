@@ -65,6 +65,12 @@ def _normalize_email(field, check_deliverability: bool = False) -> None:
         raise ValidationError(_l("عنوان البريد الإلكتروني غير صالح.")) from None
 
 
+def _at_most(limit: int) -> Length:
+    """A length limit whose message is the site's own, in each interface language (WTForms' Arabic catalogue has
+    no plural forms for its own message, which then came in English on the Arabic pages)."""
+    return Length(max=limit, message=_l("النص طويل جدا: %(max)d حرف على الأكثر.", max=limit))
+
+
 def _strip(value):
     """Trim a typed value and drop what no database column may hold (NUL, lone surrogates)."""
     return clean_text(value).strip() if isinstance(value, str) else value
@@ -112,7 +118,7 @@ class CommentForm(CommentTextForm):
     )
     parent_id = HiddenField()
     # A random token per rendered form: a retried POST of the same form stores one comment.
-    form_token = HiddenField(default=new_form_token, validators=[Optional(), Length(max=64)])
+    form_token = HiddenField(default=new_form_token, validators=[Optional(), _at_most(64)])
     remember = BooleanField(_l("تذكّر اسمي وبريدي في هذا المتصفح"))
     notify = BooleanField(_l("راسلني عند نشر تعليقي وعند الرد عليه"))
     # Abuse resistance (blog/abuse.py): when the form was served, and a field people never see.
@@ -148,8 +154,8 @@ class EmptyForm(Form):
 class LoginForm(Form):
     """Staff login."""
 
-    email = StringField(_l("البريد الإلكتروني"), filters=[_strip], validators=[DataRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254)])
-    password = PasswordField(_l("كلمة المرور"), validators=[DataRequired(_l("كلمة المرور مطلوبة.")), Length(max=512)])
+    email = StringField(_l("البريد الإلكتروني"), filters=[_strip], validators=[DataRequired(_l("البريد الإلكتروني مطلوب.")), _at_most(254)])
+    password = PasswordField(_l("كلمة المرور"), validators=[DataRequired(_l("كلمة المرور مطلوبة.")), _at_most(512)])
 
 
 class DecisionForm(Form):
@@ -166,7 +172,7 @@ class RejectForm(DecisionForm):
         choices=RULE_CHOICES,
         validators=[InputRequired(_l("اختر القاعدة."))],
     )
-    note = TextAreaField(_l("ملاحظة"), filters=[_strip], validators=[Optional(), Length(max=1000)])
+    note = TextAreaField(_l("ملاحظة"), filters=[_strip], validators=[Optional(), _at_most(1000)])
 
 
 class EditForm(DecisionForm):
@@ -176,7 +182,7 @@ class EditForm(DecisionForm):
         _l("نص التعليق"),
         validators=[InputRequired(_l("التعليق مطلوب.")), Length(max=BODY_MAX, message=_l("التعليق طويل جدا."))],
     )
-    note = StringField(_l("ملاحظة"), filters=[_strip], validators=[Optional(), Length(max=1000)])
+    note = StringField(_l("ملاحظة"), filters=[_strip], validators=[Optional(), _at_most(1000)])
 
     def validate_body(self, field):
         cleaned = clean_text(field.data or "")
@@ -192,12 +198,12 @@ BAN_DURATIONS = [("1", _l("يوم واحد")), ("7", _l("أسبوع")), ("30", _
 class BanForm(Form):
     """A ban on an e-mail and/or an address, for a period or for good, with a reason."""
 
-    email = StringField(_l("البريد الإلكتروني"), filters=[_strip], validators=[Optional(), Length(max=254)])
-    address = StringField(_l("العنوان (الشبكة)"), filters=[_strip], validators=[Optional(), Length(max=64)])
+    email = StringField(_l("البريد الإلكتروني"), filters=[_strip], validators=[Optional(), _at_most(254)])
+    address = StringField(_l("العنوان (الشبكة)"), filters=[_strip], validators=[Optional(), _at_most(64)])
     duration = ChoiceField(_l("المدة"), choices=BAN_DURATIONS, default="7",
                            validators=[InputRequired(_l("اختر المدة."))])
     reason = StringField(_l("السبب"), filters=[_strip],
-                         validators=[DataRequired(_l("اذكر سبب الحظر.")), Length(max=1000)])
+                         validators=[DataRequired(_l("اذكر سبب الحظر.")), _at_most(1000)])
 
     def validate_email(self, field):
         if field.data:
@@ -219,7 +225,7 @@ class BulkForm(Form):
     """Several comments at once (checkbox values "id:version"), or every pending one of an author."""
 
     rule = ChoiceField(_l("القاعدة"), choices=RULE_CHOICES, validators=[Optional()])
-    author = HiddenField(validators=[Optional(), Length(max=254)])
+    author = HiddenField(validators=[Optional(), _at_most(254)])
 
 
 class ReportForm(Form):
@@ -251,18 +257,18 @@ class ArticleForm(Form):
     """An article as the editor writes it: Markdown body, status, optional time and cover image."""
 
     # A random token per new-article form served: the same form sent twice stores one article.
-    form_token = HiddenField(default=new_form_token, validators=[Optional(), Length(max=64)])
+    form_token = HiddenField(default=new_form_token, validators=[Optional(), _at_most(64)])
 
     title = StringField(_l("العنوان"), filters=[_one_line], validators=[
         DataRequired(_l("العنوان مطلوب.")), Length(max=300, message=_l("العنوان طويل جدا: 300 حرف على الأكثر."))])
     slug = StringField(_l("الرابط (بحروف لاتينية)"), filters=[_strip, lambda v: v.lower() if isinstance(v, str) else v],
-                       validators=[Optional(), Length(max=SLUG_MAX), Regexp(SLUG_RE, message=_l(
+                       validators=[Optional(), _at_most(SLUG_MAX), Regexp(SLUG_RE, message=_l(
                            "الرابط: حروف لاتينية صغيرة وأرقام وشرطات فقط."))])
-    lead = TextAreaField(_l("المقدمة"), filters=[_clean], validators=[Length(max=1000)])
-    body = TextAreaField(_l("النص (Markdown)"), filters=[_clean], validators=[Length(max=200_000)])
-    source = StringField(_l("المصدر أو التوقيع"), filters=[_one_line], validators=[Length(max=200)])
-    category = StringField(_l("القسم"), filters=[_one_line], validators=[Length(max=80)])
-    tags = StringField(_l("الوسوم (مفصولة بفواصل)"), filters=[_clean], validators=[Length(max=500)])
+    lead = TextAreaField(_l("المقدمة"), filters=[_clean], validators=[_at_most(1000)])
+    body = TextAreaField(_l("النص (Markdown)"), filters=[_clean], validators=[_at_most(200_000)])
+    source = StringField(_l("المصدر أو التوقيع"), filters=[_one_line], validators=[_at_most(200)])
+    category = StringField(_l("القسم"), filters=[_one_line], validators=[_at_most(80)])
+    tags = StringField(_l("الوسوم (مفصولة بفواصل)"), filters=[_clean], validators=[_at_most(500)])
     status = ChoiceField(_l("الحالة"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()],
                          default=ArticleStatus.DRAFT.value)
     publish_at = DateTimeLocalField(_l("تاريخ النشر"), format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
@@ -304,8 +310,8 @@ class StaffForm(Form):
     """A new staff account."""
 
     email = EmailField(_l("البريد الإلكتروني"), filters=[_strip], validators=[
-        InputRequired(_l("البريد الإلكتروني مطلوب.")), Length(max=254)])
-    display_name = StringField(_l("الاسم"), filters=[_one_line], validators=[Length(max=NAME_MAX)])
+        InputRequired(_l("البريد الإلكتروني مطلوب.")), _at_most(254)])
+    display_name = StringField(_l("الاسم"), filters=[_one_line], validators=[_at_most(NAME_MAX)])
     role = ChoiceField(_l("الدور"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
     password = _new_password(_l("كلمة المرور"))
 
@@ -323,7 +329,7 @@ class PasswordForm(Form):
     """A staff member's own new password, given the current one."""
 
     current = PasswordField(_l("كلمة المرور الحالية"), validators=[
-        InputRequired(_l("كلمة المرور الحالية مطلوبة.")), Length(max=512)])
+        InputRequired(_l("كلمة المرور الحالية مطلوبة.")), _at_most(512)])
     new = _new_password(_l("كلمة المرور الجديدة"))
     confirm = PasswordField(_l("أعد كتابة كلمة المرور الجديدة"), validators=[
         InputRequired(_l("أعد كتابة كلمة المرور الجديدة.")), EqualTo("new", _l("كلمتا المرور غير متطابقتين."))])
@@ -363,7 +369,7 @@ class TermForm(Form):
     """A new term of the screening lists."""
 
     text = StringField(_l("الكلمة أو العبارة"), filters=[_strip],
-                       validators=[DataRequired(_l("اكتب الكلمة.")), Length(max=120), _has_a_word])
+                       validators=[DataRequired(_l("اكتب الكلمة.")), _at_most(120), _has_a_word])
     rule = ChoiceField(_l("القاعدة"), choices=RULE_CHOICES)
     severity = ChoiceField(_l("الدرجة"), choices=_SEVERITY_CHOICES)
     lang = ChoiceField(_l("اللغة"), choices=[

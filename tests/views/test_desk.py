@@ -622,3 +622,18 @@ def test_a_file_too_large_for_the_desk_says_so_and_leads_back_to_the_article(app
     assert english.status_code == 413 and "an image may be at most 5 MB" in english.get_data(as_text=True)
     # The readers' limit is told as before.
     assert "256" in app.test_client().post("/articles/x/comments", data={"body": "x" * 300_000}).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang, message", [
+    ("", "النص طويل جدا: 1000 حرف على الأكثر."),
+    ("?lang=fr", "Texte trop long\u00a0: 1000 caractères au plus."),
+    ("?lang=en", "Too long: at most 1000 characters."),
+])
+def test_a_field_too_long_is_told_in_the_pages_language(app, editor, lang, message):
+    """A lead longer than its limit (a browser that ignores maxlength): the message in the page's language; the
+    Arabic one came in English (WTForms' own catalogue)."""
+    page = editor.get("/desk/articles/new").get_data(as_text=True)
+    refused = editor.post("/desk/articles/new" + lang, content_type="multipart/form-data",
+                          data={**ARTICLE, "lead": "ن" * 1200, "csrf_token": csrf_token(page)})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and message in html and "Field cannot be longer" not in html
