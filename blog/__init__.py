@@ -194,6 +194,18 @@ def choose_language(config: Mapping[str, Any], *candidates: str | None) -> str:
     return config["BABEL_DEFAULT_LOCALE"]
 
 
+def language_asked_to_keep(config: Mapping[str, Any], asked: str | None, cookie: str | None) -> str | None:
+    """The language a page was opened in by its address (`?lang=`) when this browser has none of its own: kept in
+    the `lang` cookie for the visit (LANGUAGE_COOKIE_FOR_VISIT), so that the next pages, forms and links are in
+    it too. A language chosen with the switch (a cookie) is not changed by an address."""
+    return asked if cookie is None and asked in config["LANGUAGES"] else None
+
+
+# The `lang` cookie that keeps a language an address asked for: for the browser's session only (the switch keeps
+# a reader's own choice a year).
+LANGUAGE_COOKIE_FOR_VISIT = {"samesite": "Lax", "httponly": True}
+
+
 def _select_locale() -> Locale:
     if "language" not in g:
         g.language = select_language()
@@ -434,6 +446,16 @@ def _register_security_headers(app: Flask) -> None:
             headers["Strict-Transport-Security"] = HSTS
         if signed_in():  # staff pages are never kept by a shared or browser cache
             response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
+        return response
+
+    @app.after_request
+    def keep_the_language_asked(response):
+        """A page opened with ?lang= keeps that language for the visit (language_asked_to_keep); never on an answer
+        a shared cache may keep."""
+        keep = language_asked_to_keep(app.config, request.args.get("lang"), request.cookies.get("lang"))
+        if keep and "public" not in response.headers.get("Cache-Control", ""):
+            response.set_cookie("lang", keep, secure=request.is_secure, **LANGUAGE_COOKIE_FOR_VISIT)
             response.vary.add("Cookie")
         return response
 

@@ -26,7 +26,7 @@ from flask import Flask
 from werkzeug.http import dump_cookie, http_date
 from werkzeug.wrappers import Request
 
-from . import HSTS, SECURITY_HEADERS, choose_language, pagecache
+from . import HSTS, LANGUAGE_COOKIE_FOR_VISIT, SECURITY_HEADERS, choose_language, language_asked_to_keep, pagecache
 from .abuse import form_stamp
 from .signing import csrf_field, new_csrf_secret, sign_csrf
 
@@ -113,6 +113,10 @@ class PageFront:
             if secret is None:  # a first visit: a new session, as Flask-WTF starts one
                 secret = new_csrf_secret()
                 headers.append(("Set-Cookie", self._session_cookie({field: secret}, request.is_secure)))
+            keep = language_asked_to_keep(config, request.args.get("lang"), cookies.get(LANGUAGE_COOKIE))
+            if keep:  # as the app's own hook (blog/__init__.py keep_the_language_asked)
+                headers.append(("Set-Cookie", dump_cookie(LANGUAGE_COOKIE, keep, secure=request.is_secure,
+                                                          **LANGUAGE_COOKIE_FOR_VISIT)))
             token = sign_csrf(self.app, secret)
             key = config["SECRET_KEY"]
             body = pagecache._fill(entry["parts"], pagecache.Tokens(

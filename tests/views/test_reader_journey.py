@@ -80,8 +80,34 @@ def test_a_page_opened_in_a_language_by_its_link_answers_the_form_in_it(app, cli
     sent = client.post(f"/articles/{article['slug']}/comments?lang=fr", data={**GOOD, "csrf_token": csrf_token(page)})
     assert sent.status_code == 303 and "lang=fr#comment-" in sent.headers["Location"]
     assert '<html lang="fr"' in client.get(sent.headers["Location"]).get_data(as_text=True)
+    # The language the address asked for is kept for the visit: the article's plain address is in French too.
+    assert '<html lang="fr"' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     # The default language needs no mark.
-    assert f'action="/articles/{article["slug"]}/comments#respond"' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    fresh = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert f'action="/articles/{article["slug"]}/comments#respond"' in fresh
+
+
+@pytest.mark.parametrize("front", [True, False], ids=["page front", "flask"])
+def test_the_language_an_address_asks_for_is_kept_for_the_visit_unless_one_was_chosen(app, article, front):
+    """?lang=en on a first visit: the next pages, without it, are in English too (a cookie for the browser's
+    session: no expiry); a reader who chose a language with the switch keeps it on the pages after."""
+    client = app.test_client()
+    if not front:  # a reader with something of their own on the page: Flask answers, not the page front
+        client.set_cookie("majlis_details", "x")
+    opened = client.get(f"/articles/{article['slug']}?lang=en")
+    kept = [c for c in opened.headers.getlist("Set-Cookie") if c.startswith("lang=")]
+    assert kept and kept[0].startswith("lang=en;") and "Expires" not in kept[0] and "HttpOnly" in kept[0]
+    assert '<html lang="en"' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert '<html lang="en"' in client.get("/").get_data(as_text=True)
+    chosen = app.test_client()
+    chosen.set_cookie("lang", "fr")
+    page = chosen.get(f"/articles/{article['slug']}?lang=en")
+    assert '<html lang="en"' in page.get_data(as_text=True)
+    assert not [c for c in page.headers.getlist("Set-Cookie") if c.startswith("lang=")]
+    assert '<html lang="fr"' in chosen.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    # A page a shared cache may keep (behind the proxy, no token) never sets a cookie.
+    shared = app.test_client().get(f"/articles/{article['slug']}?lang=en", headers={"X-Shared-Cache": "1"})
+    assert "public" in shared.headers["Cache-Control"] and not shared.headers.getlist("Set-Cookie")
 
 
 def test_comments_closed_while_the_reader_wrote_keep_their_text(app, client, article):
