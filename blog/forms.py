@@ -22,7 +22,7 @@ from .net import banned_network
 from .moderation.types import Mode, Rule, Severity
 from .pagecache import new_form_stamp, new_form_token
 from .sanitize import clean_name, clean_text, invisible
-from .slugs import SLUG_MAX, SLUG_RE
+from .slugs import SLUG_MAX, SLUG_RE, name_key
 
 NAME_MAX = 80
 BODY_MAX = 5000
@@ -288,9 +288,14 @@ class ArticleForm(Form):
         return ok
 
     def tag_names(self) -> tuple[str, ...]:
-        """The tags typed, split on Latin or Arabic commas, each cleaned and cut to 60 characters."""
+        """The tags typed, split on Latin or Arabic commas, each cleaned and cut to 60 characters; of two spellings
+        of one tag (name_key), the first."""
         parts = (self.tags.data or "").replace("،", ",").split(",")
-        return tuple(dict.fromkeys(n for n in (clean_name(p)[:60] for p in parts) if n))
+        names: dict[str, str] = {}
+        for name in (clean_name(p)[:60] for p in parts):
+            if name:
+                names.setdefault(name_key(name), name)
+        return tuple(names.values())
 
 
 def _new_password(label) -> PasswordField:

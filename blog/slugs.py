@@ -53,3 +53,12 @@ def slugify(title: str, max_length: int = SLUG_MAX) -> str:
 def short_id() -> str:
     """A short random slug for titles with nothing to transliterate."""
     return "a-" + secrets.token_hex(4)
+
+
+_NAME_MARKS = re.compile("[\u0640\u064b-\u0652\u0670]")  # tatweel, harakat, dagger alef: how a word is drawn
+
+
+def name_key(name: str) -> str:
+    """A category's or tag's name as its spellings compare: one case, no tatweel or harakat ("Maroc" and "MAROC",
+    "مغرب" and "مـغرب" are one tag)."""
+    return _NAME_MARKS.sub("", unicodedata.normalize("NFKC", name)).casefold()

@@ -15,7 +15,7 @@ from ..models import (
     Article, ArticleRevision, ArticleSlug, ArticleStatus, ArticleTerm, Category, Comment, CommentStatus, Tag, User,
     utcnow,
 )
-from ..slugs import SLUG_MAX, short_id, slugify
+from ..slugs import SLUG_MAX, name_key, short_id, slugify
 from ..textsearch import article_terms, query_terms
 from .comments import Page
 from .errors import ArticleChanged, Moved, NameTaken, NotFound, SlugTaken
@@ -145,8 +145,8 @@ def preview(draft: ArticleDraft, article: Article | None) -> ShownArticle:
     """The page of `draft` (the form of `article`, or of a new one) as readers would see it once saved; nothing is
     written for it."""
     def label(model, name: str) -> Label:
-        found = db.session.scalar(select(model.slug).where(model.name == name))
-        return Label(slug=found or _name_slug(name), name=name)
+        found = _existing(model, name)  # as the save will name it
+        return Label(found.slug, found.name) if found else Label(slug=_name_slug(name), name=name)
 
     keep_cover = draft.cover_image is None and article is not None
     return ShownArticle(
@@ -164,9 +164,21 @@ def preview(draft: ArticleDraft, article: Article | None) -> ShownArticle:
     )
 
 
-def _named(model, name: str):
-    """The category or tag with this name, created (with a slug) when new."""
+def _existing(model, name: str):
+    """The category or tag with this name, or with another spelling of it (name_key: letter case, tatweel,
+    harakat), or None. Spellings of one name give one address base: the others are looked for at that base."""
     found = db.session.scalar(select(model).where(model.name == name))
+    if found is None:
+        base, key = _name_slug(name), name_key(name)
+        found = next((row for row in db.session.scalars(
+            select(model).where(or_(model.slug == base, model.slug.like(base + "-%"))).order_by(model.id)
+        ) if name_key(row.name) == key), None)
+    return found
+
+
+def _named(model, name: str):
+    """The category or tag with this name (or another spelling of it, _existing), created (with a slug) when new."""
+    found = _existing(model, name)
     if found is None:
         base = _name_slug(name)
         slug, n = base, 1

@@ -554,6 +554,24 @@ def test_tags_and_categories_are_reused_not_duplicated(app, editor):
         assert sorted(t.name for t in db.session.scalars(select(Tag))) == sorted(["مكتبات", "قراءة", "مراكش", "جديد"])
 
 
+def test_spellings_of_one_tag_or_category_are_one(app, editor, client):
+    """Letter case, a tatweel or harakat do not make another tag or category, in one article's list or across
+    articles: the first spelling stays, with its one page."""
+    first = created_id(create(editor, category="اقتصاد", tags="Maroc1, maroc1, MAROC1, مغرب، مـغرب، مَغرب"))
+    second = created_id(create(editor, title="خبر آخر", category="اقتـصاد", tags="MAROC1، مغـرب"))
+    third = created_id(create(editor, title="خبر ثالث", category="IQTISAD", tags="Iqtisad"))
+    fourth = created_id(create(editor, title="خبر رابع", category="iqtisad", tags=""))
+    with app.app_context():
+        assert sorted(t.name for t in db.session.scalars(select(Tag))) == ["Iqtisad", "Maroc1", "مغرب"]
+        assert sorted(c.name for c in db.session.scalars(select(Category))) == ["IQTISAD", "اقتصاد"]
+        a, b, c, d = (db.session.get(Article, i) for i in (first, second, third, fourth))
+        assert [t.name for t in a.tags] == [t.name for t in b.tags] == ["Maroc1", "مغرب"]
+        assert a.category_id == b.category_id and c.category_id == d.category_id != a.category_id
+        slug = a.tags[0].slug
+    listing = client.get(f"/tag/{slug}").get_data(as_text=True)
+    assert "خبر آخر" in listing and ARTICLE["title"] in listing
+
+
 def test_a_title_of_spaces_is_no_title(app, editor):
     """Spaces, a tab or a non-breaking space typed as the title: refused as an empty one, the text kept."""
     before = _counts(app)
