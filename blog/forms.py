@@ -127,7 +127,7 @@ class CommentForm(CommentTextForm):
 
     def validate_author_name(self, field):
         cleaned = clean_name(field.data or "")
-        if not cleaned:
+        if invisible(cleaned):  # nothing, or characters drawn as nothing
             raise ValidationError(_l("الاسم مطلوب."))
         field.data = cleaned
 

@@ -23,7 +23,11 @@ _BIDI_AND_CONTROL = re.compile(
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # Nothing a reader would see: spaces, controls, direction and zero-width marks (a text of these alone is empty).
 _INVISIBLE = re.compile("[\\s\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-                        "\u2066-\u2069\ufeff\ufff9-\ufffb]*")
+                        "\u2066-\u2069\ufeff\ufff9-\ufffb"
+                        # Letters drawn as nothing: the combining grapheme joiner, Hangul fillers, Khmer's inherent
+                        # vowels, the braille blank.
+                        "\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0]*")
+_LINE_BREAKS = re.compile("[\t\n\v\f\r\x85\u2028\u2029]")
 _LOOSE_JOINERS = re.compile("(?:^|(?<=\\s))[\u200c\u200d]+|[\u200c\u200d]+(?=\\s|$)")
 
 
@@ -54,6 +58,7 @@ def invisible(text: str) -> bool:
 def clean_name(value: str) -> str:
     """A display name without control or bidi-override characters, spaces collapsed."""
     value = unicodedata.normalize("NFC", clean_text(value))
+    value = _LINE_BREAKS.sub(" ", value)  # a name pasted over two lines keeps its words apart
     value = _LOOSE_JOINERS.sub("", _BIDI_AND_CONTROL.sub("", value))
     return " ".join(value.split())
 

@@ -50,6 +50,8 @@ def test_article_page_shows_everything_a_reader_needs(client, article):
         ({"body": " \n "}, "body", "التعليق مطلوب."),
         ({"body": "ت" * 5001}, "body", "التعليق طويل جدا"),
         ({"body": "\u200b\u200b\u200f \u2066"}, "body", "التعليق مطلوب."),  # characters nobody sees
+        ({"body": "\u2800\u2800 \u3164"}, "body", "التعليق مطلوب."),  # letters drawn as nothing (braille, Hangul)
+        ({"author_name": "\u115f\u2800"}, "author_name", "الاسم مطلوب."),
     ],
 )
 def test_each_validation_failure_keeps_the_text_and_explains_in_arabic(app, client, article, fields, field, message):
@@ -284,3 +286,9 @@ def test_the_same_text_sent_again_from_a_page_the_back_button_brought_back_is_st
         db.session.commit()
     assert post_comment(client, article["slug"], body="نص أرسلته مرة واحدة فقط.").status_code == 303
     assert count_comments(app) == 4
+
+
+def test_a_name_pasted_over_two_lines_keeps_its_words_apart(app, client, article):
+    assert post_comment(client, article["slug"], author_name="Ahmed\r\nBen Ali").status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(Comment.author_name)).one() == "Ahmed Ben Ali"
