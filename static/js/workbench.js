@@ -118,10 +118,13 @@
     var tag = (event.target.tagName || "").toLowerCase();
     if (event.ctrlKey || event.metaKey || event.altKey || tag === "input" || tag === "textarea" || tag === "select" ||
         event.target.isContentEditable) { return; }
-    switch (event.key) {
+    // The letter typed; with a keyboard in another script (Arabic: "ت" where "j" is), the key's place on a Latin one.
+    var key = /^[a-z]$/i.test(event.key) ? event.key.toLowerCase() :
+      (/^Key[A-Z]$/.test(event.code || "") ? event.code.slice(3).toLowerCase() : event.key);
+    switch (key) {
       case "j": move(1); break;
       case "k": move(-1); break;
-      case "a": case "r": case "s": case "u": submitKey(event.key); break;
+      case "a": case "r": case "s": case "u": submitKey(key); break;
       case "x":
         if (current) { var box = current.querySelector('input[name="ids"]'); if (box) { box.checked = !box.checked; } }
         break;

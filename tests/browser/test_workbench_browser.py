@@ -118,6 +118,29 @@ def test_keyboard_shortcuts(app, article, live_server, page, artifacts, request)
     page.screenshot(path=str(artifacts / f"workbench-keys-{request.node.callspec.id}.png"), full_page=True)
 
 
+def test_keyboard_shortcuts_with_an_arabic_keyboard(app, article, live_server, page):
+    """With the Arabic layout on, the keys type Arabic letters ("ت" where "j" is, "ش" where "a" is): the shortcuts go
+    by the key's place, as on a Latin keyboard; a French (AZERTY) "a" stays "a" wherever it sits."""
+    make_user(app, Role.MODERATOR, "mod@example.org")
+    ids = seed(app, article, ["الأول", "الثاني", "الثالث"])
+    wide(page)
+    login(page, live_server)
+    page.goto(live_server + "/moderation/?order=oldest")
+
+    def press(key, code):
+        page.evaluate("([key, code]) => document.body.dispatchEvent("
+                      "new KeyboardEvent('keydown', {key, code, bubbles: true, cancelable: true}))", [key, code])
+
+    press("ت", "KeyJ")
+    assert page.locator(".queue-item.current").get_attribute("id") == f"comment-{ids[0]}"
+    press("ش", "KeyA")
+    page.wait_for_selector(f"#comment-{ids[1]}.current")
+    assert status(app, ids[0]) is CommentStatus.PUBLISHED
+    press("a", "KeyQ")  # AZERTY: the key labelled "a" sits where QWERTY has "q"
+    page.wait_for_selector(f"#comment-{ids[2]}.current")
+    assert status(app, ids[1]) is CommentStatus.PUBLISHED
+
+
 def test_ban_then_the_banned_authors_next_comment_and_plain_forms(app, article, live_server, page, browser, artifacts,
                                                                   request):
     make_user(app, Role.MODERATOR, "mod@example.org")
