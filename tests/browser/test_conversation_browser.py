@@ -301,3 +301,25 @@ def test_more_comments_by_keyboard_takes_the_focus_along_and_keeps_the_pages_lan
         assert tab.evaluate(f"document.activeElement.closest('#thread-{conversation['third']}') !== null")
     finally:
         context.close()
+
+
+def test_the_keyboard_skips_the_header_and_reaches_the_comment_form_at_once(app, live_server, browser, conversation):
+    """The first Tab stop is "skip to the content" (shown only then); the comments' heading links to the form, so
+    a reader need not tab through every comment to write one."""
+    context = browser.new_context(locale="ar-MA", viewport={"width": 412, "height": 915})
+    tab = context.new_page()
+    try:
+        tab.goto(f"{live_server}/articles/{conversation['slug']}")
+        skip = tab.locator("a.skip-link")
+        assert skip.bounding_box()["width"] <= 1  # out of sight until focused
+        tab.keyboard.press("Tab")
+        expect(skip).to_be_focused()
+        assert skip.bounding_box()["width"] > 20 and skip.inner_text() == "انتقل إلى المحتوى"
+        tab.keyboard.press("Enter")
+        expect(tab.locator("main#main")).to_be_focused()
+        tab.locator("#comments .to-form a").click()
+        assert tab.url.endswith("#respond")
+        tab.keyboard.press("Tab")
+        assert tab.evaluate("document.activeElement.closest('#respond') !== null")
+    finally:
+        context.close()
