@@ -28,6 +28,8 @@ def _chosen_password(password: str | None) -> str:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
         raise click.ClickException("the password needs at least 8 characters")
+    if not password.strip():
+        raise click.ClickException("the password cannot be spaces alone")
     return password
 
 

@@ -298,10 +298,16 @@ class ArticleForm(Form):
         return tuple(names.values())
 
 
+def _not_spaces_alone(form, field) -> None:
+    if not (field.data or "").strip():
+        raise ValidationError(_l("كلمة المرور لا تكون فراغات وحدها."))
+
+
 def _new_password(label) -> PasswordField:
-    """A field for a password being chosen: 8 characters at least (the CLI asks the same)."""
+    """A field for a password being chosen: 8 characters at least, not spaces alone (the CLI asks the same)."""
     return PasswordField(label, validators=[
-        InputRequired(_l("كلمة المرور مطلوبة.")), Length(min=8, max=512, message=_l("كلمة المرور: 8 أحرف على الأقل."))])
+        InputRequired(_l("كلمة المرور مطلوبة.")), Length(min=8, max=512, message=_l("كلمة المرور: 8 أحرف على الأقل.")),
+        _not_spaces_alone])
 
 
 class CategoryForm(Form):

@@ -229,3 +229,15 @@ def test_a_decision_sent_after_logging_out_or_with_the_cookies_gone_leads_to_the
     refused = reader.post("/comments/1/reaction", data={"csrf_token": "stale", "value": "like"},
                           headers={"Accept": "application/json"})
     assert refused.status_code == 400 and "انتهت صلاحية الصفحة" in refused.get_json()["error"]
+
+
+def test_a_password_of_spaces_alone_is_refused(app, runner):
+    make_user(app, Role.MODERATOR, "blank@example.org")
+    client = app.test_client()
+    assert login(client, "blank@example.org").status_code == 302
+    refused = change(client, PASSWORD, new=" " * 12)
+    assert refused.status_code == 422 and "كلمة المرور لا تكون فراغات وحدها." in refused.get_data(as_text=True)
+    assert login(app.test_client(), "blank@example.org").status_code == 302  # the password is unchanged
+    result = runner.invoke(args=["users", "create", "cli.blank@example.org", "--role", "moderator",
+                                 "--password", " " * 10])
+    assert result.exit_code != 0 and "spaces alone" in result.output
