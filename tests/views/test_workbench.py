@@ -432,6 +432,14 @@ def test_audit_view_lists_and_filters_decisions(app, article, staff_client):
     assert rows(f"/moderation/audit?comment={a}") == ["approve", "screen"]
     assert rows("/moderation/audit?since=2000-01-01&until=2000-01-02") == []
     assert rows("/moderation/audit?action=bogus&actor=x&before=abc") == ["reject", "approve", "screen", "screen"]
+    # The actor filter offers those who acted: not an editor who never decided a comment.
+    staff_client(Role.EDITOR)
+    with app.app_context():
+        names = {u.id: u.display_name for u in db.session.scalars(select(User))}
+        editor_id = db.session.scalars(select(User.id).where(User.role == Role.EDITOR)).one()
+    picker = first.get("/moderation/audit").get_data(as_text=True).split('name="actor"', 1)[1].split("</select>")[0]
+    assert set(re.findall(r'<option value="(\d+)"', picker)) == {str(admin_id), str(next(
+        i for i in names if i not in (admin_id, editor_id)))}
     app.config["QUEUE_PER_PAGE"] = 3
     html = first.get("/moderation/audit").get_data(as_text=True)
     nxt = re.search(r'<a rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
