@@ -178,11 +178,18 @@ def _replace_closed_postgresql_connections(dbapi_connection, connection_record, 
         raise InvalidatePoolError("the server closed the connection")
 
 
+# The cookie of a reader's interface language: the switch's choice (a year), or the language an address asked for.
+LANGUAGE_COOKIE = "lang"
+# The `lang` cookie that keeps a language an address asked for: for the browser's session only (the switch keeps
+# a reader's own choice a year).
+LANGUAGE_COOKIE_FOR_VISIT = {"samesite": "Lax", "httponly": True}
+
+
 def select_language() -> str:
     """The reader's interface language: `?lang=`, then the `lang` cookie, then Arabic."""
     from flask import current_app
 
-    return choose_language(current_app.config, request.args.get("lang"), request.cookies.get("lang"))
+    return choose_language(current_app.config, request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
 
 
 def choose_language(config: Mapping[str, Any], *candidates: str | None) -> str:
@@ -199,11 +206,6 @@ def language_asked_to_keep(config: Mapping[str, Any], asked: str | None, cookie:
     the `lang` cookie for the visit (LANGUAGE_COOKIE_FOR_VISIT), so that the next pages, forms and links are in
     it too. A language chosen with the switch (a cookie) is not changed by an address."""
     return asked if cookie is None and asked in config["LANGUAGES"] else None
-
-
-# The `lang` cookie that keeps a language an address asked for: for the browser's session only (the switch keeps
-# a reader's own choice a year).
-LANGUAGE_COOKIE_FOR_VISIT = {"samesite": "Lax", "httponly": True}
 
 
 def _select_locale() -> Locale:
@@ -453,9 +455,9 @@ def _register_security_headers(app: Flask) -> None:
     def keep_the_language_asked(response):
         """A page opened with ?lang= keeps that language for the visit (language_asked_to_keep); never on an answer
         a shared cache may keep."""
-        keep = language_asked_to_keep(app.config, request.args.get("lang"), request.cookies.get("lang"))
+        keep = language_asked_to_keep(app.config, request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
         if keep and "public" not in response.headers.get("Cache-Control", ""):
-            response.set_cookie("lang", keep, secure=request.is_secure, **LANGUAGE_COOKIE_FOR_VISIT)
+            response.set_cookie(LANGUAGE_COOKIE, keep, secure=request.is_secure, **LANGUAGE_COOKIE_FOR_VISIT)
             response.vary.add("Cookie")
         return response
 

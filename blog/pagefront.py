@@ -26,7 +26,9 @@ from flask import Flask
 from werkzeug.http import dump_cookie, http_date
 from werkzeug.wrappers import Request
 
-from . import HSTS, LANGUAGE_COOKIE_FOR_VISIT, SECURITY_HEADERS, choose_language, language_asked_to_keep, pagecache
+from . import (
+    HSTS, LANGUAGE_COOKIE, LANGUAGE_COOKIE_FOR_VISIT, SECURITY_HEADERS, choose_language, language_asked_to_keep, pagecache,
+)
 from .abuse import form_stamp
 from .signing import csrf_field, new_csrf_secret, sign_csrf
 
@@ -34,7 +36,6 @@ ARTICLE_PATH = re.compile(r"/articles/([^/]+)")
 # Request headers that ask for more than a plain answer (validators, ranges): Flask answers those.
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE",
                 "HTTP_RANGE", "HTTP_IF_RANGE")
-LANGUAGE_COOKIE = "lang"
 _VALUE_MARK = "majlis-session-value"  # where a new session's value goes in its Set-Cookie
 _SHARED_ENVIRON = "HTTP_" + pagecache.SHARED_HEADER.upper().replace("-", "_")
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from .. import abuse, pagecache, select_language
+from .. import LANGUAGE_COOKIE, abuse, pagecache, select_language
 from ..extensions import limiter
 from ..forms import RULE_CHOICES, CommentForm, ReportForm
 from ..models import Article, ArticleStatus, utcnow
@@ -259,7 +259,7 @@ def set_language():
     # Back to the page, without its `?lang=`, which would outrank the language just chosen.
     target = with_lang(request.referrer, None) if same_site(request.referrer) else url_for("public.index")
     response = redirect(target)
-    response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure)
+    response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure)
     return response
 
 
