@@ -18,7 +18,7 @@ from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .models import ArticleStatus, Role
-from .net import banned_network
+from .net import banned_network, too_wide_for_a_ban
 from .moderation.types import Mode, Rule, Severity
 from .pagecache import new_form_stamp, new_form_token
 from .sanitize import clean_name, clean_text, invisible
@@ -210,6 +210,8 @@ class BanForm(Form):
             _normalize_email(field)
 
     def validate_address(self, field):
+        if field.data and too_wide_for_a_ban(field.data):
+            raise ValidationError(_l("هذه الشبكة أوسع من أن تُحظر: ‎/16 على الأكثر (‎/32 في IPv6)."))
         if field.data and banned_network(field.data) is None:
             raise ValidationError(_l("اكتب عنوان IP (مثل 203.0.113.7) أو شبكة (مثل 203.0.113.0/24)."))
 

@@ -1,17 +1,46 @@
-"""Reader addresses, shortened before they are stored."""
+"""Reader addresses, shortened before they are stored, and the networks a ban holds."""
 from __future__ import annotations
 
 import ipaddress
 
+# What a comment keeps of its author's address: the /24 (IPv4) or /48 (IPv6) network around it.
+KEPT_PREFIX = {4: 24, 6: 48}
+# The widest network a ban may hold: an operator's block, not a country (a /0 would ban every reader).
+WIDEST_BAN_PREFIX = {4: 16, 6: 32}
 
-def banned_network(text: str) -> str | None:
-    """The network a ban on `text` (an address, or a network written with its prefix) holds, as comments keep
-    their authors' (shorten_address): the /24 or /48 around it. None when `text` is neither."""
-    text = text.strip()
+
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
     try:
-        return shorten_address(str(ipaddress.ip_network(text, strict=False).network_address))
+        return ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
         return None
+
+
+def banned_network(text: str) -> str | None:
+    """The network a ban on `text` (an address, or a network written with its prefix) holds: an address or a
+    narrower network gives the /24 or /48 around it, as comments keep their authors' (shorten_address); a wider
+    one down to WIDEST_BAN_PREFIX is kept whole. None when `text` is neither, or wider than that."""
+    network = _network(text)
+    if network is None or network.prefixlen < WIDEST_BAN_PREFIX[network.version]:
+        return None
+    kept = KEPT_PREFIX[network.version]
+    return str(network.supernet(new_prefix=kept) if network.prefixlen > kept else network)
+
+
+def too_wide_for_a_ban(text: str) -> bool:
+    """Whether `text` is a network, but wider than a ban may hold."""
+    network = _network(text)
+    return network is not None and network.prefixlen < WIDEST_BAN_PREFIX[network.version]
+
+
+def networks_holding(kept_address: str) -> list[str]:
+    """The networks a ban may hold that contain `kept_address` (a comment's /24 or /48): itself and each wider
+    one down to WIDEST_BAN_PREFIX, written as banned_network writes them (a ban matches by equality)."""
+    network = _network(kept_address)
+    if network is None:
+        return []
+    return [str(network.supernet(new_prefix=prefix))
+            for prefix in range(network.prefixlen, WIDEST_BAN_PREFIX[network.version] - 1, -1)]
 
 
 def shorten_address(raw: str | None) -> str:
@@ -22,5 +51,4 @@ def shorten_address(raw: str | None) -> str:
         ip = ipaddress.ip_address(raw.split(",")[0].strip())
     except ValueError:
         return ""
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    return str(ipaddress.ip_network(f"{ip}/{KEPT_PREFIX[ip.version]}", strict=False))

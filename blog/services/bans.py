@@ -25,10 +25,11 @@ class BanRequest:
 def ban(request: BanRequest, actor: User) -> Ban:
     """Record a ban; the screening rejects the banned author's next comments while it lasts."""
     email = request.email.strip().lower()
-    # The network the comments keep of their authors' addresses (blog/net.py): a ban on one address holds its /24.
+    # The network the comments keep of their authors' addresses (blog/net.py): a ban on one address holds its
+    # /24; a wider network, down to a /16, is kept whole.
     address = banned_network(request.address) if request.address.strip() else ""
     if address is None:
-        raise InvalidTransition(f"not an address: {request.address!r}")
+        raise InvalidTransition(f"not an address, or a network too wide to ban: {request.address!r}")
     if not email and not address:
         raise InvalidTransition("a ban needs an e-mail or an address")
     if request.until is not None and request.until <= utcnow():

@@ -24,6 +24,7 @@ from ..extensions import db
 from ..models import ActionKind, Article, ArticleStatus, Ban, Comment, CommentStatus, ModerationAction, utcnow
 from ..models.comment import body_digest, risk_of
 from ..models.types import in_rows
+from ..net import networks_holding
 from ..moderation.types import Action, Context, Reason, Verdict
 from ..security import may_change_own_comment
 from .errors import CommentsClosed, Conflict, NotAllowed, NotFound, ReplyTargetGone
@@ -480,7 +481,8 @@ def screening_context(draft: CommentDraft, exclude_id: int | None = None) -> Con
     config = current_app.config
     statement = _screening_counts(bool(draft.address), exclude_id is not None)
     row = db.session.execute(statement, {
-        "email": draft.author_email.lower(), "address": draft.address, "exclude_id": exclude_id, "now": now,
+        "email": draft.author_email.lower(), "address": draft.address, "networks": networks_holding(draft.address),
+        "exclude_id": exclude_id, "now": now,
         "window_start": now - timedelta(minutes=config["MODERATION_FLOOD_WINDOW_MINUTES"]),
         "recent_cap": config["MODERATION_FLOOD_LIMIT"] + 1,
         "day_ago": now - timedelta(days=1), "digest": body_digest(draft.body), "body": draft.body,
@@ -519,7 +521,8 @@ def _screening_counts(by_address: bool, excluding: bool) -> Select:
     )
     who = [func.lower(Ban.email) == email]
     if by_address:
-        who.append(Ban.address == bindparam("address"))
+        # The ban on the comment's own network, or on a wider one holding it (blog/net.py).
+        who.append(Ban.address.in_(bindparam("networks", expanding=True)))
     bans = select(func.count()).select_from(Ban).where(or_(*who), Ban.in_force(bindparam("now")))
     return select(approved.scalar_subquery(), recent.scalar_subquery(), duplicate.scalar_subquery(),
                   bans.scalar_subquery())

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from blog.extensions import db
 from blog.models import Article, Ban, Comment, ModerationAction, Role, User, utcnow
+from blog.services import comments as comment_service
 from tests.conftest import csrf_token
 from tests.workbench import CLEAN, INSULT, ActionKind, CommentStatus, add_comment, comment_row, human_actions, status
 
@@ -353,17 +354,22 @@ def test_ban_by_address_for_good_and_an_expired_ban(app, client, article, modera
     assert response.status_code == 422
 
 
+def ban_stored(app, moderator, address: str) -> str:
+    """A week's ban on `address` through the form: the network stored (the newest ban's)."""
+    response = moderator.post("/moderation/bans", data={"csrf_token": token(moderator, "/moderation/bans"),
+                                                        "address": address, "duration": "7", "reason": "فيضان"})
+    assert response.status_code == 303
+    with app.app_context():
+        return db.session.scalars(select(Ban.address).order_by(Ban.id.desc()).limit(1)).one()
+
+
 def test_a_ban_on_one_address_holds_the_network_comments_keep(app, client, article, moderator):
     """Comments keep their author's /24 (never the address): a ban typed as one address bans that network, and
     what is neither an address nor an e-mail is refused with a message."""
     from tests.views.test_reader_journey import post_comment
 
     t = token(moderator, "/moderation/bans")
-    response = moderator.post("/moderation/bans", data={"csrf_token": t, "address": "127.0.0.9", "duration": "7",
-                                                        "reason": "فيضان"})
-    assert response.status_code == 303
-    with app.app_context():
-        assert db.session.scalars(select(Ban.address)).one() == "127.0.0.0/24"
+    assert ban_stored(app, moderator, "127.0.0.9") == "127.0.0.0/24"
     post_comment(client, article["slug"], author_email="other@example.org", body="من الشبكة المحظورة")
     with app.app_context():
         assert db.session.scalars(select(Comment.status).where(Comment.body == "من الشبكة المحظورة")).one() \
@@ -376,6 +382,30 @@ def test_a_ban_on_one_address_holds_the_network_comments_keep(app, client, artic
         assert f'value="{value}"' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Ban)) == 1
+
+
+def test_a_ban_on_a_wider_network_holds_every_network_comments_keep_inside_it(app, article, moderator):
+    """A /16 is kept whole (not cut to its first /24): comments from any /24 inside it are refused, and from
+    outside it taken; a network wider than a /16 (/32 for IPv6) is refused with its own message."""
+    t = token(moderator, "/moderation/bans")
+    assert ban_stored(app, moderator, "10.20.0.0/16") == "10.20.0.0/16"
+
+    def context(address):
+        with app.test_request_context("/"):
+            return comment_service.screening_context(comment_service.CommentDraft(
+                article_id=article["id"], author_name="قارئ", author_email="new@example.org", body="نص",
+                address=address))
+
+    assert context("10.20.0.0/24").banned and context("10.20.255.0/24").banned
+    assert not context("10.21.0.0/24").banned and not context("10.19.255.0/24").banned
+    assert not context("").banned
+    for address, message in (("10.0.0.0/8", "too wide to ban"), ("0.0.0.0/0", "too wide to ban"),
+                             ("2001:db8::/31", "too wide to ban"), ("10.20.0.0/33", "Write an IP address")):
+        response = moderator.post("/moderation/bans?lang=en", data={"csrf_token": t, "address": address,
+                                                                    "duration": "7", "reason": "x"})
+        assert response.status_code == 422 and message in response.get_data(as_text=True), address
+    assert ban_stored(app, moderator, "2001:db8::/32") == "2001:db8::/32"
+    assert context("2001:db8:ffff::/48").banned and not context("2001:db9::/48").banned
 
 
 # --- audit view ------------------------------------------------------------------------------------
