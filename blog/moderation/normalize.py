@@ -125,6 +125,7 @@ class Token(NamedTuple):
     start: int
     end: int
     stretched: bool = False   # a letter was repeated 3+ times in the original spelling
+    spaced: bool = False      # joined from letters written apart (join_spaced)
 
     @property
     def is_arabic(self) -> bool:
@@ -440,7 +441,7 @@ def join_spaced(tokens: list[Token], text: str, offsets: Sequence[int], original
                     break
                 j += 1
             if j - i >= 3:
-                out.append(Token("".join(x.text for x in tokens[i:j]), t.start, tokens[j - 1].end))
+                out.append(Token("".join(x.text for x in tokens[i:j]), t.start, tokens[j - 1].end, spaced=True))
                 i = j
                 continue
         out.append(t)

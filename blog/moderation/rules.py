@@ -14,6 +14,11 @@ Each token is read in every way people write it:
 A token is also looked up ``squeeze``-d (runs of a letter count once) against squeezed terms when
 it shows a doubled letter, so stretching never hides a term (``zebiii``, ``كلللب``) while ``as`` is
 never ``ass``. ``terms/exceptions.txt`` lists innocent words and phrases that are never hits.
+
+One token is also read in pieces: a run of letters written apart (``join_spaced``) that no term matches
+whole. Several words spaced alike join into one run (``ح م ا ر و ك ل ب``), so each piece that could be one
+of them is read as a word (``across_words``): three letters or more at either end of the run, four or more
+inside it, where a short term would lie in too many innocent words.
 """
 from __future__ import annotations
 
@@ -49,6 +54,12 @@ LAT_EN_SUFFIXES = ("", "s", "es")
 
 MIN_SKELETON = 3
 MAX_WORD = 64
+# Pieces of a spaced-out run read as words (TermIndex.across_words): their least length at an end of the run
+# and inside it, and their greatest (a term with its clitics).
+EDGE_PIECE, INNER_PIECE, MAX_PIECE = 3, 4, 16
+# The longest run read in pieces (a few words), and the most pieces read in one comment: a comment made of
+# many long spaced-out runs costs tens of milliseconds at most, not hundreds.
+MAX_SPACED_RUN, PIECES_PER_COMMENT = 32, 1500
 _NOTHING: tuple[tuple[Term, ...], frozenset[str], frozenset[str]] = ((), frozenset(), frozenset())
 ARABIZI_SUFFIXES = frozenset({"", "ي", "ك", "ه", "ها", "هم", "كم", "نا", "ات", "ين", "و"})
 _TA_MARBUTA_DROPPED = frozenset({"ات", "ين", "ون", "يات", "ان"})
@@ -360,11 +371,17 @@ class TermIndex:
         analyses = [self._analyze(t.text, t.stretched) for t in tokens]
         multi = self._multi
         never = self._never
+        budget = PIECES_PER_COMMENT
         for i, (tok, (found, keys, cores)) in enumerate(zip(tokens, analyses)):
             if tok.text in never:
                 continue
             for term in found:
                 self._add(hits, seen, term, tok.start, tok.end)
+            if tok.spaced and not found and budget > 0:  # a guess at where the words were: a human decides
+                terms, read = self.across_words(tok.text)
+                budget -= read
+                for term in terms:
+                    self._add(hits, seen, term, tok.start, tok.end, Severity.HOLD)
             if not multi:
                 continue
             for key in keys:
@@ -375,6 +392,26 @@ class TermIndex:
         if hits and self._never_multi:
             hits = self._drop_exceptions(hits, tokens)
         return hits
+
+    def across_words(self, run: str) -> tuple[tuple[Term, ...], int]:
+        """Single-word terms read in the pieces of a run of spaced-out letters (see the module's docstring), and
+        the number of pieces read.
+
+        Each piece is analysed as a token is (clitics, stems, Arabizi), and kept in the same cache; a run longer
+        than MAX_SPACED_RUN letters is not read (at most about 400 pieces per run)."""
+        n = len(run)
+        if n > MAX_SPACED_RUN:
+            return (), 0
+        found: list[Term] = []
+        read = 0
+        for start in range(n):
+            for end in range(start + EDGE_PIECE, min(n, start + MAX_PIECE) + 1):
+                inner = 0 < start and end < n
+                if (end - start < INNER_PIECE and inner) or end - start == n:
+                    continue
+                found.extend(self._analyze(run[start:end])[0])
+                read += 1
+        return tuple(dict.fromkeys(found)), read
 
     def _drop_exceptions(self, hits: list[Hit], tokens: tuple[Token, ...]) -> list[Hit]:
         """Remove hits that lie inside an innocent phrase (``الكلاب الضاله``, ``chili con carne``)."""
@@ -404,11 +441,12 @@ class TermIndex:
         return tokens[j + len(rest) - 1].end
 
     @staticmethod
-    def _add(hits: list[Hit], seen: set, term: Term, start: int, end: int) -> None:
+    def _add(hits: list[Hit], seen: set, term: Term, start: int, end: int, severity: Severity | None = None
+             ) -> None:
         key = (term.text, term.rule, start, end)
         if key not in seen:
             seen.add(key)
-            hits.append(Hit(rule=term.rule, term=term.text, severity=term.severity,
+            hits.append(Hit(rule=term.rule, term=term.text, severity=severity or term.severity,
                             start=start, end=end))
 
     def match_text(self, text: str) -> list[Hit]:

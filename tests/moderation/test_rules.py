@@ -333,3 +333,53 @@ def test_threats_and_a_group_called_vermin_are_incitement(text, term, severity):
     hits = [h for h in INDEX.match(normalize(text)) if h.term == term]
     assert hits and all(h.rule is Rule.INCITEMENT and h.severity is severity for h in hits), (
         text, [(h.term, h.rule, h.severity) for h in INDEX.match(normalize(text))])
+
+
+# --- letters spaced out across several words --------------------------------------------------------
+
+@pytest.mark.parametrize("text, terms", [
+    ("ح م ا ر و ك ل ب", {"حمار", "كلب"}),  # two words spaced alike: one run of letters
+    ("ا ن ت ح م ا ر", {"حمار"}),
+    ("k a l b w h m a r", {"hmar"}),
+    ("t e s u n c o n", {"con"}),
+])
+def test_words_spaced_out_alike_are_read_in_the_run_they_make(text, terms):
+    hits = INDEX.match(normalize(text))
+    assert terms <= {h.term for h in hits}
+    assert {(h.start, h.end) for h in hits} == {(0, len(text))}  # the run is what the moderator sees marked
+
+
+@pytest.mark.parametrize("text", [
+    "ا ل س ل ا م ع ل ي ك م", "ش ك ر ا ج ز ي ل ا", "ت ح ي ا ت ي ل ك م", "s e c o n d", "m e r c i b e a u c o u p",
+])
+def test_innocent_words_spaced_out_are_not_read_as_terms(text):
+    assert hit_terms(text) == set()
+
+
+def test_a_term_read_across_spaced_words_is_held_for_a_human_not_rejected():
+    whole = {h.term: h.severity for h in INDEX.match(normalize("ق ح ب ه"))}
+    across = {h.term: h.severity for h in INDEX.match(normalize("ي ا ق ح ب ه و ك ل ب"))}
+    assert whole["قحبه"] is Severity.REJECT  # spaced out alone, the word is read whole, as written
+    assert across["قحبه"] is Severity.HOLD
+
+
+def test_reading_spaced_runs_in_pieces_is_bounded_per_comment(monkeypatch):
+    """A comment of many long spaced-out runs reads a bounded number of pieces (no timing: a count)."""
+    import random
+
+    from blog.moderation import rules
+
+    rng = random.Random(7)
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    run = lambda size: " ".join(rng.choice(letters) for _ in range(size))  # noqa: E731
+    index = TermIndex(TERMS)
+    read = []
+    real = index._analyze
+    monkeypatch.setattr(index, "_analyze", lambda word, stretched=False: read.append(word) or real(word, stretched))
+    text = " في ".join(run(rules.MAX_SPACED_RUN) for _ in range(80))
+    index.match(normalize(text))
+    tokens = len(normalize(text).tokens)
+    assert tokens < len(read) <= tokens + rules.PIECES_PER_COMMENT + 500  # the last run begun is read whole
+    read.clear()
+    index.match(normalize(" في ".join(run(rules.MAX_SPACED_RUN + 1) for _ in range(80))))
+    assert len(read) <= 160  # runs too long to read in pieces: each token once
