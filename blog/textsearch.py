@@ -97,6 +97,22 @@ def article_terms(title: str, lead: str, body: str, slug: str) -> set[str]:
     return index_terms(title, lead, body, slug.replace("-", " "))
 
 
+def whole_words(query: str) -> list[tuple[str, ...]]:
+    """Each query word's forms as whole words of the index (not as prefixes): the word as written and its stem, with
+    and without a one-letter particle glued to it. Where a text holds them, it holds the word itself ("fes"), not only
+    a longer one beginning with it ("festival")."""
+    seen: list[tuple[str, ...]] = []
+    for word in words(query):
+        stemmed = stem(word)
+        forms = tuple(dict.fromkeys(form[:TERM_MAX] for form in (word, stemmed)))
+        bare = _without_proclitic(stemmed) if stemmed == word else None
+        if bare:
+            forms += (bare[:TERM_MAX], (_READ_OFF + bare)[:TERM_MAX])
+        if forms not in seen:
+            seen.append(forms)
+    return seen[:QUERY_MAX_WORDS]
+
+
 def query_terms(query: str) -> list[tuple[str, ...]]:
     """What a search looks for, word by word (every word must match, at most QUERY_MAX_WORDS): each word's
     stem without a feminine or plural ending (the index is not stemmed for them: the query's prefix reaches both

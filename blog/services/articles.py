@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import signals
@@ -16,7 +16,7 @@ from ..models import (
     utcnow,
 )
 from ..slugs import SLUG_MAX, name_key, short_id, slugify
-from ..textsearch import article_terms, query_terms
+from ..textsearch import article_terms, query_terms, whole_words
 from .comments import Page
 from .errors import ArticleChanged, Moved, NameTaken, NotFound, SlugTaken
 from .reads import DriverRead
@@ -549,7 +549,8 @@ def with_tag(slug: str, page: int, per_page: int) -> Listing:
 
 
 def search(text: str, page: int, per_page: int) -> Listing:
-    """Live articles holding every word of the query (as a prefix), hamza and diacritics ignored."""
+    """Live articles holding every word of the query (as a prefix), hamza and diacritics ignored: first those that
+    hold the most of its words whole ("fes" before "festival"), each group newest first."""
     terms = query_terms(text)
     if not terms:
         return Listing(Page(items=[], page=1, pages=1, total=0), query=text)
@@ -562,7 +563,12 @@ def search(text: str, page: int, per_page: int) -> Listing:
                 and_(ArticleTerm.term >= term, ArticleTerm.term < _after_prefix(term)) for term in ways
             )))
         ))
-    return Listing(paginate(_newest_first(query), page, per_page), query=text, terms=terms)
+    whole = sum(
+        case((exists().where(ArticleTerm.article_id == Article.id, ArticleTerm.term.in_(forms)), 1), else_=0)
+        for forms in whole_words(text)
+    )
+    query = query.order_by(whole.desc(), Article.published_at.desc(), Article.id.desc())
+    return Listing(paginate(query, page, per_page), query=text, terms=terms)
 
 
 def _after_prefix(term: str) -> str:

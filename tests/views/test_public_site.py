@@ -211,6 +211,20 @@ def test_the_words_of_an_articles_address_are_searched(app, client):
     assert titles(client.get("/search", query_string={"q": "fes"}).get_data(as_text=True)) == []
 
 
+def test_articles_holding_the_query_words_whole_come_first(app, client):
+    """"fes" finds "festival" too (a query word is a prefix), but the article on Fès comes first, though older;
+    within each group, newest first."""
+    write(app, "موسم طانطان", body="Festival de Tan-Tan.", slug="festival-tantan", hours_ago=3)
+    write(app, "المدينة العتيقة", body="Fès.", slug="medina", hours_ago=5)
+    write(app, "مهرجان آخر", body="Festival.", slug="festival-2", hours_ago=1)
+    assert titles(client.get("/search", query_string={"q": "Fès"}).get_data(as_text=True)) == [
+        "المدينة العتيقة", "مهرجان آخر", "موسم طانطان"]
+    write(app, "خبر عن المكتبات", body="افتتاح المكتبة الوسائطية.", hours_ago=4)
+    write(app, "خبر عن مكتب", body="مكتبي الجديد.", hours_ago=1)
+    assert titles(client.get("/search", query_string={"q": "والمكتبة"}).get_data(as_text=True)) == [
+        "خبر عن المكتبات", "خبر عن مكتب"]
+
+
 def test_search_with_nothing_to_find(app, client, site):
     assert titles(client.get("/search?q=كلمة+غير+موجودة").get_data(as_text=True)) == []
     empty = client.get("/search?q=")
