@@ -13,6 +13,7 @@ import smtplib
 import ssl
 import threading
 from dataclasses import asdict, dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Mapping
@@ -44,10 +45,16 @@ def smtp_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     return {key: config.get(key) for key in keys}
 
 
+# Lines end in CRLF, and a header is folded only past RFC 5322's limit of 998 characters: folded shorter, a long
+# List-Unsubscribe link has no space to fold at and would be written as encoded words, which no mail program reads
+# as a link.
+_POLICY = policy.SMTP.clone(max_line_length=998)
+
+
 def build_email(settings: Mapping[str, Any], mail: Mail) -> EmailMessage:
     """The MIME message (with List-Unsubscribe headers when the mail has an unsubscribe link)."""
     sender = settings["MAIL_DEFAULT_SENDER"] or "no-reply@localhost"
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = ", ".join(mail.to)
     message["Subject"] = mail.subject

@@ -97,6 +97,8 @@ def test_unsubscribe_works_and_cannot_be_forged(app, client, article, inbox):
     url = _link(message, r"http://majlis\.test/notifications/unsubscribe/\S+")
     path = url.removeprefix("http://majlis.test")
     assert message["List-Unsubscribe"] == f"<{url}>"
+    # As sent: the link whole on its line, not folded into encoded words that mail programs do not read as one.
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in inbox.envelopes[0].original_content
     mine = _comment(app, "سأوقف الإشعارات.")
 
     stranger = app.test_client()
