@@ -33,8 +33,11 @@ def erase(email: str, yes: bool) -> None:
     """Anonymize the comments of EMAIL: kept in their threads, without name, e-mail or address."""
     if not yes:
         click.confirm(f"Anonymize every comment written with {email}?", abort=True)
-    count = privacy.erase_person(email, _operator())
-    click.echo(f"anonymized {count} comment(s); recorded")
+    done = privacy.erase_person(email, _operator())
+    click.echo(f"anonymized {done.comments} comment(s); took the address and names out of {done.audit_steps} "
+               f"audit step(s) and {done.ban_reasons} ban reason(s); recorded")
+    if done.bans_in_force:
+        click.echo(f"{done.bans_in_force} ban(s) in force still hold this address (lift them to let it comment)")
 
 
 @privacy_cli.command("purge-addresses")

@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from .. import signals
 from ..extensions import db
-from ..models import Article, Ban, Comment, PrivacyKind, PrivacyRequest, utcnow
+from ..models import Article, Ban, Comment, ModerationAction, PrivacyKind, PrivacyRequest, utcnow
 
 
 def subject_hash(email: str) -> str:
@@ -50,6 +52,13 @@ def export_person(email: str, operator: str = "") -> dict:
             }
             for c, slug, title in rows
         ],
+        "moderation": [
+            {"comment": step.comment_id, "action": step.action.value, "at": step.created_at.isoformat(),
+             "note": step.reason, "to_status": step.to_status}
+            for step in db.session.scalars(
+                select(ModerationAction).where(ModerationAction.comment_id.in_([c.id for c, _, _ in rows]))
+                .order_by(ModerationAction.created_at, ModerationAction.id))
+        ],
         "bans": [
             {"reason": b.reason, "created_at": b.created_at.isoformat(),
              "until": b.until.isoformat() if b.until else None, "lifted_at": b.lifted_at.isoformat() if b.lifted_at else None}
@@ -61,24 +70,85 @@ def export_person(email: str, operator: str = "") -> dict:
     return data
 
 
-def erase_person(email: str, operator: str = "") -> int:
-    """Anonymize the person's comments (kept for the thread, without name, e-mail or address); record it.
+class Erasure(NamedTuple):
+    """What an erasure changed: comments anonymized, audit steps and ban reasons cleaned, bans still in force."""
+
+    comments: int
+    audit_steps: int
+    ban_reasons: int
+    bans_in_force: int
+
+
+# What stands in the place of a name or an e-mail address taken out of a text.
+ERASED = "[…]"
+
+
+def _scrubbed(text: str | None, words: list[re.Pattern]) -> str | None:
+    for word in words:
+        text = word.sub(ERASED, text) if text else text
+    return text
+
+
+def _scrub_records(email: str, names: set[str]) -> dict[str, int]:
+    """Take the person's e-mail address and names out of what the staff wrote or kept about their comments: the
+    moderators' notes and the texts the audit trail keeps (a text as it was before an edit may hold a name a
+    moderator took out), their bans' reasons, and the e-mail address out of their comments' own texts. Names of
+    fewer than three letters are left (they would be found inside other words). Counts of the rows changed."""
+    address = re.compile(re.escape(email.strip()), re.IGNORECASE)
+    words = [address, *(re.compile(re.escape(name), re.IGNORECASE) for name in sorted(names, key=len, reverse=True)
+                        if len(name) >= 3)]
+    changed = {"audit_steps": 0, "bans": 0}
+    own = select(Comment.id).where(_own(email))
+    steps = db.session.scalars(select(ModerationAction).where(or_(
+        ModerationAction.comment_id.in_(own),  # their comments' steps, and any note naming their address
+        func.lower(ModerationAction.reason).contains(email.strip().lower(), autoescape=True),
+    ))).all()
+    for step in steps:
+        scrubbed = [_scrubbed(getattr(step, field), words) for field in _AUDIT_TEXTS]
+        if scrubbed != [getattr(step, field) for field in _AUDIT_TEXTS]:
+            for field, value in zip(_AUDIT_TEXTS, scrubbed):
+                setattr(step, field, value)
+            changed["audit_steps"] += 1
+    for ban in db.session.scalars(select(Ban).where(func.lower(Ban.email) == email.strip().lower())):
+        reason = _scrubbed(ban.reason, words)  # (the ban keeps the address it refuses, in its own column)
+        if reason != ban.reason:
+            ban.reason = reason
+            changed["bans"] += 1
+    for comment in db.session.scalars(select(Comment).where(_own(email))):
+        if address.search(comment.body):
+            comment.body = address.sub(ERASED, comment.body)
+            comment.version += 1  # a text changed: its kept renders are stale
+    return changed
+
+
+_AUDIT_TEXTS = ("reason", "text_snapshot", "after_text")
+
+
+def erase_person(email: str, operator: str = "") -> Erasure:
+    """Anonymize the person's comments (kept for the thread, without name, e-mail or address), take their address
+    and names out of the audit trail's notes and texts and out of their bans' reasons (the bans still hold, by the
+    address); record it.
 
     The articles that showed the name are announced as changed, so no cached page keeps showing it.
     """
     shown_on = db.session.scalars(
         select(Article).where(Article.id.in_(select(Comment.article_id).where(_own(email))))
     ).all()
+    names = set(db.session.scalars(select(Comment.author_name).where(_own(email)).distinct())) - {""}
+    scrubbed = _scrub_records(email, names)
+    db.session.flush()
     result = db.session.execute(
         update(Comment).where(_own(email)).values(author_name="", author_email="", address="")
         .execution_options(synchronize_session=False)
     )
     affected = result.rowcount or 0
-    _record(PrivacyKind.ERASE, email, affected, operator)
+    _record(PrivacyKind.ERASE, email, affected, operator, **scrubbed)
+    bans_kept = db.session.scalar(select(func.count()).select_from(Ban).where(
+        func.lower(Ban.email) == email.strip().lower(), Ban.in_force(utcnow()))) or 0
     db.session.commit()
     for article in shown_on:
         signals.article_changed.send(current_app._get_current_object(), article=article, old_slug=None)
-    return affected
+    return Erasure(affected, scrubbed["audit_steps"], scrubbed["bans"], bans_kept)
 
 
 def purge_addresses(days: int | None = None, operator: str = "") -> int:

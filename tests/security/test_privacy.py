@@ -153,6 +153,47 @@ def test_erase_anonymizes_comments_keeps_the_thread_and_records_it(app, world, r
     assert json.loads(runner.invoke(args=["privacy", "export", "omar.hidden@example.org"]).output)["comments"] == []
 
 
+def test_erase_takes_the_person_out_of_the_audit_trail_and_ban_reasons(app, world, runner):
+    """A moderator's note naming them, a text kept from before an edit that took their name out, a ban's reason: all
+    lose the name and the address; the ban still holds the address; the export lists the steps first."""
+    from blog.models import ActionKind, ModerationAction, Role, User
+    from blog.services import moderation
+    from blog.moderation.types import Rule
+    from tests.conftest import make_user
+
+    plant_commenters(app, world["slug"])
+    make_user(app, Role.MODERATOR, "mod@example.org")
+    with app.test_request_context("/"):
+        actor = db.session.scalars(select(User).where(User.email == "mod@example.org")).one()
+        first, second = db.session.scalars(
+            select(Comment).where(Comment.author_email == "layla.private@example.org").order_by(Comment.id)).all()
+        moderation.decide(moderation.Decision(first.id, ActionKind.REJECT, first.version, Rule.INSULT,
+                                              note="كاتب 0 (Layla.Private@example.org) يكرر نفس الكلام"), actor)
+        second.body = "أنا كاتب 0، اكتبوا لي على layla.private@example.org"
+        db.session.commit()
+        moderation.edit_comment(second.id, second.version, "تعليق بعد التعديل", "حذف الاسم والبريد", actor)
+        db.session.add(Ban(email="layla.private@example.org", reason="كاتب 0 يسب الجميع", actor_id=actor.id))
+        db.session.add(Ban(email="other@example.org", reason="كاتب 0 آخر"))  # another person's ban: untouched
+        db.session.commit()
+    exported = json.loads(runner.invoke(args=["privacy", "export", "layla.private@example.org"]).output)
+    assert [step["action"] for step in exported["moderation"]][-2:] == ["reject", "edit"]
+    assert "يكرر نفس الكلام" in exported["moderation"][-2]["note"]
+
+    result = runner.invoke(args=["privacy", "erase", "layla.private@example.org", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "anonymized 2 comment(s)" in result.output and "1 ban(s) in force still hold this address" in result.output
+    with app.app_context():
+        texts = [text for step in db.session.scalars(select(ModerationAction))
+                 for text in (step.reason, step.text_snapshot, step.after_text) if text]
+        assert not [t for t in texts if "كاتب 0" in t or "layla" in t.lower()], texts
+        assert "[…] ([…]) يكرر نفس الكلام" in texts
+        assert "أنا […]، اكتبوا لي على […]" in texts
+        bans = {ban.email: ban.reason for ban in db.session.scalars(select(Ban))}
+        assert bans["layla.private@example.org"] == "[…] يسب الجميع" and bans["other@example.org"] == "كاتب 0 آخر"
+        audit = db.session.scalars(select(PrivacyRequest).where(PrivacyRequest.kind == PrivacyKind.ERASE)).one()
+        assert audit.details == {"audit_steps": 2, "bans": 1}
+
+
 def test_erase_asks_before_acting(app, world, runner):
     plant_commenters(app, world["slug"])
     result = runner.invoke(args=["privacy", "erase", "layla.private@example.org"], input="n\n")
