@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from .. import LANGUAGE_COOKIE, abuse, pagecache, select_language
-from ..extensions import limiter
+from ..extensions import csrf, limiter
 from ..forms import RULE_CHOICES, CommentForm, ReportForm
 from ..models import Article, ArticleStatus, utcnow
 from ..moderation.types import Rule
@@ -251,8 +251,12 @@ def report_comment(comment_id: int):
 
 
 @bp.post("/language")
+@csrf.exempt
 def set_language():
-    """Remember the reader's interface language in a cookie and go back (a POST: no crawler sets it)."""
+    """Remember the reader's interface language in a cookie and go back (a POST: no crawler sets it).
+
+    No CSRF token: another site could at most choose a reader's interface language, whereas a token made the switch
+    fail on every page shared without one (a proxy's copy) or opened before the session ended."""
     code = request.form.get("lang", "")
     if code not in current_app.config["LANGUAGES"]:
         abort(400)

@@ -77,7 +77,8 @@ class RoleClient:
         from tests.conftest import csrf_token
 
         self.reset()
-        return csrf_token(self.client.get("/").get_data(as_text=True))
+        # The login form (anonymous), or where it sends a signed-in member (their forms).
+        return csrf_token(self.client.get("/auth/login", follow_redirects=True).get_data(as_text=True))
 
     def open(self, method: str, url: str, **kwargs):
         self.reset()

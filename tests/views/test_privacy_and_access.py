@@ -138,20 +138,28 @@ def test_article_page_date_in_french_when_chosen(app, article):
 
 
 def test_language_switch_is_remembered_in_a_cookie(app, article):
-    from tests.conftest import csrf_token
-
     client = app.test_client()
-    token = csrf_token(client.get("/").get_data(as_text=True))
-    response = client.post("/language", data={"lang": "fr", "csrf_token": token})
+    response = client.post("/language", data={"lang": "fr"})
     assert response.status_code == 302
     assert '<html lang="fr" dir="ltr">' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
-    assert client.post("/language", data={"lang": "xx", "csrf_token": token}).status_code == 400
+    assert client.post("/language", data={"lang": "xx"}).status_code == 400
     assert client.get("/language").status_code == 405
     # From a page opened with ?lang=, the switch goes back to it without that argument, which would outrank it.
     page = f"http://localhost/articles/{article['slug']}?lang=fr&order=newest"
-    response = client.post("/language", data={"lang": "en", "csrf_token": token}, headers={"Referer": page})
+    response = client.post("/language", data={"lang": "en"}, headers={"Referer": page})
     assert response.headers["Location"] == f"http://localhost/articles/{article['slug']}?order=newest"
     assert '<html lang="en" dir="ltr">' in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_language_switch_needs_no_token(app, article):
+    """A page shared without a token (a proxy's copy) or opened before the session ended still switches: the
+    switch only chooses the interface language, so it asks for no CSRF token (the page gives it none)."""
+    client = app.test_client()
+    shared = client.get(f"/articles/{article['slug']}", headers={"X-Shared-Cache": "1"}).get_data(as_text=True)
+    switch = re.search(r'<form class="inline" method="post" action="/language">(.*?)</form>', shared, re.S).group(1)
+    assert "csrf_token" not in switch
+    response = app.test_client().post("/language", data={"lang": "fr"})
+    assert response.status_code == 302 and "lang=fr" in response.headers["Set-Cookie"]
 
 
 @pytest.mark.parametrize(("lang", "heading", "message"), [
