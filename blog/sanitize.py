@@ -7,8 +7,9 @@ from functools import lru_cache, partial
 from html import unescape
 
 import bleach
+from bleach import html5lib_shim
 from bleach.html5lib_shim import Filter
-from bleach.linkifier import Linker, LinkifyFilter
+from bleach.linkifier import TLDS, Linker, LinkifyFilter
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -41,7 +42,18 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
-_linker = Linker(callbacks=[_set_rel], skip_tags=["pre", "code"], parse_email=False)
+# bleach's address pattern (bleach.linkifier.build_url_re), but the path stops before « and », and leaves out
+# the Arabic comma, semicolon, question mark and full stop (and a Latin full stop or comma after them) at its end,
+# as bleach leaves out a Latin full stop or comma: "انظر https://example.com/report، وهو مفصل" links to /report.
+_URL_RE = re.compile(
+    r"""\(*  # any opening parentheses
+    \b(?<![@.])(?:(?:{0}):/{{0,3}}(?:(?:\w+:)?\w+@)?)?  # http://
+    ([\w-]+\.)+(?:{1})(?:\:[0-9]+)?(?!\.\w)\b   # xx.yy.tld(:##)?
+    (?:[/?][^\s\{{\}}\|\\\^`<>"«»]*(?<![،؛؟۔.,]))?  # /path/zz, without the unsafe characters of RFC 3986
+    """.format("|".join(sorted(html5lib_shim.allowed_protocols)), "|".join(sorted(TLDS))),
+    re.IGNORECASE | re.VERBOSE | re.UNICODE,
+)
+_linker = Linker(callbacks=[_set_rel], skip_tags=["pre", "code"], parse_email=False, url_re=_URL_RE)
 
 
 def clean_text(value: str) -> str:
@@ -179,7 +191,8 @@ _article_cleaner = bleach.Cleaner(
     protocols=ARTICLE_PROTOCOLS,
     strip=True,
     strip_comments=True,
-    filters=[_OwnImagesOnly, partial(LinkifyFilter, callbacks=[_article_rel], skip_tags=["pre", "code"], parse_email=False)],
+    filters=[_OwnImagesOnly, partial(LinkifyFilter, callbacks=[_article_rel], skip_tags=["pre", "code"], parse_email=False,
+                                             url_re=_URL_RE)],
 )
 
 

@@ -66,3 +66,15 @@ def test_a_full_address_of_the_sites_own_upload_is_read_as_its_path():
     assert html.count('<img src="/uploads/abcdefgh12.jpg"') == 1 and '<img src="/uploads/abcdefgh12.webp">' in html
     assert "evil.example" not in html and html.count("<img") == 2  # (the javascript: one stays text, no image)
     assert foreign_images(text) == ["https://evil.example/uploads/abcdefgh12.jpg?track=1"]
+
+
+@pytest.mark.parametrize("text, link, after", [
+    ("قرأت التقرير على https://example.com/report، وهو مفصل", "https://example.com/report", "، وهو"),
+    ("هل رأيتم https://example.com/faq؟", "https://example.com/faq", "؟"),
+    ("انظروا https://example.com/a؛ ثم", "https://example.com/a", "؛ ثم"),
+    ("رابط «https://example.com/b» هنا", "https://example.com/b", "» هنا"),
+    ("https://ar.wikipedia.org/wiki/فاس،.", "https://ar.wikipedia.org/wiki/فاس", "،."),
+])
+def test_arabic_punctuation_after_a_link_is_not_part_of_it(text, link, after):
+    html = str(render_comment(text))
+    assert f'href="{link}"' in html and f"{link}</a>{after}" in html, html
