@@ -196,6 +196,20 @@ def test_comment_sent_without_token_comes_back_with_the_text_and_fresh_tokens(ap
     assert resent.status_code == 303 and len(comments(app)) == 1
 
 
+def test_the_confirm_page_keeps_the_readers_boxes_ticked(app, article):
+    """"Remember me" and "e-mail me" come back ticked as the reader left them, and are sent again with the text."""
+    app.config["MAIL_SERVER"] = "127.0.0.1"  # the "e-mail me" box shows where mail is set up (nothing is sent here)
+    reader = app.test_client()
+    reader.get(f"/articles/{article['slug']}", headers=SHARED)
+    response = reader.post(f"/articles/{article['slug']}/comments",
+                           data={**GOOD, "form_token": "t-2", "remember": "y", "notify": "y"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert re.search(r'<input checked id="remember" name="remember" type="checkbox" value="y">', html), html
+    assert re.search(r'<input checked id="notify" name="notify" type="checkbox" value="y">', html)
+    assert "maxlength" not in re.search(r"<textarea[^>]*>", html).group(0)  # a pasted text is never cut unseen
+
+
 def test_a_retried_post_with_the_same_form_token_stores_one_comment(app, client, article):
     page = client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     data = {**GOOD, "csrf_token": csrf_token(page), "form_token": form_token(page)}
