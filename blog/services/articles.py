@@ -406,7 +406,9 @@ def rename_category(category_id: int, name: str) -> Category:
     """Give a category a new name; its address stays (links to it keep working). NameTaken if another bears it."""
     category = _category(category_id)
     if name != category.name:
-        if db.session.scalar(select(Category.id).where(Category.name == name, Category.id != category_id)):
+        key = name_key(name)  # another spelling of another category's name is that name (the list is short)
+        if any(name_key(other) == key
+               for other in db.session.scalars(select(Category.name).where(Category.id != category_id))):
             raise NameTaken(name)
         category.name = name
         db.session.commit()

@@ -118,6 +118,14 @@ def test_term_edits_take_effect_without_a_restart(app, article, staff_client):
                                              "lang": "ar"}, follow_redirects=True).get_data(as_text=True)
     assert "الكلمة في القائمة من قبل" in again and again.count("أضيفت الكلمة") == 1  # the first add's alone
     assert status_of(app, submit(app, article, f"خامس {word}", email="e@example.org")) is CommentStatus.PENDING
+    # Another spelling (harakat, tatweel) is the same term, not a second one left enabled once the first is off.
+    again = admin.post("/admin/terms", data={"csrf_token": token, "text": "بَطِّيخولـوجي", "rule": "insult",
+                                             "severity": "hold", "lang": "ar"}, follow_redirects=True)
+    assert "الكلمة في القائمة من قبل" in again.get_data(as_text=True)
+    with app.app_context():
+        from blog.models import ScreeningTerm
+
+        assert db.session.scalars(select(ScreeningTerm.text).where(ScreeningTerm.shipped.is_(False))).all() == [word]
     admin.post(f"/admin/terms/{term_id}/disable", data={"csrf_token": token})
     listing = admin.get(f"/admin/terms?q={word}").get_data(as_text=True)
     assert word in listing

@@ -61,9 +61,16 @@ def test_a_name_taken_or_empty_is_refused_with_what_was_typed(app, editor):
     html = taken.get_data(as_text=True)
     assert taken.status_code == 409 and "يوجد قسم بهذا الاسم" in html
     assert f'id="name-{other.id}"' in html and 'value="اقتصاد"' in html.split(f'id="name-{other.id}"')[1][:400]
+    # Another spelling of the other's name (harakat, letter case, tatweel) is that name.
+    for spelling in ("اقْتِصَاد", "اقتـصاد"):
+        assert _post(editor, f"/desk/categories/{other.id}", name=spelling).status_code == 409, spelling
+    created_id(create(editor, category="Sport"))
+    assert _post(editor, f"/desk/categories/{other.id}", name="SPORT").status_code == 409
+    # Its own name in another spelling is a rename.
+    assert _post(editor, f"/desk/categories/{other.id}", name="الاقتصـاد").status_code == 303
     empty = _post(editor, f"/desk/categories/{other.id}", name="   ")
     assert empty.status_code == 422 and "اكتب اسم القسم." in empty.get_data(as_text=True)
-    assert _category(app, "الاقتصاد") is not None
+    assert _category(app, "الاقتصـاد") is not None
     assert _post(editor, "/desk/categories/999999", name="لا شيء").status_code == 404
 
 
