@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select
 
 from ..extensions import cache, db
 from ..models import ActionKind, Ban, Comment, CommentReport, CommentStatus, ModerationAction, User, utcnow
+from .moderation import undone_by
 
 QUEUES = ("pending", "reported", "rejected", "spam", "approved", "all")
 ORDERS = ("risk", "oldest", "newest")
@@ -234,39 +235,57 @@ def reports_of(comments: list[Comment]) -> dict[int, Reports]:
 
 
 def author_histories(comments: list[Comment], last_n: int = 3) -> dict[str, AuthorHistory]:
-    """The record of every author on a page, in three queries whatever the page size. A comment whose author's data
-    was erased (no e-mail left) has none: those authors are not one person."""
+    """The record of every author on a page, in four queries whatever the page size, one per e-mail address in any
+    letter case (as bans and privacy requests count them), under each spelling the page shows. Decisions since
+    undone are not among the last. A comment whose author's data was erased (no e-mail left) has none: those
+    authors are not one person."""
     emails = sorted({c.author_email for c in comments if c.author_email})
-    histories = {email: AuthorHistory() for email in emails}
     if not emails:
-        return histories
+        return {}
+    people = {email.lower(): AuthorHistory() for email in emails}
+    author = func.lower(Comment.author_email)
     for email, status, count in db.session.execute(
-        select(Comment.author_email, Comment.status, func.count())
-        .where(Comment.author_email.in_(emails))
-        .group_by(Comment.author_email, Comment.status)
+        select(author, Comment.status, func.count()).where(author.in_(people)).group_by(author, Comment.status)
     ):
-        histories[email].counts[status.value] = count
+        counts = people[email].counts
+        counts[status.value] = counts.get(status.value, 0) + count
     recent = db.session.execute(
-        select(Comment.author_email, ModerationAction)
+        select(author, ModerationAction)
         .join(ModerationAction, ModerationAction.comment_id == Comment.id)
-        .where(Comment.author_email.in_(emails), ModerationAction.actor_id.is_not(None),
+        .where(author.in_(people), ModerationAction.actor_id.is_not(None),
                ModerationAction.action.in_([ActionKind.APPROVE, ActionKind.REJECT, ActionKind.SPAM]))
         .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc())
-        .limit(last_n * len(emails) * 4)
-    )
+        .limit(last_n * len(people) * 4)
+    ).all()
+    undone = _undone({action.comment_id for _, action in recent})
     for email, action in recent:
-        if len(histories[email].last) < last_n:
-            histories[email].last.append(action)
-    banned = db.session.scalars(
-        select(Ban.email).where(
-            func.lower(Ban.email).in_([e.lower() for e in emails]), Ban.in_force(utcnow()),
-        )
-    )
-    lowered = {e.lower(): e for e in emails}
-    for email in banned:
-        if email and email.lower() in lowered:
-            histories[lowered[email.lower()]].banned = True
-    return histories
+        if len(people[email].last) < last_n and action.id not in undone:
+            people[email].last.append(action)
+    for email in db.session.scalars(select(func.lower(Ban.email)).where(
+            func.lower(Ban.email).in_(people), Ban.in_force(utcnow()))):
+        people[email].banned = True
+    return {email: people[email.lower()] for email in emails}
+
+
+def _undone(comment_ids: set[int]) -> set[int]:
+    """The steps on these comments that an undo took back (and no later undo restored)."""
+    if not comment_ids:
+        return set()
+    taken_back: dict[int, int] = {}  # step id -> the undo's id
+    for undo in db.session.scalars(
+        select(ModerationAction).where(ModerationAction.comment_id.in_(comment_ids),
+                                       ModerationAction.action == ActionKind.UNDO)
+        .order_by(ModerationAction.created_at, ModerationAction.id)
+    ):
+        named = undone_by(undo.reason or "")
+        if named is None:
+            continue
+        undone_undo = [step for step, by in taken_back.items() if by == named[1]]
+        for step in undone_undo:  # an undo undone: what it took back stands again
+            del taken_back[step]
+        if not undone_undo:
+            taken_back[named[1]] = undo.id
+    return set(taken_back)
 
 
 def article_thread(article_id: int, limit: int = 1000) -> list[Comment]:

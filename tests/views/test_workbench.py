@@ -56,6 +56,26 @@ def test_queue_item_shows_highlighted_hits_and_everything_about_the_author(app, 
     assert article["slug"] in item and f"/moderation/articles/{article['id']}" in item
 
 
+def test_the_authors_record_counts_every_letter_case_of_the_address_and_leaves_out_undone_decisions(
+        app, article, moderator):
+    first = add_comment(app, article["id"], CLEAN, email="karim@example.org", created_at=utcnow() - timedelta(hours=2))
+    moderator.post(f"/moderation/comments/{first}/approve", data={"csrf_token": token(moderator)})
+    # The same author in capitals: known by the approval, published on arrival; rejected, then the rejection undone.
+    second = add_comment(app, article["id"], CLEAN + " ثانيا", email="KARIM@example.org",
+                         created_at=utcnow() - timedelta(hours=1))
+    moderator.post(f"/moderation/comments/{second}/reject", data={"csrf_token": token(moderator), "rule": "insult"})
+    moderator.post(f"/moderation/comments/{second}/undo", data={"csrf_token": token(moderator)})
+    assert status(app, second) is CommentStatus.PUBLISHED
+    third = add_comment(app, article["id"], INSULT, email="Karim@Example.org")
+    assert status(app, third) is CommentStatus.PENDING
+    html = moderator.get("/moderation/queue/all").get_data(as_text=True)
+    for cid in (second, third):  # one record under each spelling the page shows
+        item = html[html.index(f'id="comment-{cid}"'):]
+        history = item[item.index('class="history"'):item.index("</p>", item.index('class="history"'))]
+        assert re.search(r"منشورة 2 ", history) and re.search(r"في الانتظار 1", history), history
+        assert history.count('class="last-decision"') == 1 and "قبول" in history  # the rejection was undone
+
+
 def test_highlight_ignores_bad_spans_and_merges_overlaps(app):
     from blog.sanitize import highlight_hits
 
