@@ -155,8 +155,9 @@ def _own_upload(src: str) -> str | None:
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
 
 
-# Elements whose content is code, not text: dropped with their content before Markdown (cosmetic:
-# the cleaner below is what keeps them out; this only keeps their source from showing as text).
+# Elements whose content is code, not text: dropped with their content from the HTML Markdown gives (cosmetic: the
+# cleaner below is what keeps them out; this only keeps their source from showing as text). After Markdown, not
+# before: in a code span or block, Markdown has escaped them, and they show as the code they are.
 _CODE_ELEMENTS = re.compile(
     r"<(script|style|iframe|object|embed|template|noscript|textarea|title|xmp)\b[^>]*>.*?</\1\s*>",
     re.IGNORECASE | re.DOTALL,
@@ -202,7 +203,7 @@ _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]
 def foreign_images(markdown: str) -> list[str]:
     """The sources of the images an article's Markdown asks for that render_article drops (any but the site's
     own uploads), each once, in order: for telling the editor, who would otherwise see them vanish."""
-    html = _markdown.render(_CODE_ELEMENTS.sub("", clean_text(markdown or "")))  # code shows as text: no <img
+    html = _CODE_ELEMENTS.sub("", _markdown.render(clean_text(markdown or "")))  # no <img inside a <script>
     sources = (unescape(next((g for g in found.groups() if g is not None), "")) for found in _IMG_SRC.finditer(html))
     return list(dict.fromkeys(src for src in sources if src and _own_upload(src) is None))
 
@@ -210,6 +211,6 @@ def foreign_images(markdown: str) -> list[str]:
 @lru_cache(maxsize=512)
 def render_article(markdown: str) -> Markup:
     """An article body in Markdown as allow-listed HTML: no script, handler, style, frame or foreign image."""
-    html = _markdown.render(_CODE_ELEMENTS.sub("", clean_text(markdown or "")))
+    html = _CODE_ELEMENTS.sub("", _markdown.render(clean_text(markdown or "")))
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")  # the page's h1 is the title
     return Markup(_article_cleaner.clean(html))

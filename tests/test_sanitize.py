@@ -78,3 +78,13 @@ def test_a_full_address_of_the_sites_own_upload_is_read_as_its_path():
 def test_arabic_punctuation_after_a_link_is_not_part_of_it(text, link, after):
     html = str(render_comment(text))
     assert f'href="{link}"' in html and f"{link}</a>{after}" in html, html
+
+
+def test_code_in_an_article_shows_the_tags_it_holds_and_a_real_script_still_goes():
+    from blog.sanitize import render_article
+
+    html = str(render_article("```html\n<script>alert(1)</script>\n<title>x</title>\n```\n\n"
+                              "inline `<title>مرحبا</title>` here\n\n<script>alert(2)</script>\n\nafter"))
+    assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;\n&lt;title&gt;x&lt;/title&gt;\n</code>" in html
+    assert "<code>&lt;title&gt;مرحبا&lt;/title&gt;</code>" in html
+    assert "alert(2)" not in html and "<script" not in html and "<p>after</p>" in html
