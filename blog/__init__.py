@@ -15,7 +15,7 @@ from flask import (
     template_rendered, url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import format_date, get_locale, get_translations
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InvalidatePoolError
@@ -305,15 +305,18 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.filters["comment_html"] = render_comment
     app.jinja_env.filters["article_html"] = render_article
     app.jinja_env.filters["plain_text"] = strip_all
+    # A reader's name inside a sentence of the interface: isolated (FSI ... PDI), so that a Latin name with punctuation
+    # keeps its order in an Arabic sentence ("Karim (Rabat)!"), in a page's title as in its text.
+    app.jinja_env.filters["isolated"] = lambda text: f"\u2068{text}\u2069"
     app.jinja_env.filters["iso_utc"] = lambda value: value.isoformat(timespec="seconds") if value else ""
     from .services.comments import screening_signals
 
     app.jinja_env.filters["screening_signals"] = screening_signals
     app.jinja_env.filters["long_date"] = lambda value: format_date(value, "long") if value else ""
-    app.jinja_env.filters["date_time"] = lambda value: format_datetime(value, "medium") if value else ""
     app.jinja_env.globals["current_locale"] = get_locale
-    from .views import list_separator
+    from .views import date_and_time, list_separator
 
+    app.jinja_env.filters["date_time"] = date_and_time
     app.jinja_env.globals["list_separator"] = list_separator
     from .pagecache import ProcessMemo
 

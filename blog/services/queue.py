@@ -12,6 +12,8 @@ from sqlalchemy import and_, func, or_, select
 
 from ..extensions import cache, db
 from ..models import ActionKind, Ban, Comment, CommentReport, CommentStatus, ModerationAction, User, utcnow
+from .articles import paginate
+from .comments import Page
 from .moderation import undone_by
 
 QUEUES = ("pending", "reported", "rejected", "spam", "approved", "all")
@@ -288,11 +290,20 @@ def _undone(comment_ids: set[int]) -> set[int]:
     return set(taken_back)
 
 
-def article_thread(article_id: int, limit: int = 1000) -> list[Comment]:
-    """Every comment of an article, whatever its status, in the order they arrived."""
-    return list(db.session.scalars(
-        select(Comment).where(Comment.article_id == article_id).order_by(Comment.created_at, Comment.id).limit(limit)
-    ))
+def article_thread(article_id: int, page: int, per_page: int) -> Page:
+    """One page of an article's comments, whatever their status, in the order they arrived."""
+    return paginate(select(Comment).where(Comment.article_id == article_id)
+                    .order_by(Comment.created_at, Comment.id), page, per_page)
+
+
+def thread_page_of(comment: Comment, per_page: int) -> int:
+    """The page of its article's whole thread (article_thread) that shows this comment."""
+    before = db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.article_id == comment.article_id,
+        or_(Comment.created_at < comment.created_at,
+            and_(Comment.created_at == comment.created_at, Comment.id < comment.id)),
+    )) or 0
+    return before // per_page + 1
 
 
 def comment_history(comment_id: int) -> list[ModerationAction]:

@@ -1,6 +1,7 @@
 """One blueprint per audience."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import flask_babel
@@ -57,6 +58,22 @@ def with_page_language(url: str) -> str:
     stays in it after sending a form (the language otherwise comes from the cookie, or is Arabic)."""
     lang = request.args.get("lang")
     return with_lang(url, lang) if lang in current_app.config["LANGUAGES"] else url
+
+
+def site_time_to_utc(local: datetime | None) -> datetime | None:
+    """A date and time typed as the site's (BABEL_DEFAULT_TIMEZONE), in UTC: converted by the same time-zone data as
+    every moment the pages show (Flask-Babel's), so that a time typed is the time the pages show."""
+    return flask_babel.to_utc(local).replace(tzinfo=timezone.utc) if local else None
+
+
+def date_and_time(value) -> str:
+    """A moment as the staff's pages show it, in the site's time zone: the date as the public pages write it ("3
+    ماي 2026") and the time to the minute, joined as the language joins them ("3 ماي 2026، 20:22")."""
+    if not value:
+        return ""
+    glue = flask_babel.get_locale().datetime_formats["medium"]
+    return str(glue).replace("'", "").format(flask_babel.format_time(value, "short"),
+                                             flask_babel.format_date(value, "long"))
 
 
 def list_separator() -> str:

@@ -17,7 +17,7 @@ from ..services import articles as article_service
 from ..services.comments import ThreadPage
 from ..services.errors import ArticleChanged, InvalidImage, NameTaken, NotFound, SlugTaken
 from ..services.uploads import MAX_PIXELS, save_image
-from . import as_id, list_separator
+from . import as_id, date_and_time, list_separator, site_time_to_utc
 
 bp = Blueprint("editor", __name__, url_prefix="/desk")
 
@@ -43,19 +43,13 @@ def _page_arg() -> int:
         return 1
 
 
-# The form's date and time are the site's (BABEL_DEFAULT_TIMEZONE), converted by the same time-zone data as every
-# date the pages show (Flask-Babel's), so that a time typed in the form is the time the desk and the site show.
-def _to_utc(local: datetime | None) -> datetime | None:
-    return flask_babel.to_utc(local).replace(tzinfo=timezone.utc) if local else None
-
-
 def _submitted(form: ArticleForm) -> bool:
     """The article form sent and valid, its date agreeing with its status: an article published now cannot bear
     a date to come (it would be public at once, dated in the future), and one scheduled cannot bear a date gone
     by (it would be public at once, backdated, with no word to its editor)."""
     if not form.validate_on_submit():
         return False
-    when, now = _to_utc(form.publish_at.data), datetime.now(timezone.utc)
+    when, now = site_time_to_utc(form.publish_at.data), datetime.now(timezone.utc)
     if not when:
         return True
     if form.status.data == ArticleStatus.PUBLISHED.value and when > now + timedelta(minutes=1):
@@ -98,7 +92,7 @@ def _draft(form: ArticleForm, cover: str | None) -> article_service.ArticleDraft
         category=form.category.data or "",
         tags=form.tag_names(),
         status=ArticleStatus(form.status.data),
-        publish_at=_to_utc(form.publish_at.data),
+        publish_at=site_time_to_utc(form.publish_at.data),
         comments_open=bool(form.comments_open.data),
         slug=form.slug.data or "",
         cover_image=cover,
@@ -126,8 +120,8 @@ def _current_fields(form: ArticleForm, current) -> list[tuple[str, str, bool]]:
     saved_category = current.category.name if current.category else ""
     return [
         (form.status.label.text, str(STATUS_LABELS[current.status]), form.status.data != current.status.value),
-        (form.publish_at.label.text, flask_babel.format_datetime(current.published_at, "medium")
-         if current.published_at else "—", form.publish_at.data is not None and form.publish_at.data != saved_at),
+        (form.publish_at.label.text, date_and_time(current.published_at) or "—",
+         form.publish_at.data is not None and form.publish_at.data != saved_at),
         (form.category.label.text, saved_category or "—", (form.category.data or "") != saved_category),
         (form.tags.label.text, list_separator().join(saved_tags) or "—", set(form.tag_names()) != set(saved_tags)),
         (form.slug.label.text, current.slug, bool(form.slug.data) and form.slug.data != current.slug),

@@ -1,7 +1,7 @@
 """The moderators' workbench: queues, a thread view, decisions, bans, the audit trail and the dashboard."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_timedelta
@@ -21,7 +21,7 @@ from ..services import dashboard as dashboard_service
 from ..services import moderation as moderation_service
 from ..services import queue as queue_service
 from ..services.errors import Conflict, InvalidTransition, NotFound
-from . import as_id, sent_by_fetch
+from . import as_id, sent_by_fetch, site_time_to_utc
 
 bp = Blueprint("moderator", __name__, url_prefix="/moderation")
 
@@ -92,10 +92,10 @@ def _date_arg(name: str, end: bool = False) -> datetime | None:
         day = datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date()
     except ValueError:
         return None
-    moment = datetime.combine(day, time.min, tzinfo=timezone.utc)
-    if end and day == date.max:
-        return None  # the end of the calendar: no bound
-    return moment + timedelta(days=1) if end else moment
+    try:  # the site's day (BABEL_DEFAULT_TIMEZONE), as the pages show every moment
+        return site_time_to_utc(datetime.combine(day + timedelta(days=1) if end else day, time.min))
+    except OverflowError:
+        return None  # the ends of the calendar: no bound
 
 
 def _queue_query(queue: str) -> queue_service.QueueQuery:
@@ -141,13 +141,20 @@ def queue(queue: str = "pending"):
 
 @bp.get("/articles/<int:article_id>")
 def thread(article_id: int):
-    """An article's whole thread, every status, to moderate in context."""
+    """An article's whole thread, every status, to moderate in context, a page at a time (`around`: the page of
+    that comment)."""
     article = db.session.get(Article, article_id)
     if article is None:
         abort(404)
-    comments = queue_service.article_thread(article_id)
+    per_page = current_app.config["THREAD_PER_PAGE"]
+    around = db.session.get(Comment, _int_arg("around") or 0)  # a card's link: the page that shows its comment
+    if around is not None and around.article_id == article_id:
+        page = queue_service.thread_page_of(around, per_page)
+    else:
+        page = max(1, min(_int_arg("page") or 1, 100_000))
+    shown = queue_service.article_thread(article_id, page, per_page)
     return render_template(
-        "moderator/thread.html", article=article, comments=comments, **_cards(comments),
+        "moderator/thread.html", article=article, comments=shown.items, thread=shown, **_cards(shown.items),
     )
 
 

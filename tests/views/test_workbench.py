@@ -76,6 +76,22 @@ def test_the_authors_record_counts_every_letter_case_of_the_address_and_leaves_o
         assert history.count('class="last-decision"') == 1 and "قبول" in history  # the rejection was undone
 
 
+def test_the_queues_days_are_the_sites_days(app, article, moderator):
+    """A comment sent at 23:30 UTC on 3 May 2026 was sent at 00:30 on 4 May in Casablanca (UTC+1 then), where the
+    queue shows its time: the filters' days are the site's."""
+    from datetime import datetime, timezone
+
+    late = add_comment(app, article["id"], CLEAN, created_at=datetime(2026, 5, 3, 23, 30, tzinfo=timezone.utc))
+
+    def ids(url):
+        html = moderator.get(url).get_data(as_text=True)
+        return {int(x) for x in re.findall(r'<article class="queue-item[^"]*" id="comment-(\d+)"', html)}
+
+    assert ids("/moderation/queue/all?since=2026-05-04&until=2026-05-04") == {late}
+    assert ids("/moderation/queue/all?until=2026-05-03") == set()
+    assert ids("/moderation/queue/all?since=0001-01-01&until=9999-12-31") == {late}  # the calendar's ends: no bound
+
+
 def test_highlight_ignores_bad_spans_and_merges_overlaps(app):
     from blog.sanitize import highlight_hits
 
@@ -161,6 +177,24 @@ def test_thread_view_shows_every_status_in_order(app, article, moderator):
     assert html.index(f'id="comment-{first}"') < html.index(f'id="comment-{second}"')
     assert "ردا على" in html and "منشور" in html and "في الانتظار" in html
     assert moderator.get("/moderation/articles/999999").status_code == 404
+
+
+def test_the_whole_thread_comes_a_page_at_a_time_and_a_cards_link_opens_the_page_of_its_comment(
+        app, article, moderator):
+    app.config["THREAD_PER_PAGE"] = 2
+    ids = [add_comment(app, article["id"], f"تعليق رقم {n}", email=f"r{n}@example.org",
+                       created_at=utcnow() - timedelta(minutes=10 - n)) for n in range(5)]
+
+    def shown(url):
+        html = moderator.get(url).get_data(as_text=True)
+        return [int(x) for x in re.findall(r'<article class="queue-item[^"]*" id="comment-(\d+)"', html)], html
+
+    first, html = shown(f"/moderation/articles/{article['id']}")
+    assert first == ids[:2] and "5 تعليقات" in html and f'href="/moderation/articles/{article["id"]}?page=2"' in html
+    assert shown(f"/moderation/articles/{article['id']}?page=3")[0] == ids[4:]
+    assert shown(f"/moderation/articles/{article['id']}?around={ids[3]}")[0] == ids[2:4]
+    card = shown(f"/moderation/comments/{ids[4]}")[1]
+    assert f'href="/moderation/articles/{article["id"]}?around={ids[4]}#comment-{ids[4]}"' in card
 
 
 # --- decisions -------------------------------------------------------------------------------------
@@ -561,3 +595,18 @@ def test_a_ban_needs_a_reason_that_is_more_than_spaces(app, moderator):
     assert refused.status_code == 422 and "اذكر سبب الحظر." in html and 'value="spaces@example.org"' in html
     with app.app_context():
         assert db.session.scalars(select(Ban)).all() == []
+
+
+@pytest.mark.parametrize("lang, shown", [
+    ("ar", "3 ماي 2026، 20:22"), ("fr", "3 mai 2026, 20:22"), ("en", "May 3, 2026, 8:22\u202fPM"),
+])
+def test_staff_pages_write_a_moment_as_the_public_pages_write_a_date_with_the_time_to_the_minute(app, lang, shown):
+    """In the site's time zone (Casablanca: UTC+1 in May 2026), the day as the public pages write it (May is
+    "ماي"), the time without seconds."""
+    from datetime import datetime, timezone
+
+    from blog.views import date_and_time
+
+    with app.test_request_context(f"/?lang={lang}"):
+        assert date_and_time(datetime(2026, 5, 3, 19, 22, 41, tzinfo=timezone.utc)) == shown
+        assert date_and_time(None) == ""
