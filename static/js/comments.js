@@ -32,14 +32,23 @@
     box.className = "reply-form";
     var title = document.createElement("p");
     title.className = "reply-title";
-    title.textContent = replyTitle.replace("{name}", function () { return author ? author.textContent : ""; });
+    // The name isolated (FSI ... PDI), as the pages write it: a Latin name keeps its order in an Arabic sentence.
+    title.textContent = replyTitle.replace("{name}", function () {
+      return "\u2068" + (author ? author.textContent : "") + "\u2069";
+    });
     var form = mainForm.cloneNode(true);
     form.id = "reply-form-" + id;
     form.querySelectorAll("[id]").forEach(function (node) { node.id = node.id + "-r" + id; });
     form.querySelectorAll("label[for]").forEach(function (node) {
       node.setAttribute("for", node.getAttribute("for") + "-r" + id);
     });
+    // A blank form: none of the main form's error marks (its messages, their links, the red fields).
     form.querySelectorAll(".error").forEach(function (node) { node.remove(); });
+    form.querySelectorAll("[aria-invalid]").forEach(function (node) {
+      node.removeAttribute("aria-invalid");
+      node.removeAttribute("aria-describedby");
+    });
+    form.querySelectorAll(".has-error").forEach(function (node) { node.classList.remove("has-error"); });
     var parent = form.querySelector("input[name=parent_id]");
     parent.value = id;
     var body = form.querySelector("textarea[name=body]");

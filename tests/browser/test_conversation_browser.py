@@ -55,13 +55,13 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
         form = reader.locator(f"#reply-form-{c['reply']}")
         assert form.is_visible()
         # The title and the cancel label come from the list, the name from the comment.
-        assert reader.locator(f"#comment-{c['reply']} .reply-title").inner_text() == "ردك على جمال"
+        assert reader.locator(f"#comment-{c['reply']} .reply-title").inner_text() == "ردك على \u2068جمال\u2069"
         assert form.locator(".cancel-reply").inner_text() == "إلغاء"
         _shot(reader, artifacts, request, "reply-in-place")
         prefix = f"-r{c['reply']}"
     else:
         assert reader.url == f"{article_url}/comments/{c['reply']}/reply"
-        assert "رد على جمال" in reader.locator("h1").inner_text()
+        assert "رد على \u2068جمال\u2069" in reader.locator("h1").inner_text()
         form = reader.locator("#comment-form")
         prefix = ""
     form.locator(f"#author_name{prefix}").fill("هند")
@@ -73,7 +73,7 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
         mine = db.session.scalars(select(Comment).where(Comment.body == "ردي على جمال من المتصفح.")).one()
         assert (mine.parent_id, mine.root_id, mine.status) == (c["reply"], c["first"], CommentStatus.PUBLISHED)
     item = reader.locator(f"#thread-{c['first']} .replies #comment-{mine.id}")
-    assert item.count() == 1 and "ردا على جمال" in item.inner_text()
+    assert item.count() == 1 and "ردا على \u2068جمال\u2069" in item.inner_text()
     assert "hind.reader" not in reader.content()
     _shot(reader, artifacts, request, "replied")
 
@@ -88,7 +88,7 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
         # A comment brought in place replies in place too (the list's texts serve it), and the reply closes.
         reader.locator(f"#comment-{c['third']} a.reply-link").click()
         assert reader.url == article_url
-        assert reader.locator(f"#comment-{c['third']} .reply-title").inner_text() == "ردك على دنيا"
+        assert reader.locator(f"#comment-{c['third']} .reply-title").inner_text() == "ردك على \u2068دنيا\u2069"
         reader.locator(f"#comment-{c['third']} .cancel-reply").click()
         assert reader.locator(".reply-form").count() == 0
     else:
@@ -323,3 +323,39 @@ def test_the_keyboard_skips_the_header_and_reaches_the_comment_form_at_once(app,
         assert tab.evaluate("document.activeElement.closest('#respond') !== null")
     finally:
         context.close()
+
+
+def test_a_reply_form_opened_after_a_failed_send_carries_none_of_its_errors(app, live_server, browser, conversation):
+    """The main form sent without an e-mail comes back marked; a reply form opened next is blank and unmarked."""
+    context = browser.new_context(locale="ar-MA")
+    tab = context.new_page()
+    tab.goto(f"{live_server}/articles/{conversation['slug']}")
+    tab.fill("#author_name", "قارئ")
+    tab.fill("#body", "تعليق بلا بريد.")
+    tab.click("#comment-form button[type=submit]")
+    expect(tab.locator("#comment-form #author_email[aria-invalid=true]")).to_have_count(1)
+    tab.click(f"#comment-{conversation['second']} .reply-link")
+    reply = tab.locator(f"#reply-form-{conversation['second']}")
+    expect(reply).to_be_visible()
+    assert reply.locator("[aria-invalid], [aria-describedby], .has-error, .error").count() == 0
+    context.close()
+
+
+def test_at_phone_size_the_message_in_view_hides_no_focus_and_the_search_box_keeps_its_width(
+        app, live_server, browser, conversation):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 740})
+    tab = context.new_page()
+    tab.goto(f"{live_server}/search?q=zzzz&lang=fr")
+    assert tab.locator("#search-q").bounding_box()["width"] >= 150  # its own line, not a sliver beside the label
+    # A report sent from its page: back at the comment, with a message kept at the top while the reader scrolls.
+    tab.goto(f"{live_server}/comments/{conversation['third']}/report?lang=fr")
+    tab.select_option("select[name=rule]", "insult")
+    tab.click(".report-form button[type=submit]")
+    flash = tab.locator(".flash").first
+    expect(flash).to_be_visible()
+    link = tab.locator(f"#comment-{conversation['first']} .permalink")
+    link.evaluate("node => window.scrollTo(0, node.getBoundingClientRect().top + window.scrollY - 8)")
+    link.focus()
+    flash_bottom = flash.bounding_box()["y"] + flash.bounding_box()["height"]
+    assert link.bounding_box()["y"] >= flash_bottom, (link.bounding_box(), flash.bounding_box())
+    context.close()

@@ -42,7 +42,7 @@ def test_replies_at_each_depth_show_two_levels_with_a_mention(app, client, artic
     assert comment_ids_in(thread) == [root, second.id, third.id, fourth.id]
     assert thread.count('<ol class="replies">') == 1
     replies = thread[thread.index('<ol class="replies">'):]
-    assert "ردا على بشرى" in replies and "ردا على جمال" in replies
+    assert "ردا على \u2068بشرى\u2069" in replies and "ردا على \u2068جمال\u2069" in replies
     # A direct reply to the root needs no mention.
     second_item = replies[replies.index(f'id="comment-{second.id}"'):replies.index(f'id="comment-{third.id}"')]
     assert "ردا على" not in second_item
@@ -114,7 +114,7 @@ def test_the_reply_page_works_without_javascript_and_keeps_the_text_on_error(app
     })
     again = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "رد على أحمد" in again and "ردي المحفوظ." in again and "عنوان البريد الإلكتروني غير صالح." in again
+    assert "رد على \u2068أحمد\u2069" in again and "ردي المحفوظ." in again and "عنوان البريد الإلكتروني غير صالح." in again
     # A reply link on the wrong article is a 404.
     other = add_comment(app, article["id"], "x", "y")
     assert client.get(f"/articles/nothing/comments/{other}/reply").status_code == 404
