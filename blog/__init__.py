@@ -314,9 +314,10 @@ def _register_templates(app: Flask) -> None:
     app.jinja_env.filters["screening_signals"] = screening_signals
     app.jinja_env.filters["long_date"] = lambda value: format_date(value, "long") if value else ""
     app.jinja_env.globals["current_locale"] = get_locale
-    from .views import date_and_time, list_separator
+    from .views import date_and_time, day_and_month, list_separator
 
     app.jinja_env.filters["date_time"] = date_and_time
+    app.jinja_env.filters["day_month"] = day_and_month
     app.jinja_env.globals["list_separator"] = list_separator
     from .pagecache import ProcessMemo
 

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import flask_babel
+from babel.dates import format_skeleton
 from flask import current_app, request
 from werkzeug.routing import IntegerConverter
 
@@ -74,6 +75,11 @@ def date_and_time(value) -> str:
     glue = flask_babel.get_locale().datetime_formats["medium"]
     return str(glue).replace("'", "").format(flask_babel.format_time(value, "short"),
                                              flask_babel.format_date(value, "long"))
+
+
+def day_and_month(day) -> str:
+    """A day of a month as the language writes it ("3 دجنبر", "3 décembre", "December 3"): a chart's axis."""
+    return format_skeleton("MMMMd", day, locale=flask_babel.get_locale())
 
 
 def list_separator() -> str:

@@ -542,6 +542,13 @@ def test_dashboard_numbers(app, article, moderator):
     median = float(re.search(r"data-median>([\d.]+)<", html).group(1))
     assert 9.9 <= median <= 10.1
     assert re.search(r'data-overturned>0 / 0<', html)
+    # The axes: the period's first and last days as the language writes them, counts as whole numbers, hours named.
+    today = utcnow().date()
+    assert f'<span class="tick tick-last">{today.day} ' in html and 'class="tick tick-first">-' not in html
+    assert not re.search(r'class="tick tick-top">\d+\.0<', html) and "ساعة" in html and " h<" not in html
+    french = moderator.get("/moderation/dashboard?lang=fr").get_data(as_text=True)
+    assert re.search(r'class="tick tick-last">\d+ (janvier|février|mars|avril|mai|juin|juillet|août|septembre|'
+                     r'octobre|novembre|décembre)<', french)
     from blog.services.dashboard import last_days
 
     with app.app_context():
