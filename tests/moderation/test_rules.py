@@ -326,6 +326,8 @@ def test_bad_term_lines_name_the_line(lines):
     ("Les juifs sont des parasites, il faut les chasser du pays.", "sont des parasites", Severity.HOLD),
     ("يجب طرد هؤلاء الأفارقة الحشرات من بلادنا", "طرد هؤلاء", Severity.HOLD),
     ("khass n9tlo had lkhawna kamlin", "khass n9tlo", Severity.REJECT),  # a call to kill, as "خصهم يتقتلو"
+    ("khass ga3 had nas yt7ro mn lblad", "yt7ro mn lblad", Severity.HOLD),  # a call to drive people out
+    ("خصنا نخرجوهم من البلاد كاملين", "نخرجوهم من البلاد", Severity.HOLD),
 ])
 def test_threats_and_a_group_called_vermin_are_incitement(text, term, severity):
     """Threats of violence and dehumanising words about a group are incitement; a threat to one person is held for a
