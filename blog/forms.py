@@ -255,6 +255,10 @@ STATUS_LABELS = {
 ROLE_LABELS = {Role.EDITOR: _l("محرر"), Role.MODERATOR: _l("مشرف"), Role.ADMIN: _l("مدير")}
 
 
+# The years an article may be dated: an archive's oldest pieces, a schedule's farthest.
+PUBLISH_YEARS = (1900, 2100)
+
+
 class ArticleForm(Form):
     """An article as the editor writes it: Markdown body, status, optional time and cover image."""
 
@@ -279,6 +283,12 @@ class ArticleForm(Form):
     cover = FileField(_l("صورة الغلاف (JPEG أو PNG أو WebP)"))
     remove_cover = BooleanField(_l("حذف صورة الغلاف"))
     version = HiddenField()
+
+    def validate_publish_at(self, field):
+        # A year mistyped ("0026", "20266") would date the article so on every page and feed.
+        if field.data and not PUBLISH_YEARS[0] <= field.data.year <= PUBLISH_YEARS[1]:
+            raise ValidationError(_l("اكتب تاريخا بين سنة %(first)d وسنة %(last)d.", first=PUBLISH_YEARS[0],
+                                     last=PUBLISH_YEARS[1]))
 
     def validate(self, extra_validators=None):
         """Field checks, then: a scheduled article needs its time."""

@@ -225,6 +225,15 @@ def test_an_article_published_now_cannot_bear_a_date_to_come(app, editor, client
                   slug="later-article").status_code == 303
 
 
+@pytest.mark.parametrize("when", ["0001-01-01T10:00", "0026-05-03T10:00", "9999-12-31T23:59"])
+def test_a_year_mistyped_is_refused_with_the_text_kept(app, editor, when):
+    response = create(editor, status="published", publish_at=when)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "اكتب تاريخا بين سنة 1900 وسنة 2100." in html and ARTICLE["title"] in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+
+
 def test_an_article_scheduled_cannot_bear_a_date_gone_by(app, editor, client):
     """Scheduled for a time gone by would be public at once and backdated, with no word to the editor: the form
     says so, with the text kept; the same date with "published" backdates on purpose."""
