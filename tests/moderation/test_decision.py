@@ -36,6 +36,16 @@ def test_reject_wins_over_hold_and_every_hit_is_kept():
     assert v.hits[0] is RELIGION_REJECT  # the heaviest reason first
 
 
+def test_a_word_read_as_several_entries_is_explained_once_and_every_hit_is_kept():
+    """"7mar" is the Latin-script entry, and reads as "حمار" and "حماره": one reason, three hits."""
+    same_word = [Hit(Rule.INSULT, term, Severity.HOLD, 4, 8) for term in ("7mar", "حمار", "حماره")]
+    v = decide([*same_word, RELIGION_REJECT], 0.0, Context(), POST, text="nta 7mar")
+    insults = [r for r in v.reasons if r.code == "insult"]
+    assert len(insults) == 1 and "7mar" in insults[0].en and len(v.hits) == 4
+    elsewhere = Hit(Rule.INSULT, "حمار", Severity.HOLD, 10, 14)  # the same entry, another word: its own reason
+    assert len([r for r in decide([*same_word, elsewhere], 0.0, Context(), POST).reasons if r.code == "insult"]) == 2
+
+
 @pytest.mark.parametrize("score, action", [
     (0.99, Action.REJECT),   # >= reject_threshold (0.97)
     (0.97, Action.REJECT),
