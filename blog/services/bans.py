@@ -9,6 +9,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Ban, User, utcnow
 from ..net import banned_network
+from .articles import paginate
+from .comments import Page
 from .errors import InvalidTransition, NotFound
 
 
@@ -54,9 +56,9 @@ def lift(ban_id: int, actor: User) -> Ban:
     return row
 
 
-def bans(active_only: bool = False, limit: int = 200) -> list[Ban]:
-    """Bans, newest first; only those in force when asked."""
-    stmt = select(Ban).order_by(Ban.created_at.desc(), Ban.id.desc()).limit(limit)
+def bans(page: int, per_page: int, active_only: bool = False) -> Page:
+    """One page of the bans, newest first; only those in force when asked."""
+    stmt = select(Ban).order_by(Ban.created_at.desc(), Ban.id.desc())
     if active_only:
         stmt = stmt.where(Ban.in_force(utcnow()))
-    return list(db.session.scalars(stmt))
+    return paginate(stmt, page, per_page)

@@ -353,8 +353,13 @@ def bulk_spam():
 def bans():
     """Bans in force and past, and the form to add one."""
     form = BanForm(data={"email": request.args.get("email", "")[:254], "address": request.args.get("address", "")[:64]})
-    return render_template("moderator/bans.html", bans=ban_service.bans(), form=form, now=datetime.now(timezone.utc),
-                           decision_form=DecisionForm())
+    return _bans_page(form)
+
+
+def _bans_page(form: BanForm, status: int = 200):
+    shown = ban_service.bans(max(1, min(_int_arg("page") or 1, 100_000)), current_app.config["BANS_PER_PAGE"])
+    return render_template("moderator/bans.html", bans=shown, form=form, now=datetime.now(timezone.utc),
+                           decision_form=DecisionForm()), status
 
 
 @bp.post("/bans")
@@ -362,8 +367,7 @@ def add_ban():
     """Ban an e-mail and/or address for a period or for good."""
     form = BanForm()
     if not form.validate_on_submit():
-        return render_template("moderator/bans.html", bans=ban_service.bans(), form=form,
-                               now=datetime.now(timezone.utc), decision_form=DecisionForm()), 422
+        return _bans_page(form, 422)
     until = None if form.duration.data == "forever" else datetime.now(timezone.utc) + timedelta(
         days=int(form.duration.data))
     try:

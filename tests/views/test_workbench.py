@@ -417,6 +417,20 @@ def ban_stored(app, moderator, address: str) -> str:
         return db.session.scalars(select(Ban.address).order_by(Ban.id.desc()).limit(1)).one()
 
 
+def test_the_bans_come_a_page_at_a_time_newest_first(app, moderator):
+    app.config["BANS_PER_PAGE"] = 2
+    with app.app_context():
+        for n in range(5):
+            db.session.add(Ban(email=f"b{n}@example.org", reason="سبب", created_at=utcnow() - timedelta(days=5 - n)))
+        db.session.commit()
+
+    def shown(url):
+        return re.findall(r'<td dir="ltr">(b\d)@example.org</td>', moderator.get(url).get_data(as_text=True))
+
+    assert shown("/moderation/bans") == ["b4", "b3"] and shown("/moderation/bans?page=3") == ["b0"]
+    assert 'href="/moderation/bans?page=2"' in moderator.get("/moderation/bans").get_data(as_text=True)
+
+
 def test_a_ban_on_one_address_holds_the_network_comments_keep(app, client, article, moderator):
     """Comments keep their author's /24 (never the address): a ban typed as one address bans that network, and
     what is neither an address nor an e-mail is refused with a message."""
