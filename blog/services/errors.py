@@ -17,10 +17,11 @@ class CommentsClosed(ServiceError):
 class Conflict(ServiceError):
     """Somebody else decided first; carries what they decided."""
 
-    def __init__(self, actor_name: str, status: str):
+    def __init__(self, actor_name: str, status: str, actor_id: int | None = None):
         super().__init__(f"already decided by {actor_name}: {status}")
         self.actor_name = actor_name
         self.status = status
+        self.actor_id = actor_id  # None: the screening, or not known
 
 
 class InvalidTransition(ServiceError):

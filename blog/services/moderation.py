@@ -60,7 +60,7 @@ def _conflict(comment_id: int) -> Conflict:
     comment = db.session.get(Comment, comment_id)
     last = last_decision(comment) if comment else None
     actor = last.actor.display_name if last and last.actor else "—"
-    return Conflict(actor, comment.status.value if comment else "")
+    return Conflict(actor, comment.status.value if comment else "", last.actor_id if last else None)
 
 
 def _load(comment_id: int, seen_version: int | None) -> Comment:

@@ -206,6 +206,8 @@ def _seen_version(form) -> int | None:
 
 
 def _conflict_message(conflict: Conflict) -> str:
+    if conflict.actor_id is not None and conflict.actor_id == current_user.id:  # a second click, or another tab
+        return _("قررت في هذا التعليق من قبل: %(status)s.", status=_status_label(conflict.status))
     return _("سبقك %(name)s إلى هذا التعليق: %(status)s.", name=conflict.actor_name,
              status=_status_label(conflict.status))
 

@@ -217,6 +217,10 @@ def test_a_stale_decision_is_told_who_decided(app, client, article, staff_client
         follow_redirects=True,
     )
     assert "سبقك" in response.get_data(as_text=True)
+    # The same moderator's second click (or another tab of theirs) is told they decided it, not beaten by themselves.
+    again = first.post(f"/moderation/comments/{comment_id}/spam", data={"csrf_token": token1, "version": version},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "قررت في هذا التعليق من قبل" in again and "سبقك" not in again
     with app.app_context():
         assert db.session.get(Comment, comment_id).status is CommentStatus.PUBLISHED
         assert db.session.scalar(select(func.count()).select_from(ModerationAction).where(ModerationAction.actor_id.is_not(None))) == 1
