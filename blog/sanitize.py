@@ -22,6 +22,9 @@ _BIDI_AND_CONTROL = re.compile(
     "[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb]"
 )
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# The bidi embeddings, overrides and isolates, which can show a reader's text in another order than it was written
+# (a link's address reversed, say); the marks (LRM, RLM, ALM) stay, as writers of mixed text use them.
+_BIDI_REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Nothing a reader would see: spaces, controls, direction and zero-width marks (a text of these alone is empty).
 _INVISIBLE = re.compile("[\\s\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
                         "\u2066-\u2069\ufeff\ufff9-\ufffb"
@@ -76,8 +79,9 @@ def clean_name(value: str) -> str:
 
 
 def render_comment(text: str) -> Markup:
-    """Escape a comment's raw text, keep its line breaks and make its links clickable."""
-    text = clean_text(text).replace("\r\n", "\n").replace("\r", "\n")
+    """Escape a comment's raw text, keep its line breaks and make its links clickable; shown in the order it was
+    written (no bidi embedding, override or isolate)."""
+    text = _BIDI_REORDERING.sub("", clean_text(text)).replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [p.strip("\n") for p in re.split(r"\n{2,}", text) if p.strip()]
     parts = []
     for paragraph in paragraphs:

@@ -88,3 +88,10 @@ def test_code_in_an_article_shows_the_tags_it_holds_and_a_real_script_still_goes
     assert "<code>&lt;script&gt;alert(1)&lt;/script&gt;\n&lt;title&gt;x&lt;/title&gt;\n</code>" in html
     assert "<code>&lt;title&gt;مرحبا&lt;/title&gt;</code>" in html
     assert "alert(2)" not in html and "<script" not in html and "<p>after</p>" in html
+
+
+def test_a_comment_is_shown_in_the_order_it_was_written():
+    """Embeddings, overrides and isolates go (they could show a link's address reversed); the marks stay."""
+    html = str(render_comment("انظر \u202ehttps://example.com/gpj.exe\u202c و\u2067abc\u2069 ثم\u200f ok\u200e"))
+    assert not any(c in html for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert 'href="https://example.com/gpj.exe"' in html and "\u200f" in html and "\u200e" in html
