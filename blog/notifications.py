@@ -81,37 +81,53 @@ def _message(to_comment: Comment, subject: str, lines: list[str]) -> Mail:
                 about=f"notification about comment {to_comment.id}", unsubscribe_url=unsubscribe_url)
 
 
+def _language(comment: Comment) -> str:
+    """The language of the e-mails to a comment's author: the one they wrote in, else the site's."""
+    return comment.lang or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _link(comment: Comment, language: str) -> str:
+    """The comment's permalink, opening the page in `language` when it is not the site's."""
+    return _absolute("conversation.permalink", comment_id=comment.id,
+                     lang=language if language != current_app.config["BABEL_DEFAULT_LOCALE"] else None)
+
+
 def compose(comment: Comment) -> list[Mail]:
-    """The messages owed now that `comment` is published: to its author, and to the author it answers."""
+    """The messages owed now that `comment` is published: to its author, and to the author it answers, each in the
+    language its reader wrote in."""
     if comment.status is not CommentStatus.PUBLISHED:
         return []
     article = db.session.get(Article, comment.article_id)
     messages = []
-    with force_locale("ar"):
-        link = _absolute("conversation.permalink", comment_id=comment.id)
-        if comment.notify:
+    if comment.notify:
+        language = _language(comment)
+        with force_locale(language):
             messages.append(_message(
                 comment, _("نُشر تعليقك على «%(title)s»", title=article.title),
-                [_("مرحبا %(name)s،", name=comment.author_name), _("نُشر تعليقك، ويمكنك قراءته هنا:"), link],
+                [_("مرحبا %(name)s،", name=comment.author_name), _("نُشر تعليقك، ويمكنك قراءته هنا:"),
+                 _link(comment, language)],
             ))
-        parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
-        if (
-            parent is not None and parent.notify and parent.status is CommentStatus.PUBLISHED
-            and parent.author_email.lower() != comment.author_email.lower()
-        ):
+    parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
+    if (
+        parent is not None and parent.notify and parent.status is CommentStatus.PUBLISHED
+        and parent.author_email.lower() != comment.author_email.lower()
+    ):
+        language = _language(parent)
+        with force_locale(language):
             messages.append(_message(
                 parent, _("ردّ %(name)s على تعليقك على «%(title)s»", name=comment.author_name, title=article.title),
-                [_("مرحبا %(name)s،", name=parent.author_name), comment.body, link],
+                [_("مرحبا %(name)s،", name=parent.author_name), comment.body, _link(comment, language)],
             ))
     return messages
 
 
 def rejection_notice(comment: Comment, rule: str) -> Mail | None:
-    """The message telling an opted-in commenter that a moderator rejected their comment, and for which rule."""
+    """The message telling an opted-in commenter that a moderator rejected their comment, and for which rule (in
+    the language they wrote in)."""
     if not comment.notify or comment.status is not CommentStatus.REJECTED:
         return None
     article = db.session.get(Article, comment.article_id)
-    with force_locale("ar"):
+    with force_locale(_language(comment)):
         return _message(
             comment, _("لم يُنشر تعليقك على «%(title)s»", title=article.title),
             [_("مرحبا %(name)s،", name=comment.author_name),

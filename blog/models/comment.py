@@ -85,6 +85,8 @@ class Comment(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The author asked for e-mail when it is published and when someone replies.
     notify: Mapped[bool] = mapped_column(default=False)
+    # The interface language the reader wrote in: the language of the e-mails they get (None: the site's).
+    lang: Mapped[str | None] = mapped_column(String(8))
     # Denormalized counters, changed by plain UPDATEs (never through the version counter).
     like_count: Mapped[int] = mapped_column(default=0)
     dislike_count: Mapped[int] = mapped_column(default=0)

@@ -53,6 +53,7 @@ class CommentDraft:
     parent_id: int | None = None
     notify: bool = False
     form_token: str = ""  # the random token of the form: a retried POST stores one comment
+    lang: str = ""  # the interface language of the page it was written on ("": the site's)
 
 
 def form_key(draft: CommentDraft) -> str | None:
@@ -590,6 +591,7 @@ def submit_comment(draft: CommentDraft) -> Comment:
         parent_id=parent_id,
         root_id=root_id,
         notify=draft.notify,
+        lang=draft.lang or None,
         author_name=draft.author_name,
         author_email=draft.author_email,
         address=draft.address,

@@ -196,6 +196,7 @@ def post_comment(slug: str):
         parent_id=parent_id,
         form_token=form.form_token.data or "",
         notify=bool(form.notify.data),
+        lang=select_language(),
     )
     earlier = comment_service.sent_before(draft, own_comment_ids())
     if earlier is not None:  # the same text sent again, say from the page the back button brought back

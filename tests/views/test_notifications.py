@@ -68,6 +68,26 @@ def test_published_and_reply_notifications_reach_the_authors(app, client, articl
     assert len(inbox.messages) == 2
 
 
+def test_each_reader_gets_their_mail_in_the_language_they_wrote_in(app, article, inbox):
+    post_moderation(app)
+    french = app.test_client()
+    french.set_cookie("lang", "fr")
+    post_comment(french, article["slug"], author_name="Claire", author_email="claire@example.org",
+                 body="Un commentaire écrit depuis la page en français.", notify="y")
+    mine = _comment(app, "Un commentaire écrit depuis la page en français.")
+    assert mine.lang == "fr"
+    [(_to, published)] = inbox.wait_for(1)
+    assert "Votre commentaire sur" in published["Subject"] and "Pour ne plus recevoir" in published.get_content()
+    assert f"/comments/{mine.id}?lang=fr" in published.get_content()
+    # An Arabic reader answers: the French reader's notice is in French; an Arabic reader's would be in Arabic.
+    post_comment(app.test_client(), article["slug"], author_name="يوسف", author_email="youssef@example.org",
+                 body="رد بالعربية على التعليق الفرنسي.", parent_id=str(mine.id), notify="y")
+    messages = inbox.wait_for(3)
+    subjects = {to[0]: message["Subject"] for to, message in messages}
+    assert subjects["claire@example.org"].startswith("يوسف a répondu à votre commentaire")
+    assert subjects["youssef@example.org"].startswith("نُشر تعليقك")
+
+
 def test_a_moderators_approval_sends_the_published_notice(app, client, article, inbox, staff_client):
     post_comment(client, article["slug"], body="تعليق ينتظر موافقة المشرف.", notify="y")
     mine = _comment(app, "تعليق ينتظر موافقة المشرف.")
