@@ -5,17 +5,18 @@ import logging
 import os
 import secrets
 import select
+import time
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Mapping
 
 from babel import Locale
 from flask import (
-    Flask, Request as FlaskRequest, before_render_template, current_app, g, has_request_context, request,
-    template_rendered, url_for,
+    Flask, Request as FlaskRequest, before_render_template, current_app, flash, g, has_request_context, request,
+    session, template_rendered, url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from flask_babel import format_date, get_locale, get_translations
+from flask_babel import format_date, get_locale, get_translations, gettext
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InvalidatePoolError
@@ -50,6 +51,7 @@ SECURITY_HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 # The blueprints of the staff's pages and actions (each refuses anyone not logged in with the right role).
 STAFF_BLUEPRINTS = frozenset({"admin", "editor", "moderator"})
+STAFF_SEEN_KEY = "_staff_seen"  # in a signed-in session: when it was last used (seconds since the epoch)
 
 
 class QueryValues(ImmutableMultiDict):
@@ -263,7 +265,20 @@ def _init_extensions(app: Flask) -> None:
         user = db.session.get(User, int(ident))
         if user is None or not token or not secrets.compare_digest(user.session_token, token):
             return None
-        return user
+        return user if _still_active(app) else None
+
+
+def _still_active(app: Flask) -> bool:
+    """Whether a staff session was used within STAFF_IDLE_HOURS (a shared newsroom computer left signed in ends by
+    itself); the time of use is written at most once a minute. An idle session is ended with a word."""
+    now, seen = int(time.time()), session.get(STAFF_SEEN_KEY)
+    if isinstance(seen, int) and now - seen > app.config["STAFF_IDLE_HOURS"] * 3600:
+        session.clear()
+        flash(gettext("انتهت جلستك بعد مدة دون نشاط: سجّل الدخول من جديد."), "warning")
+        return False
+    if not isinstance(seen, int) or now - seen >= 60:
+        session[STAFF_SEEN_KEY] = now
+    return True
 
 
 def _desk_upload_limit() -> None:

@@ -41,6 +41,7 @@ class Config:
         self.MAX_CONTENT_LENGTH = 256 * 1024
         self.WTF_CSRF_TIME_LIMIT = None
         self.SESSION_COOKIE_HTTPONLY = True
+        self.STAFF_IDLE_HOURS = float(os.environ.get("STAFF_IDLE_HOURS", "12"))  # a staff session unused this long ends
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # True: always Secure. False (default): Secure whenever the request came over HTTPS (see TRUSTED_PROXIES).
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

@@ -173,3 +173,26 @@ def test_passwords_are_hashed_with_scrypt(app):
     with app.app_context():
         stored = db.session.get(User, user_id).password_hash
     assert stored.startswith("scrypt:") and PASSWORD not in stored
+
+
+def test_a_staff_session_unused_for_staff_idle_hours_ends_with_a_word(app):
+    """A newsroom computer left signed in: past STAFF_IDLE_HOURS without a request, the session ends and the
+    login form says why; used within them, it goes on (and the time of use moves on)."""
+    import time
+
+    from blog import STAFF_SEEN_KEY
+
+    make_user(app, Role.EDITOR, "idle@example.org")
+    client = app.test_client()
+    assert login(client, "idle@example.org").status_code == 302
+    assert client.get("/desk/").status_code == 200
+    hours = app.config["STAFF_IDLE_HOURS"]
+    with client.session_transaction() as session:
+        session[STAFF_SEEN_KEY] = int(time.time() - hours * 3600 + 120)  # two minutes before the end
+    assert client.get("/desk/").status_code == 200
+    with client.session_transaction() as session:
+        assert session[STAFF_SEEN_KEY] >= int(time.time()) - 5  # used: the time moved on
+        session[STAFF_SEEN_KEY] = int(time.time() - hours * 3600 - 60)
+    response = client.get("/desk/", follow_redirects=True)
+    assert "/auth/login" in response.request.path and "انتهت جلستك بعد مدة دون نشاط" in response.get_data(as_text=True)
+    assert client.get("/desk/").status_code == 302  # ended: not back by itself
