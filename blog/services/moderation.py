@@ -124,6 +124,9 @@ def decide(decision: Decision, actor: User) -> Comment:
         raise InvalidTransition("a rejection needs a rule")
     if comment.status is target:
         if not (comment.flagged and action is ActionKind.APPROVE):
+            last = last_decision(comment)
+            if last is not None and last.actor_id == actor.id and last.to_status == target.value:
+                raise Conflict(actor.display_name, target.value, actor.id)  # a second click: their decision stands
             raise InvalidTransition(target.value)
         action = ActionKind.KEEP  # a reported comment that stays published
     now = utcnow()

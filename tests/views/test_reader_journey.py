@@ -221,6 +221,12 @@ def test_a_stale_decision_is_told_who_decided(app, client, article, staff_client
     again = first.post(f"/moderation/comments/{comment_id}/spam", data={"csrf_token": token1, "version": version},
                        follow_redirects=True).get_data(as_text=True)
     assert "قررت في هذا التعليق من قبل" in again and "سبقك" not in again
+    # A second click on the same decision, the card's version already updated (the page's script does so).
+    with app.app_context():
+        current = db.session.get(Comment, comment_id).version
+    twice = first.post(f"/moderation/comments/{comment_id}/approve", data={"csrf_token": token1, "version": current},
+                       headers={"Accept": "application/json", "X-Requested-With": "fetch"})
+    assert twice.status_code == 409 and twice.json["message"].startswith("قررت في هذا التعليق من قبل")
     with app.app_context():
         assert db.session.get(Comment, comment_id).status is CommentStatus.PUBLISHED
         assert db.session.scalar(select(func.count()).select_from(ModerationAction).where(ModerationAction.actor_id.is_not(None))) == 1
