@@ -92,11 +92,16 @@ def _scrubbed(text: str | None, words: list[re.Pattern]) -> str | None:
 def _scrub_records(email: str, names: set[str]) -> dict[str, int]:
     """Take the person's e-mail address and names out of what the staff wrote or kept about their comments: the
     moderators' notes and the texts the audit trail keeps (a text as it was before an edit may hold a name a
-    moderator took out), their bans' reasons, and the e-mail address out of their comments' own texts. Names of
-    fewer than three letters are left (they would be found inside other words). Counts of the rows changed."""
+    moderator took out), their bans' reasons, and the e-mail address out of their comments' own texts.
+
+    A name is taken out whole, and each of its words of four letters or more on its own ("Karim" of "Karim
+    (Rabat)!", as a moderator may write it); always as whole words ("Lina" is not taken out of "Carolina"). Names of
+    fewer than three letters are left. Counts of the rows changed."""
     address = re.compile(re.escape(email.strip()), re.IGNORECASE)
-    words = [address, *(re.compile(re.escape(name), re.IGNORECASE) for name in sorted(names, key=len, reverse=True)
-                        if len(name) >= 3)]
+    parts = {name for name in names if len(name) >= 3}
+    parts |= {word for name in names for word in re.findall(r"\w+", name) if len(word) >= 4}
+    words = [address, *(re.compile(rf"(?<!\w){re.escape(part)}(?!\w)", re.IGNORECASE)
+                        for part in sorted(parts, key=len, reverse=True))]
     changed = {"audit_steps": 0, "bans": 0}
     own = select(Comment.id).where(_own(email))
     steps = db.session.scalars(select(ModerationAction).where(or_(

@@ -174,6 +174,9 @@ def test_erase_takes_the_person_out_of_the_audit_trail_and_ban_reasons(app, worl
         moderation.edit_comment(second.id, second.version, "تعليق بعد التعديل", "حذف الاسم والبريد", actor)
         db.session.add(Ban(email="layla.private@example.org", reason="كاتب 0 يسب الجميع", actor_id=actor.id))
         db.session.add(Ban(email="other@example.org", reason="كاتب 0 آخر"))  # another person's ban: untouched
+        # Their name as a moderator may write it: one word of it, inside a longer word left alone.
+        db.session.add(Ban(email="Layla.Private@example.org", reason="Layla again; not Laylani, كاتب 0"))
+        second.author_name = "Layla (Rabat)!"  # another name on another comment
         db.session.commit()
     exported = json.loads(runner.invoke(args=["privacy", "export", "layla.private@example.org"]).output)
     assert [step["action"] for step in exported["moderation"]][-2:] == ["reject", "edit"]
@@ -181,7 +184,7 @@ def test_erase_takes_the_person_out_of_the_audit_trail_and_ban_reasons(app, worl
 
     result = runner.invoke(args=["privacy", "erase", "layla.private@example.org", "--yes"])
     assert result.exit_code == 0, result.output
-    assert "anonymized 2 comment(s)" in result.output and "1 ban(s) in force still hold this address" in result.output
+    assert "anonymized 2 comment(s)" in result.output and "2 ban(s) in force still hold this address" in result.output
     with app.app_context():
         texts = [text for step in db.session.scalars(select(ModerationAction))
                  for text in (step.reason, step.text_snapshot, step.after_text) if text]
@@ -190,8 +193,9 @@ def test_erase_takes_the_person_out_of_the_audit_trail_and_ban_reasons(app, worl
         assert "أنا […]، اكتبوا لي على […]" in texts
         bans = {ban.email: ban.reason for ban in db.session.scalars(select(Ban))}
         assert bans["layla.private@example.org"] == "[…] يسب الجميع" and bans["other@example.org"] == "كاتب 0 آخر"
+        assert bans["Layla.Private@example.org"] == "[…] again; not Laylani, […]"
         audit = db.session.scalars(select(PrivacyRequest).where(PrivacyRequest.kind == PrivacyKind.ERASE)).one()
-        assert audit.details == {"audit_steps": 2, "bans": 1}
+        assert audit.details == {"audit_steps": 2, "bans": 2}
 
 
 def test_erase_asks_before_acting(app, world, runner):
