@@ -301,7 +301,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_templates(app: Flask) -> None:
-    from .sanitize import render_article, render_comment, strip_all
+    from .sanitize import render_article, render_comment, strip_all, written_order
 
     def language() -> str:
         _select_locale()
@@ -318,6 +318,7 @@ def _register_templates(app: Flask) -> None:
         }
 
     app.jinja_env.filters["comment_html"] = render_comment
+    app.jinja_env.filters["written_order"] = written_order
     app.jinja_env.filters["article_html"] = render_article
     app.jinja_env.filters["plain_text"] = strip_all
     # A reader's name inside a sentence of the interface: isolated (FSI ... PDI), so that a Latin name with punctuation

@@ -78,10 +78,16 @@ def clean_name(value: str) -> str:
     return " ".join(value.split())
 
 
+def written_order(text: str) -> str:
+    """A reader's text without the bidi embeddings, overrides and isolates that would show it in another order than
+    it was written (readers' and moderators' pages alike)."""
+    return _BIDI_REORDERING.sub("", text)
+
+
 def render_comment(text: str) -> Markup:
     """Escape a comment's raw text, keep its line breaks and make its links clickable; shown in the order it was
     written (no bidi embedding, override or isolate)."""
-    text = _BIDI_REORDERING.sub("", clean_text(text)).replace("\r\n", "\n").replace("\r", "\n")
+    text = written_order(clean_text(text)).replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [p.strip("\n") for p in re.split(r"\n{2,}", text) if p.strip()]
     parts = []
     for paragraph in paragraphs:
@@ -124,14 +130,14 @@ def highlight_hits(text: str, hits: list[dict], labels: dict[str, str] | None = 
             merged.append(span)
     out, pos = [], 0
     for start, end, rules in merged:
-        out.append(str(escape(text[pos:start])))
+        out.append(str(escape(written_order(text[pos:start]))))  # cut at the stored offsets first
         names = " · ".join(str(labels.get(rule, rule)) for rule in rules)
         out.append(
-            f'<mark class="hit" data-rule="{escape(" ".join(rules))}">{escape(text[start:end])}</mark>'
+            f'<mark class="hit" data-rule="{escape(" ".join(rules))}">{escape(written_order(text[start:end]))}</mark>'
             f'<small class="hit-rule">{escape(names)}</small>'
         )
         pos = end
-    out.append(str(escape(text[pos:])))
+    out.append(str(escape(written_order(text[pos:]))))
     return Markup("".join(out).replace("\r\n", "\n").replace("\n", "<br>\n"))
 # --- Articles: Markdown written by editors --------------------------------------------------------
 

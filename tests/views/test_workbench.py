@@ -92,6 +92,22 @@ def test_the_queues_days_are_the_sites_days(app, article, moderator):
     assert ids("/moderation/queue/all?since=0001-01-01&until=9999-12-31") == {late}  # the calendar's ends: no bound
 
 
+def test_moderators_see_a_comment_in_the_order_it_was_written(app, article, moderator):
+    """As readers do (blog/sanitize.py written_order): on the card, with its marked words where the stored spans
+    put them, in the quote of the comment it answers, and in the audit trail's kept text."""
+    tricky = "يا حمار \u202eolleh\u202c \u2067abc\u2069"
+    parent = add_comment(app, article["id"], CLEAN + " \u202ereversed\u202c", email="p@example.org")
+    moderator.post(f"/moderation/comments/{parent}/approve", data={"csrf_token": token(moderator)})
+    cid = add_comment(app, article["id"], tricky, email="t@example.org", parent_id=parent)
+    pages = [moderator.get(url).get_data(as_text=True)
+             for url in ("/moderation/", f"/moderation/comments/{cid}", f"/moderation/audit?comment={cid}")]
+    for html in pages:
+        card = html[html.index("<main"):]
+        card = card[:card.index("<textarea")] if "<textarea" in card else card  # the edit form keeps the text as is
+        assert not any(c in card for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2069")
+    assert '<mark class="hit" data-rule="insult">حمار</mark>' in pages[0] and "olleh" in pages[0]
+
+
 def test_highlight_ignores_bad_spans_and_merges_overlaps(app):
     from blog.sanitize import highlight_hits
 
