@@ -445,6 +445,12 @@ def test_the_bans_come_a_page_at_a_time_newest_first(app, moderator):
 
     assert shown("/moderation/bans") == ["b4", "b3"] and shown("/moderation/bans?page=3") == ["b0"]
     assert 'href="/moderation/bans?page=2"' in moderator.get("/moderation/bans").get_data(as_text=True)
+    # Lifting a ban on a later page comes back to that page.
+    page = moderator.get("/moderation/bans?page=2").get_data(as_text=True)
+    lift = re.search(r'<form method="post" action="(/moderation/bans/\d+/lift)">.*?name="next" value="([^"]+)"', page, re.S)
+    assert lift.group(2) == "/moderation/bans?page=2"
+    response = moderator.post(lift.group(1), data={"csrf_token": token(moderator), "next": lift.group(2)})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/moderation/bans?page=2")
 
 
 def test_a_ban_on_one_address_holds_the_network_comments_keep(app, client, article, moderator):
