@@ -126,9 +126,14 @@ def load_shipped_terms() -> list[Term]:
     return terms
 
 
+def text_words(text: str) -> tuple[str, ...]:
+    """The normalized, squeezed words of a term's text, as tokens are keyed."""
+    return tuple(t.text for t in normalize(text).tokens)
+
+
 def term_words(term: Term) -> tuple[str, ...]:
     """The normalized, squeezed words of a term, as tokens are keyed."""
-    return tuple(t.text for t in normalize(term.text).tokens)
+    return text_words(term.text)
 
 
 _AR_PREFIX_SET = frozenset(AR_PREFIXES)
@@ -200,7 +205,7 @@ class TermIndex:
         self._never: set[str] = set()
         self._never_multi: dict[str, list[tuple[str, ...]]] = {}
         for phrase in load_shipped_exceptions() if exceptions is None else exceptions:
-            words = tuple(t.text for t in normalize(phrase).tokens)
+            words = text_words(phrase)
             if len(words) == 1:
                 self._never.add(words[0])
             elif words:

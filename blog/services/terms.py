@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import signals
 from ..extensions import db
 from ..models import ScreeningTerm
-from ..moderation.normalize import normalize
+from ..moderation.rules import text_words
 from ..moderation.types import Rule, Severity
 from .articles import paginate
 from .comments import Page
@@ -51,24 +51,18 @@ def _changed() -> None:
     signals.terms_changed.send(current_app._get_current_object())
 
 
-def _words(text: str) -> tuple[str, ...]:
-    """A term's words as the screening reads them (blog/moderation/rules.py term_words): one case, no harakat or
-    tatweel."""
-    return tuple(token.text for token in normalize(text).tokens)
-
-
 def add_term(draft: TermDraft) -> tuple[ScreeningTerm, bool]:
     """Add a term, or re-enable the same one (rule, language, and text as the screening reads it: "بَطَاطِس" is
     "بطاطس", "ZAMEL" is "zamel"; the first spelling stays) with the new severity; (term, whether new)."""
     if draft.lang not in LANGS:
         raise InvalidTransition(f"unknown language {draft.lang}")
     text = " ".join(draft.text.split())
-    words = _words(text)
+    words = text_words(text)  # as the screening reads them: one case, no harakat or tatweel
     existing = next((
         term for term in db.session.scalars(
             select(ScreeningTerm).where(ScreeningTerm.rule == draft.rule.value, ScreeningTerm.lang == draft.lang)
             .order_by(ScreeningTerm.id))
-        if term.text == text or (words and _words(term.text) == words)
+        if term.text == text or (words and text_words(term.text) == words)
     ), None)
     term = existing or ScreeningTerm(text=text, rule=draft.rule.value, lang=draft.lang, shipped=False)
     term.severity = draft.severity.value
