@@ -77,8 +77,8 @@ class Config:
         # The desk's requests may carry an image; bigger bodies get the 413 page.
         self.DESK_MAX_CONTENT_LENGTH = int(os.environ.get("DESK_MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
         self.QUEUE_PER_PAGE = int(os.environ.get("QUEUE_PER_PAGE", "50"))
-        self.THREAD_PER_PAGE = int(os.environ.get("THREAD_PER_PAGE", "200"))
-        self.BANS_PER_PAGE = int(os.environ.get("BANS_PER_PAGE", "100"))  # an article's whole thread, for moderators
+        self.THREAD_PER_PAGE = int(os.environ.get("THREAD_PER_PAGE", "200"))  # an article's whole thread, for moderators
+        self.BANS_PER_PAGE = int(os.environ.get("BANS_PER_PAGE", "100"))
         # Screening settings (plain values handed to blog.moderation).
         self.MODERATION_MODE = os.environ.get("MODERATION_MODE", "pre")
         self.MODERATION_HOLD_THRESHOLD = float(os.environ.get("MODERATION_HOLD_THRESHOLD", "0.5"))

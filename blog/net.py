@@ -16,12 +16,16 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         return None
 
 
+def _too_wide(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> bool:
+    return network.prefixlen < WIDEST_BAN_PREFIX[network.version]
+
+
 def banned_network(text: str) -> str | None:
     """The network a ban on `text` (an address, or a network written with its prefix) holds: an address or a
     narrower network gives the /24 or /48 around it, as comments keep their authors' (shorten_address); a wider
     one down to WIDEST_BAN_PREFIX is kept whole. None when `text` is neither, or wider than that."""
     network = _network(text)
-    if network is None or network.prefixlen < WIDEST_BAN_PREFIX[network.version]:
+    if network is None or _too_wide(network):
         return None
     kept = KEPT_PREFIX[network.version]
     return str(network.supernet(new_prefix=kept) if network.prefixlen > kept else network)
@@ -30,7 +34,7 @@ def banned_network(text: str) -> str | None:
 def too_wide_for_a_ban(text: str) -> bool:
     """Whether `text` is a network, but wider than a ban may hold."""
     network = _network(text)
-    return network is not None and network.prefixlen < WIDEST_BAN_PREFIX[network.version]
+    return network is not None and _too_wide(network)
 
 
 def networks_holding(kept_address: str) -> list[str]:

@@ -24,13 +24,14 @@ def _hit_reasons(hits: Iterable[Hit], text: str | None) -> list[Reason]:
     """One reason per thing found: a word read as several list entries ("7mar" as "7mar", "حمار" and "حماره") is
     explained once, by the first, for each rule and severity it falls under."""
     out: list[Reason] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[str, str, str]] = set()
+    words: set[tuple] = set()
     for h in hits:
         if not h.signal:
             word = (h.start, h.end, h.rule, h.severity)
-            if word in seen:
+            if word in words:
                 continue
-            seen.add(word)
+            words.add(word)
         reason = R.signal_reason(h) if h.signal else R.term_reason(h, text)
         key = (reason.code, reason.en, h.severity.value)
         if key not in seen:

@@ -81,6 +81,8 @@ class Erasure(NamedTuple):
 
 # What stands in the place of a name or an e-mail address taken out of a text.
 ERASED = "[…]"
+# The texts of an audit step that may name a person: the moderator's note, the text before and after an edit.
+_AUDIT_TEXTS = ("reason", "text_snapshot", "after_text")
 
 
 def _scrubbed(text: str | None, words: list[re.Pattern]) -> str | None:
@@ -124,9 +126,6 @@ def _scrub_records(email: str, names: set[str]) -> dict[str, int]:
             comment.body = address.sub(ERASED, comment.body)
             comment.version += 1  # a text changed: its kept renders are stale
     return changed
-
-
-_AUDIT_TEXTS = ("reason", "text_snapshot", "after_text")
 
 
 def erase_person(email: str, operator: str = "") -> Erasure:
