@@ -594,6 +594,19 @@ def test_dashboard_numbers(app, article, moderator):
         assert stats.days[-1].queue_size == 0
 
 
+def test_dashboard_writes_decisions_under_an_hour_in_minutes(app, article, moderator):
+    cid = add_comment(app, article["id"], CLEAN, email="quick@example.org", created_at=utcnow() - timedelta(minutes=2))
+    moderator.post(f"/moderation/comments/{cid}/approve", data={"csrf_token": token(moderator)})
+    html = moderator.get("/moderation/dashboard").get_data(as_text=True)
+    panel = html.split('id="time-to-decision"', 1)[1].split("</figure>", 1)[0]
+    assert "(بالدقائق)" in panel and "ساعة" not in panel
+    assert re.search(r"data-median>2<", panel)
+    top = re.search(r'class="tick tick-top">([^<]+)<', panel).group(1)
+    assert top.startswith("2") and top.endswith(" دقيقة")
+    english = moderator.get("/moderation/dashboard?lang=en").get_data(as_text=True)
+    assert "Time to decision (minutes)" in english
+
+
 def test_counts_shifted_by_each_change_match_a_recount(app, article, moderator):
     from blog.services.queue import forget_counts, queue_counts
 
