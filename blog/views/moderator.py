@@ -88,9 +88,14 @@ def _int_arg(name: str) -> int | None:
 
 
 def _date_arg(name: str, end: bool = False) -> datetime | None:
+    """The filter's day (`?since=2026-05-03`) as the UTC moment it starts (or, with `end`, the next day's start);
+    a value that is no day is not applied, and the page says so."""
+    given = request.args.get(name, "").strip()
     try:
-        day = datetime.strptime(request.args.get(name, ""), "%Y-%m-%d").date()
+        day = datetime.strptime(given, "%Y-%m-%d").date()
     except ValueError:
+        if given:
+            flash(_("التاريخ «%(value)s» غير صالح، فلم يُطبّق. اكتبه هكذا: 2026-05-03.", value=given[:40]), "warning")
         return None
     try:  # the site's day (BABEL_DEFAULT_TIMEZONE), as the pages show every moment
         return site_time_to_utc(datetime.combine(day + timedelta(days=1) if end else day, time.min))

@@ -182,6 +182,11 @@ def test_filters_search_and_counts(app, article, moderator):
     html = moderator.get("/moderation/queue/spam?since=garbage&article=x&rule=nope").get_data(as_text=True)
     assert re.search(r'data-count="pending">2<', html) and re.search(r'data-count="spam">1<', html)
     assert re.search(r'data-count="all">3<', html)
+    assert "التاريخ «garbage» غير صالح، فلم يُطبّق" in html  # said, not silently dropped
+    assert ids("/moderation/queue/all?since=2026-02-30") == {a, b, c}
+    french = moderator.get("/moderation/audit?until=2026-02-30&lang=fr").get_data(as_text=True)
+    assert str(escape("La date «\u00a02026-02-30\u00a0» n'est pas valide")) in french
+    assert "غير صالح" not in moderator.get(f"/moderation/queue/all?since={today}").get_data(as_text=True)
     assert moderator.get("/moderation/queue/nothing").status_code == 404
 
 
