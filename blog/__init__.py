@@ -17,6 +17,8 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, get_locale, get_translations, gettext
+from jinja2 import pass_context
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InvalidatePoolError
@@ -301,7 +303,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_templates(app: Flask) -> None:
-    from .sanitize import render_article, render_comment, strip_all, written_order
+    from .sanitize import render_article, render_comment, strip_all, written_in_arabic, written_order
 
     def language() -> str:
         _select_locale()
@@ -324,6 +326,14 @@ def _register_templates(app: Flask) -> None:
     # A reader's name inside a sentence of the interface: isolated (FSI ... PDI), so that a Latin name with punctuation
     # keeps its order in an Arabic sentence ("Karim (Rabat)!"), in a page's title as in its text.
     app.jinja_env.filters["isolated"] = lambda text: f"\u2068{text}\u2069"
+    # Arabic text on a page in another language says so (lang="ar"): a screen reader then reads it in an Arabic
+    # voice, and the browser picks Arabic fonts and line breaking. On Arabic pages the page's own lang holds.
+    @pass_context
+    def content_lang(context, text: str | None) -> Markup:
+        arabic = context["lang"] != "ar" and text and written_in_arabic(text)
+        return Markup(' lang="ar"' if arabic else "")
+
+    app.jinja_env.filters["content_lang"] = content_lang
     app.jinja_env.filters["iso_utc"] = lambda value: value.isoformat(timespec="seconds") if value else ""
     from .services.comments import screening_signals
 

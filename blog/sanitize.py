@@ -78,6 +78,18 @@ def clean_name(value: str) -> str:
     return " ".join(value.split())
 
 
+# Letters of the Arabic script (its punctuation and digits apart), and Latin letters with their accented forms.
+_ARABIC_LETTERS = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff"
+                             "\ufe70-\ufefc]")
+_LATIN_LETTERS = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
+def written_in_arabic(text: str) -> bool:
+    """True for a text whose letters are mostly Arabic (Darija in Latin letters, French or English are not)."""
+    arabic = len(_ARABIC_LETTERS.findall(text))
+    return arabic > 0 and arabic >= len(_LATIN_LETTERS.findall(text))
+
+
 def written_order(text: str) -> str:
     """A reader's text without the bidi embeddings, overrides and isolates that would show it in another order than
     it was written (readers' and moderators' pages alike)."""

@@ -482,3 +482,25 @@ def test_a_keyset_page_of_threads_starts_at_its_cursor_in_the_index(app, article
             assert bound in plan.split("ix_comments_thread_roots ", 1)[1].split("\n", 2)[1], plan  # its Index Cond
             assert "Sort" not in plan, plan
         db.session.rollback()
+
+
+def test_arabic_text_says_its_language_on_pages_in_another_language(app, client, article):
+    arabic = add_comment(app, article["id"], "قارئ", "مقال مفيد، شكرا للكاتب على هذا العمل.")
+    darija = add_comment(app, article["id"], "Karim", "merci, had l'article zwin bzaf")
+    reply = add_comment(app, article["id"], "سعاد", "أوافقك الرأي", parent=arabic)
+    for lang in ("fr", "en"):
+        html = client.get(f"/articles/{article['slug']}?lang={lang}").get_data(as_text=True)
+        assert f'<html lang="{lang}" dir="ltr">' in html
+        assert re.search(r'<h1 dir="auto" lang="ar">مقال للاختبار', html)
+        assert '<div class="article-body" dir="auto" lang="ar">' in html
+        assert re.search(r'class="lead" dir="auto" lang="ar">', html)
+        bodies = {int(i): lang_ for i, lang_ in re.findall(
+            r'id="comment-(\d+)".*?<div class="comment-body" dir="auto"( lang="ar")?>', html, re.S)}
+        assert bodies == {arabic: ' lang="ar"', darija: "", reply: ' lang="ar"'}
+        front = client.get(f"/?lang={lang}").get_data(as_text=True)
+        assert re.search(r'<h2 dir="auto" lang="ar"><a href="/articles/test-article">', front)
+        answering = client.get(f"/articles/{article['slug']}/comments/{arabic}/reply?lang={lang}").get_data(as_text=True)
+        assert '<div class="comment-body" dir="auto" lang="ar">' in answering
+    # On the Arabic pages the page's own language holds: no attribute repeats it.
+    html = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html and ' lang="ar">' not in html
