@@ -259,15 +259,14 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from .models import User
+        from .services.accounts import session_user
 
-        ident, _, token = user_id.partition(":")
+        ident, _, rest = user_id.partition(":")
+        token, _, key = rest.partition(":")
         if not ident.isdigit():
             return None
-        user = db.session.get(User, int(ident))
-        if user is None or not token or not secrets.compare_digest(user.session_token, token):
-            return None
-        return user if _still_active(app) else None
+        user = session_user(int(ident), token, key)
+        return user if user is not None and _still_active(app) else None
 
 
 def _still_active(app: Flask) -> bool:

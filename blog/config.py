@@ -42,6 +42,7 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.SESSION_COOKIE_HTTPONLY = True
         self.STAFF_IDLE_HOURS = float(os.environ.get("STAFF_IDLE_HOURS", "12"))  # a staff session unused this long ends
+        self.STAFF_SESSION_DAYS = float(os.environ.get("STAFF_SESSION_DAYS", "30"))  # a staff login, used or not, ends
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # True: always Secure. False (default): Secure whenever the request came over HTTPS (see TRUSTED_PROXIES).
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

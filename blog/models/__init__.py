@@ -5,10 +5,11 @@ from .moderation import ActionKind, Ban, CommentReport, ModerationAction, Screen
 from .reaction import DISLIKE, LIKE, CommentReaction
 from .privacy import PrivacyKind, PrivacyRequest
 from .types import utcnow
-from .user import Role, User, UserRole
+from .user import Role, StaffSession, User, UserRole
 
 __all__ = [
     "ActionKind", "Article", "ArticleRevision", "ArticleSlug", "ArticleStatus", "ArticleTerm", "Ban", "Category",
     "Comment", "CommentReaction", "CommentReport", "CommentStatus", "DISLIKE", "LIKE", "Tag", "article_tags",
-    "ModerationAction", "PrivacyKind", "PrivacyRequest", "Role", "ScreeningTerm", "SiteState", "User", "UserRole", "utcnow",
+    "ModerationAction", "PrivacyKind", "PrivacyRequest", "Role", "ScreeningTerm", "SiteState", "StaffSession", "User", "UserRole",
+    "utcnow",
 ]

@@ -32,6 +32,17 @@ class UserRole(db.Model):
     )
 
 
+class StaffSession(db.Model):
+    """One browser's login to a staff account: logging out deletes it, so a copy of that browser's cookie stops
+    working too (the cookie holds its key, checked at every staff request)."""
+
+    __tablename__ = "staff_sessions"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class User(UserMixin, db.Model):
     """A staff member who logs in."""
 
@@ -66,8 +77,11 @@ class User(UserMixin, db.Model):
         held = self.roles
         return Role.ADMIN in held or any(role in held for role in roles)
 
+    # The key of this browser's StaffSession, set at login and by the user loader (not a column).
+    browser_key: str = ""
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.browser_key}"
 
     @property
     def is_active(self) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from ..forms import (
     EmptyForm, ExtraRolesForm, ModeForm, RoleForm, SeverityForm, StaffForm, StaffPasswordForm, TermForm,
@@ -16,6 +16,7 @@ from ..services import screening as screening_service
 from ..services import terms as term_service
 from ..services import users as user_service
 from ..services.errors import InvalidTransition, LastAdmin, NotFound
+from .auth import log_in
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -205,7 +206,7 @@ def set_password(user_id: int):
     except NotFound:
         abort(404)
     if user.id == current_user.id:  # an admin's own: this browser stays logged in under the new session token
-        login_user(user)
+        log_in(user)
     flash(_("تم تعيين كلمة المرور الجديدة لحساب %(name)s. أبلغه بها: خرج من كل الأجهزة.", name=user.display_name),
           "success")
     return redirect(url_for("admin.users"), code=303)

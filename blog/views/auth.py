@@ -86,6 +86,12 @@ def to_login():
     return render_template("auth/login.html", form=LoginForm(formdata=None), action=login_form), 401
 
 
+def log_in(user) -> None:
+    """Log this browser in to `user`'s account: a login of its own (accounts.start_session), then Flask-Login's."""
+    accounts.start_session(user)
+    login_user(user)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Log a staff member in; the same message for unknown account and wrong password."""
@@ -101,7 +107,7 @@ def login():
         ok = (user or _DUMMY).check_password(form.password.data)
         if user is not None and ok and user.is_active:
             session.clear()
-            login_user(user)
+            log_in(user)
             return redirect(_safe_next(request.args.get("next")) or _landing(user))
         _count_failure(limits)
         if user is not None and ok:  # the right password: telling them the account is disabled reveals nothing
@@ -114,7 +120,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out of this browser."""
+    """Log out of this browser (and of any copy of its cookie)."""
+    accounts.end_session(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("تم تسجيل الخروج."))
@@ -152,7 +159,7 @@ def password():
             _count_failure(limits)
             form.current.errors.append(_("كلمة المرور الحالية غير صحيحة."))
         else:
-            login_user(user)
+            log_in(user)
             flash(_("تم تغيير كلمة المرور، وخرجت الأجهزة الأخرى من الحساب."), "success")
             return redirect(_landing(user), code=303)
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from blog.demo import load_demo_content
 from blog.extensions import db
-from blog.models import ArticleRevision, Ban, Comment, CommentStatus, Role, ScreeningTerm, Tag, User
+from blog.models import ArticleRevision, Ban, Comment, CommentStatus, Role, ScreeningTerm, StaffSession, Tag, User
 from tests.conftest import login, make_user
 
 ROLES = ("anonymous", "editor", "moderator", "admin")
@@ -60,6 +60,8 @@ class RoleClient:
             self.cookie = self.client.get_cookie("session").value
             with app.app_context():
                 self.token = db.session.get(User, self.user_id).session_token
+                self.login_key = db.session.scalars(select(StaffSession.key).where(
+                    StaffSession.user_id == self.user_id)).one()
 
     def reset(self) -> None:
         """Same session as right after login (a logout or a language switch in between is undone)."""
@@ -71,7 +73,9 @@ class RoleClient:
             user = db.session.get(User, self.user_id)
             if user.session_token != self.token:
                 user.session_token = self.token
-                db.session.commit()
+            if db.session.get(StaffSession, self.login_key) is None:  # logged out: the same login back
+                db.session.add(StaffSession(key=self.login_key, user_id=self.user_id))
+            db.session.commit()
 
     def csrf_token(self) -> str:
         from tests.conftest import csrf_token

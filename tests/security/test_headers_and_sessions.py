@@ -196,3 +196,35 @@ def test_a_staff_session_unused_for_staff_idle_hours_ends_with_a_word(app):
     response = client.get("/desk/", follow_redirects=True)
     assert "/auth/login" in response.request.path and "انتهت جلستك بعد مدة دون نشاط" in response.get_data(as_text=True)
     assert client.get("/desk/").status_code == 302  # ended: not back by itself
+
+
+def test_logging_out_ends_that_login_for_every_copy_of_its_cookie_and_no_other(app):
+    """A staff member's cookie copied elsewhere (a shared computer's profile, a stolen cookie) stops working when
+    they log out; their login on another computer goes on. A login ends by itself after STAFF_SESSION_DAYS."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from blog.models import StaffSession, utcnow
+
+    user_id = make_user(app, Role.EDITOR, "copied@example.org")
+    desk, other = app.test_client(), app.test_client()
+    for client in (desk, other):
+        assert login(client, "copied@example.org").status_code == 302
+    copy = app.test_client()
+    copy.set_cookie("session", desk.get_cookie("session").value)
+    assert copy.get("/desk/").status_code == 200
+    token = csrf_token(desk.get("/desk/").get_data(as_text=True))
+    assert desk.post("/auth/logout", data={"csrf_token": token}).status_code in (302, 303)
+    assert copy.get("/desk/").status_code == 302  # to the login form
+    assert other.get("/desk/").status_code == 200
+    with app.app_context():
+        assert len(db.session.scalars(select(StaffSession).where(StaffSession.user_id == user_id)).all()) == 1
+        db.session.execute(update(StaffSession).values(
+            created_at=utcnow() - timedelta(days=app.config["STAFF_SESSION_DAYS"], minutes=1)))
+        db.session.commit()
+    assert other.get("/desk/").status_code == 302
+    fresh = app.test_client()
+    assert login(fresh, "copied@example.org").status_code == 302 and fresh.get("/desk/").status_code == 200
+    with app.app_context():  # the logins past the limit went when the next one began
+        assert len(db.session.scalars(select(StaffSession).where(StaffSession.user_id == user_id)).all()) == 1
