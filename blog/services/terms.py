@@ -9,6 +9,7 @@ from sqlalchemy import select
 from .. import signals
 from ..extensions import db
 from ..models import ScreeningTerm
+from ..models.types import holds_text
 from ..moderation.rules import text_words
 from ..moderation.types import Rule, Severity
 from .articles import paginate
@@ -34,7 +35,7 @@ def list_terms(page: int, per_page: int, query: str = "", rule: str = "", lang: 
     """A page of terms, filtered by text, rule and language."""
     stmt = select(ScreeningTerm)
     if query:
-        stmt = stmt.where(ScreeningTerm.text.contains(query, autoescape=True))
+        stmt = stmt.where(holds_text(ScreeningTerm.text, query))  # "حِمار" and "حمـار" find "حمار"
     if rule:
         stmt = stmt.where(ScreeningTerm.rule == rule)
     if lang:

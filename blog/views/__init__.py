@@ -23,6 +23,17 @@ def as_id(value: str | None) -> int | None:
     return None
 
 
+MAX_PAGE = 100_000  # a page number from a URL past this is taken as this one
+
+
+def page_arg() -> int:
+    """The `page` query argument, clamped to a sane positive number."""
+    try:
+        return max(1, min(int(request.args.get("page", 1)), MAX_PAGE))
+    except ValueError:
+        return 1
+
+
 class IdConverter(IntegerConverter):
     """`<int:...>` in every route is a row's id: a number past MAX_ID matches no route (a 404), instead of
     reaching the database."""

@@ -16,6 +16,7 @@ from ..services import screening as screening_service
 from ..services import terms as term_service
 from ..services import users as user_service
 from ..services.errors import InvalidTransition, LastAdmin, NotFound
+from . import page_arg
 from .auth import log_in
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -36,7 +37,9 @@ def _filters() -> dict[str, str]:
 
 
 def _back():
-    return redirect(url_for("admin.terms", **_filters()), code=303)
+    """The list as it was: its filters and its page."""
+    page = page_arg()
+    return redirect(url_for("admin.terms", page=page if page > 1 else None, **_filters()), code=303)
 
 
 @bp.get("/terms")
@@ -46,13 +49,9 @@ def terms():
 
 
 def _terms_page(form: TermForm, status: int = 200):
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
     filters = _filters()
     listing = term_service.list_terms(
-        page, current_app.config["QUEUE_PER_PAGE"], filters.get("q", ""), filters.get("rule", ""),
+        page_arg(), current_app.config["QUEUE_PER_PAGE"], filters.get("q", ""), filters.get("rule", ""),
         filters.get("language", ""),
     )
     return render_template(

@@ -18,20 +18,12 @@ from ..services import comments as comment_service
 from ..services import reactions as reaction_service
 from ..services.errors import Conflict, NotAllowed, NotFound, ReactionsDisabled
 from ..services.retry import reads_only
-from . import as_id, wants_json
+from . import as_id, page_arg, wants_json
 from .reader import (
     own_comment_ids, private, reader_id, remembered_details, set_reader_cookie,
 )
 
 bp = Blueprint("conversation", __name__)
-
-
-def page_arg() -> int:
-    """The `page` query argument, clamped to a sane positive number."""
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
 
 
 def cursor_arg(name: str) -> int | None:

@@ -11,13 +11,13 @@ from flask_login import current_user
 
 from ..forms import STATUS_LABELS, ArticleForm, CategoryForm, CommentForm, EmptyForm
 from ..models import ArticleStatus
-from ..sanitize import foreign_images
+from ..sanitize import OWN_UPLOAD_RE, foreign_images
 from ..security import editor_required
 from ..services import articles as article_service
 from ..services.comments import ThreadPage
 from ..services.errors import ArticleChanged, InvalidImage, NameTaken, NotFound, SlugTaken
 from ..services.uploads import MAX_PIXELS, save_image
-from . import as_id, date_and_time, list_separator, site_time_to_utc
+from . import as_id, date_and_time, list_separator, page_arg, site_time_to_utc
 
 bp = Blueprint("editor", __name__, url_prefix="/desk")
 
@@ -34,13 +34,6 @@ IMAGE_ERRORS = {
 def _only_editors():
     """Every route of the desk is for editors (and admins); uploads may be larger here (blog/__init__.py
     _desk_upload_limit)."""
-
-
-def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
 
 
 def _submitted(form: ArticleForm) -> bool:
@@ -76,10 +69,13 @@ def index():
         category_id=as_id(category),
         text=request.args.get("q", "").strip()[:100],
     )
-    rows = article_service.editor_list(filters, _page_arg(), current_app.config["EDITOR_ARTICLES_PER_PAGE"])
+    rows = article_service.editor_list(filters, page_arg(), current_app.config["EDITOR_ARTICLES_PER_PAGE"])
+    uploaded = request.args.get("uploaded", "")  # the image just uploaded: the line of Markdown to copy
     return render_template(
         "editor/index.html", rows=rows, filters=filters, statuses=STATUS_LABELS,
         categories=article_service.categories(),
+        uploaded_markdown=f"![]({url_for('public.upload', name=uploaded)})"
+        if OWN_UPLOAD_RE.match(f"/uploads/{uploaded}") else "",
     )
 
 
@@ -332,5 +328,5 @@ def upload_image():
     except InvalidImage as error:
         flash(IMAGE_ERRORS[error.reason](), "warning")
         return redirect(url_for("editor.index"), code=303)
-    flash(_("رُفعت الصورة. انسخ هذا السطر في النص: %(md)s", md=f"![]({url_for('public.upload', name=name)})"), "success")
-    return redirect(url_for("editor.index"), code=303)
+    flash(_("رُفعت الصورة. انسخ سطرها أدناه في نص المقال."), "success")
+    return redirect(url_for("editor.index", uploaded=name, _anchor="upload"), code=303)

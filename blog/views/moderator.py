@@ -21,7 +21,7 @@ from ..services import dashboard as dashboard_service
 from ..services import moderation as moderation_service
 from ..services import queue as queue_service
 from ..services.errors import Conflict, InvalidTransition, NotFound
-from . import as_id, sent_by_fetch, site_time_to_utc
+from . import as_id, page_arg, sent_by_fetch, site_time_to_utc
 
 bp = Blueprint("moderator", __name__, url_prefix="/moderation")
 
@@ -156,7 +156,7 @@ def thread(article_id: int):
     if around is not None and around.article_id == article_id:
         page = queue_service.thread_page_of(around, per_page)
     else:
-        page = max(1, min(_int_arg("page") or 1, 100_000))
+        page = page_arg()
     shown = queue_service.article_thread(article_id, page, per_page)
     return render_template(
         "moderator/thread.html", article=article, comments=shown.items, thread=shown, **_cards(shown.items),
@@ -364,7 +364,7 @@ def bans():
 
 
 def _bans_page(form: BanForm, status: int = 200):
-    shown = ban_service.bans(max(1, min(_int_arg("page") or 1, 100_000)), current_app.config["BANS_PER_PAGE"])
+    shown = ban_service.bans(page_arg(), current_app.config["BANS_PER_PAGE"])
     return render_template("moderator/bans.html", bans=shown, form=form, now=datetime.now(timezone.utc),
                            decision_form=DecisionForm()), status
 

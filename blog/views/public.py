@@ -24,8 +24,7 @@ from ..services import reports as report_service
 from ..services.errors import CommentsClosed, Moved, NotFound, ReplyTargetGone
 from ..services.retry import reads_only
 from ..services.uploads import upload_folder
-from . import conversation, same_site, with_lang, with_page_language
-from .conversation import page_arg as _page_arg
+from . import conversation, page_arg, same_site, with_lang, with_page_language
 from .reader import own_comment_ids, reader_id, remember_own_comment, remembered_details, store_details
 
 bp = Blueprint("public", __name__)
@@ -60,7 +59,7 @@ def _per_page() -> int:
 @reads_only
 def index():
     """The latest published articles."""
-    return render_template("public/index.html", listing=_existing(article_service.latest(_page_arg(), _per_page())))
+    return render_template("public/index.html", listing=_existing(article_service.latest(page_arg(), _per_page())))
 
 
 def _existing(listing):
@@ -73,7 +72,7 @@ def _existing(listing):
 
 def _listing_of(find, slug: str):
     try:
-        listing = find(slug, _page_arg(), _per_page())
+        listing = find(slug, page_arg(), _per_page())
     except NotFound:
         abort(404)
     return render_template("public/index.html", listing=_existing(listing))
@@ -98,7 +97,7 @@ def tag(slug: str):
 def search():
     """Search the published articles; hamza forms and diacritics do not matter."""
     query = request.args.get("q", "").strip()[:200]
-    listing = article_service.search(query, _page_arg(), _per_page())  # past its end: its last page
+    listing = article_service.search(query, page_arg(), _per_page())  # past its end: its last page
     return render_template("public/search.html", listing=listing, query=query, site_search=query)
 
 

@@ -154,6 +154,55 @@ def test_term_edits_take_effect_without_a_restart(app, article, staff_client):
         assert db.session.scalar(select(func.count()).select_from(ScreeningTerm)) == before
 
 
+def test_the_term_list_finds_any_spelling_and_its_changes_stay_on_their_page(app, staff_client):
+    from tests.conftest import csrf_token
+
+    admin = staff_client(Role.ADMIN)
+    token = csrf_token(admin.get("/admin/terms").get_data(as_text=True))
+    admin.post("/admin/terms", data={"csrf_token": token, "text": "بطيخولوجي", "rule": "insult", "severity": "hold",
+                                     "lang": "ar"})
+    for typed in ("بِطيخولوجي", "بطيخولـوجي", "بطيخولوجى", "طيخول"):  # harakat, tatweel, alef maqsura, a part
+        assert '<td dir="auto">بطيخولوجي' in admin.get(f"/admin/terms?q={typed}").get_data(as_text=True), typed
+    with app.app_context():
+        from blog.models import ScreeningTerm
+
+        shown = db.session.scalars(select(ScreeningTerm).order_by(
+            ScreeningTerm.rule, ScreeningTerm.lang, ScreeningTerm.text, ScreeningTerm.id)).all()
+    per_page = app.config["QUEUE_PER_PAGE"]
+    assert len(shown) > 2 * per_page  # the shipped lists
+    third = shown[2 * per_page]
+    page = admin.get("/admin/terms?page=3&rule=").get_data(as_text=True)
+    assert f'/admin/terms/{third.id}/disable?page=3"' in page
+    for action, data in (("disable", {}), ("enable", {}), ("severity", {"severity": "reject"})):
+        response = admin.post(f"/admin/terms/{third.id}/{action}?page=3", data={"csrf_token": token, **data})
+        assert response.status_code == 303 and response.headers["Location"] == "/admin/terms?page=3", action
+    assert admin.get("/admin/terms?page=99999999999999999999").status_code == 200  # the last page, no error
+    # Every field has a name a screen reader says: a label around it or for it, or an aria-label.
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.open_labels, self.labelled, self.unnamed = 0, set(), []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "label":
+                self.open_labels += 1
+                self.labelled.add(attrs.get("for"))
+            elif tag in ("input", "select", "textarea") and attrs.get("type") not in ("hidden", "submit"):
+                if not (self.open_labels or attrs.get("aria-label") or attrs.get("id")):
+                    self.unnamed.append((tag, attrs.get("name")))
+
+        def handle_endtag(self, tag):
+            if tag == "label":
+                self.open_labels -= 1
+
+    fields = Fields()
+    fields.feed(admin.get("/admin/terms").get_data(as_text=True))
+    assert fields.unnamed == []
+
+
 def test_the_learner_trains_on_decisions_made_in_the_app(app, article, staff_client):
     """Moderators reject comments with an invented insult; the model then scores a new one higher."""
     from blog.services.learning import retrain, site_examples

@@ -483,6 +483,10 @@ def test_body_images_only_from_the_sites_uploads(app, editor, client, tmp_path):
                            content_type="multipart/form-data", follow_redirects=True)
     markdown = re.search(r"!\[\]\((/uploads/[A-Za-z0-9_-]+\.jpg)\)", response.get_data(as_text=True))
     assert markdown, "the desk gives the Markdown of the uploaded image"
+    # In a field of its own, left to right (inside an Arabic sentence its brackets came out of order), labelled.
+    assert re.search(r'<label for="uploaded-markdown">[^<]+</label>\s*<input id="uploaded-markdown" class="markdown-line" '
+                     r'dir="ltr" readonly value="!\[\]\(/uploads/', response.get_data(as_text=True))
+    assert "uploaded-markdown" not in editor.get("/desk/?uploaded=../../etc/passwd").get_data(as_text=True)
     own = markdown.group(1)
     body = f"صورة من الموقع:\n\n![صورة]({own})\n\n![خارجية](https://evil.example/x.png)"
     article_id = created_id(create(editor, body=body))
