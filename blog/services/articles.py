@@ -311,7 +311,10 @@ def update_article(article_id: int, draft: ArticleDraft, editor: User, seen_vers
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise ArticleChanged(editable_article(article_id))
+        current = editable_article(article_id)
+        if _saved_already(current, draft, editor):  # the same form sent twice (a double click, a retry)
+            return current
+        raise ArticleChanged(current)
     article.version = seen_version + 1
     try:
         _change_slug(article, draft.slug)
@@ -322,6 +325,24 @@ def update_article(article_id: int, draft: ArticleDraft, editor: User, seen_vers
     reindex(article)
     _record_revision(article, editor)
     return _saved(article)
+
+
+def _saved_already(article: Article, draft: ArticleDraft, editor: User) -> bool:
+    """Whether the article's last save was this editor's, with what `draft` holds: sent again, it changes nothing
+    (and is no conflict with another editor). A new cover image is always a change."""
+    last = db.session.scalars(
+        select(ArticleRevision).where(ArticleRevision.article_id == article.id)
+        .order_by(ArticleRevision.number.desc()).limit(1)
+    ).first()
+    category = article.category.name if article.category else ""
+    return (
+        last is not None and last.author_id == editor.id and draft.cover_image in (None, article.cover_image)
+        and (draft.title, draft.lead, draft.body, draft.source, draft.status, draft.comments_open)
+        == (article.title, article.lead, article.body, article.source, article.status, article.comments_open)
+        and draft.slug in ("", article.slug) and name_key(draft.category) == name_key(category)
+        and {name_key(name) for name in draft.tags} == {name_key(tag.name) for tag in article.tags}
+        and (draft.publish_at is None or draft.publish_at == article.published_at)
+    )
 
 
 def revisions(article_id: int) -> list[ArticleRevision]:

@@ -371,6 +371,25 @@ def test_second_editor_saving_the_same_article_is_told_and_keeps_their_text(app,
         assert db.session.get(Article, article_id).body == "نسخة مدمجة."
 
 
+def test_the_same_save_sent_twice_is_one_save_not_a_conflict(app, editor, staff_client):
+    """A double click on Save (or a retry) sends the form twice on the version it was opened on: the second finds
+    its own save, not another editor's."""
+    article_id = created_id(create(editor))
+    form = edit_form(editor, article_id)
+    first = save(editor, article_id, form, body="نص بعد النقرة الأولى.", tags="قراءة، مراكش")
+    again = save(editor, article_id, form, body="نص بعد النقرة الأولى.", tags="مراكش، قراءة")
+    assert first.status_code == again.status_code == 303
+    assert "محرر آخر" not in editor.get(again.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Article, article_id).version == 2
+        assert db.session.scalar(select(func.count()).select_from(ArticleRevision)) == 2
+    # Another text on the same old version is a conflict still, and so is the same text saved by another editor.
+    assert save(editor, article_id, form, body="نص آخر.").status_code == 409
+    other = staff_client(Role.EDITOR)
+    theirs = {"csrf_token": edit_form(other, article_id)["csrf_token"], "version": form["version"]}
+    assert save(other, article_id, theirs, body="نص بعد النقرة الأولى.", tags="قراءة، مراكش").status_code == 409
+
+
 def test_changed_slug_redirects_the_old_one_permanently(app, editor, client):
     article_id = created_id(create(editor))
     with app.app_context():
