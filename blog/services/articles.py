@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
@@ -263,13 +263,17 @@ def create_article(draft: ArticleDraft, editor: User) -> Article:
     """Store a new article and its first revision; the slug comes from the title unless given.
 
     The same form sent again (its `form_token`: a double click, a retry on a slow connection) gives the article it
-    stored, also when both arrive at once (the one that loses the race on a unique column finds the other's)."""
+    stored, also when both arrive at once (the one that loses the race on a unique column finds the other's). So
+    does the same text sent by the same editor within SAME_ARTICLE_MINUTES, not saved since: the form the browser's
+    Back button refilled, under a new form token."""
     key = f"{editor.id}:{draft.form_token}"[:64] if draft.form_token else None
     if key and (stored := _by_form_key(key)) is not None:
         return stored
+    now = utcnow()
+    if (stored := _just_stored(draft, editor, now)) is not None:
+        return stored
     if draft.slug and _slug_in_use(draft.slug, None):
         raise SlugTaken(draft.slug)
-    now = utcnow()
     article = Article(
         slug=draft.slug or unique_slug(slugify(draft.title)), author_id=editor.id, created_at=now, version=1,
         cover_image="", form_key=key,
@@ -290,6 +294,22 @@ def create_article(draft: ArticleDraft, editor: User) -> Article:
 
 def _by_form_key(key: str) -> Article | None:
     return db.session.scalar(select(Article).where(Article.form_key == key))
+
+
+SAME_ARTICLE_MINUTES = 30
+
+
+def _just_stored(draft: ArticleDraft, editor: User, now: datetime) -> Article | None:
+    """The article this editor stored within SAME_ARTICLE_MINUTES from the same form as `draft` (every field the
+    same), not saved since."""
+    return next((
+        article for article in db.session.scalars(
+            select(Article).where(
+                Article.author_id == editor.id, Article.created_at >= now - timedelta(minutes=SAME_ARTICLE_MINUTES),
+                Article.version == 1, Article.title == draft.title, Article.body == draft.body,
+            ).order_by(Article.id.desc()).limit(5)
+        ) if _holds(article, draft)
+    ), None)
 
 
 def editable_article(article_id: int) -> Article:
@@ -329,14 +349,19 @@ def update_article(article_id: int, draft: ArticleDraft, editor: User, seen_vers
 
 def _saved_already(article: Article, draft: ArticleDraft, editor: User) -> bool:
     """Whether the article's last save was this editor's, with what `draft` holds: sent again, it changes nothing
-    (and is no conflict with another editor). A new cover image is always a change."""
+    (and is no conflict with another editor)."""
     last = db.session.scalars(
         select(ArticleRevision).where(ArticleRevision.article_id == article.id)
         .order_by(ArticleRevision.number.desc()).limit(1)
     ).first()
+    return last is not None and last.author_id == editor.id and _holds(article, draft)
+
+
+def _holds(article: Article, draft: ArticleDraft) -> bool:
+    """Whether saving `draft` would leave the article as it is (a new cover image is always a change)."""
     category = article.category.name if article.category else ""
     return (
-        last is not None and last.author_id == editor.id and draft.cover_image in (None, article.cover_image)
+        draft.cover_image in (None, article.cover_image)
         and (draft.title, draft.lead, draft.body, draft.source, draft.status, draft.comments_open)
         == (article.title, article.lead, article.body, article.source, article.status, article.comments_open)
         and draft.slug in ("", article.slug) and name_key(draft.category) == name_key(category)
