@@ -25,10 +25,16 @@
   // Left empty, these are filled in by the site on saving (the address from the title, the date of publication).
   var filledIn = ["slug", "publish_at"];
 
-  // As the site stores it: spaces at either end trimmed, line ends as \n, tags split on either comma.
+  // Fields of one line: the site joins their spaces and line breaks into one space (blog/forms.py, _one_line).
+  var oneLine = ["title", "source", "category"];
+
+  // As the site stores it: spaces at either end trimmed, line ends as \n, a one-line field's spaces joined, the
+  // address in small letters, tags split on either comma.
   function plain(name, value) {
     if (typeof value !== "string") { return value; }
-    value = value.replace(/\r\n?/g, "\n").trim();
+    value = value.normalize("NFC").replace(/\r\n?/g, "\n").trim();
+    if (oneLine.indexOf(name) >= 0) { return value.replace(/\s+/g, " "); }
+    if (name === "slug") { return value.toLowerCase(); }
     if (name === "tags") {
       return value.split(/[,،]/).map(function (tag) { return tag.trim(); }).filter(Boolean).sort().join(",");
     }

@@ -187,3 +187,23 @@ def test_no_offer_after_a_save_the_site_stored_in_its_own_form(app, live_server,
     assert page.locator("#draft-offer").is_hidden() and _kept(page) == []
     page.goto(live_server + "/desk/articles/new")
     assert page.locator("#draft-offer").is_hidden() and page.input_value("#title") == ""
+
+
+def test_a_form_sent_back_with_errors_offers_nothing_for_what_the_site_rewrote(app, live_server, page):
+    """Sent back for an error (a scheduled article with no date), the form shows what was typed as the site reads
+    it (the address in small letters, a title's spaces joined): that is no other text to offer back, and nothing
+    on the page says it was saved."""
+    make_user(app, Role.EDITOR, "rewrite@example.org")
+    _log_in(page, live_server, "rewrite@example.org")
+    page.goto(live_server + "/desk/articles/new")
+    page.fill("#title", "اختبار  العرض")
+    page.fill("#slug", "Fes-2026")
+    page.select_option("#status", "scheduled")
+    page.click("main form.article-form button[type=submit] >> text=حفظ")
+    page.wait_for_load_state()  # the next page, its scripts run
+    assert page.input_value("#slug") == "fes-2026" and page.input_value("#title") == "اختبار العرض"
+    assert page.locator("#draft-offer").is_hidden()
+    with app.app_context():
+        assert db.session.query(Article).count() == 0
+    # Were there text to offer, the box would not call the fields' text the site's.
+    assert "ما أرسلته للتو، ولم يُحفظ" in page.locator("#draft-offer").text_content()
