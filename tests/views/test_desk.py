@@ -129,6 +129,9 @@ def test_drafts_are_hidden_from_readers_but_previewed_by_editors(app, editor, cl
     assert preview.status_code == 200
     assert "مسودة سرية" in html and "<h2>عنوان فرعي</h2>" in html and "معاينة" in html
     assert '<meta name="robots" content="noindex">' in html
+    # The comment form as readers will see it, which cannot be sent from the preview (the draft takes none).
+    assert '<fieldset class="preview-form" disabled>' in html and "ولا يُرسل" in html
+    assert html.index('<fieldset class="preview-form" disabled>') < html.index('name="body"')
     # A draft has no date yet: its category stands alone, with no separator left hanging.
     meta = html.split('<p class="meta">', 1)[1].split("</p>", 1)[0]
     assert ARTICLE["category"] in meta and "<time" not in meta and "·" not in meta, meta
