@@ -8,6 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -68,7 +69,8 @@ def _normalize_email(field, check_deliverability: bool = False) -> None:
 def _at_most(limit: int) -> Length:
     """A length limit whose message is the site's own, in each interface language (WTForms' Arabic catalogue has
     no plural forms for its own message, which then came in English on the Arabic pages)."""
-    return Length(max=limit, message=_l("النص طويل جدا: %(max)d حرف على الأكثر.", max=limit))
+    return Length(max=limit, message=lazy_ngettext(
+        "النص طويل جدا: %(num)d حرف على الأكثر.", "النص طويل جدا: %(num)d حرف على الأكثر.", limit))
 
 
 def _strip(value):

@@ -40,3 +40,22 @@ def test_french_punctuation_never_starts_a_line():
                  (message.string if isinstance(message.string, tuple) else (message.string,))
                  if any(f" {mark}" in text for mark in ";:!?»") or "« " in text]
     assert breakable == []
+
+
+def test_a_length_limit_agrees_with_its_number_in_arabic(app):
+    """"80 حرفا", "5 أحرف", "200 حرف": the noun after a number takes the form Arabic gives that number."""
+    from wtforms import Form, StringField
+
+    from blog.forms import _at_most
+
+    said = {}
+    for limit in (5, 80, 200):
+        class Field(Form):
+            text = StringField(validators=[_at_most(limit)])
+
+        with app.test_request_context("/"):
+            form = Field(data={"text": "x" * (limit + 1)})
+            form.validate()
+            said[limit] = form.text.errors
+    assert said == {5: ["النص طويل جدا: 5 أحرف على الأكثر."], 80: ["النص طويل جدا: 80 حرفا على الأكثر."],
+                    200: ["النص طويل جدا: 200 حرف على الأكثر."]}
