@@ -56,3 +56,30 @@ def test_reader_posts_a_comment_and_sees_it_awaiting_moderation(app, live_server
         assert text not in other_page.content()
     finally:
         other.close()
+
+
+def test_the_message_kept_at_the_top_can_be_closed_and_stays_in_place_on_a_short_screen(app, live_server, page):
+    """After a report, its message stays at the top of a phone's screen as the page goes to the comment; it has a
+    close button, which hands the focus back to the page. On a screen as short as a page zoomed to 400 % it is
+    not kept there at all (it would cover most of it)."""
+    with app.app_context():
+        load_demo_content()
+        published = db.session.scalars(select(Comment.id).where(Comment.status == CommentStatus.PUBLISHED)
+                                       .order_by(Comment.id).limit(2)).all()
+
+    def report(comment_id):
+        page.goto(f"{live_server}/comments/{comment_id}/report")
+        page.select_option("select[name=rule]", "insult")
+        page.click("button[type=submit] >> text=أرسل البلاغ")
+        page.wait_for_url(re.compile(r".*#comment-\d+$"))
+
+    page.set_viewport_size({"width": 360, "height": 640})
+    report(published[0])
+    message = page.locator(".flash").first
+    assert message.evaluate("m => getComputedStyle(m).position") == "sticky"
+    message.get_by_role("button", name="إغلاق الرسالة").click()
+    assert page.locator(".flash").count() == 0
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.set_viewport_size({"width": 320, "height": 256})
+    report(published[1])
+    assert page.locator(".flash").first.evaluate("m => getComputedStyle(m).position") == "static"
