@@ -45,15 +45,22 @@ def _set_rel(attrs, new=False):
     return attrs
 
 
-# bleach's address pattern (bleach.linkifier.build_url_re), but the path stops before « and », and leaves out
-# the Arabic comma, semicolon, question mark and full stop (and a Latin full stop or comma after them) at its end,
-# as bleach leaves out a Latin full stop or comma: "انظر https://example.com/report، وهو مفصل" links to /report.
+# One character of an address's path. A comment is escaped before it is linkified, so the pattern sees its quotes and
+# angle brackets as entities: &amp; and &#39; (an apostrophe, as in Côte_d'Ivoire) belong to an address, any other
+# entity (&#34;, &lt;, &gt;) ends it as the raw character ends it in bleach's pattern. Brackets only come in pairs
+# (below), so that a link written inside parentheses or square brackets leaves the closing one out.
+_PATH_CHAR = r"""(?:&amp;|&\#39;|&(?!\#?\w+;)|[^\s{}|\\^`<>"«»&()\[\]])"""
+# bleach's address pattern (bleach.linkifier.build_url_re), without its leading "(*" (bleach drops a closing
+# parenthesis only when the address holds no opening one, so "(voir https://fr.wikipedia.org/wiki/Fès_(ville))"
+# linked the last one too). The path keeps balanced parentheses and square brackets (Fès_(ville), ?a[]=1), stops
+# before « and », and does not end with the punctuation that follows an address in a sentence: Latin . , : ; ! ? ' " …
+# and the Arabic comma, semicolon, question mark and full stop ("انظر https://example.com/report، وهو مفصل" links
+# to /report; so does 'Source : "https://example.com/report".').
 _URL_RE = re.compile(
-    r"""\(*  # any opening parentheses
-    \b(?<![@.])(?:(?:{0}):/{{0,3}}(?:(?:\w+:)?\w+@)?)?  # http://
+    r"""\b(?<![@.])(?:(?:{0}):/{{0,3}}(?:(?:\w+:)?\w+@)?)?  # http://
     ([\w-]+\.)+(?:{1})(?:\:[0-9]+)?(?!\.\w)\b   # xx.yy.tld(:##)?
-    (?:[/?][^\s\{{\}}\|\\\^`<>"«»]*(?<![،؛؟۔.,]))?  # /path/zz, without the unsafe characters of RFC 3986
-    """.format("|".join(sorted(html5lib_shim.allowed_protocols)), "|".join(sorted(TLDS))),
+    (?:[/?](?:{2}|\({2}*\)|\[{2}*\])*(?<![.,:;!?'"…،؛؟۔]))?  # /path/zz, without the unsafe characters of RFC 3986
+    """.format("|".join(sorted(html5lib_shim.allowed_protocols)), "|".join(sorted(TLDS)), _PATH_CHAR),
     re.IGNORECASE | re.VERBOSE | re.UNICODE,
 )
 _linker = Linker(callbacks=[_set_rel], skip_tags=["pre", "code"], parse_email=False, url_re=_URL_RE)

@@ -80,6 +80,42 @@ def test_arabic_punctuation_after_a_link_is_not_part_of_it(text, link, after):
     assert f'href="{link}"' in html and f"{link}</a>{after}" in html, html
 
 
+@pytest.mark.parametrize("text, link, after", [
+    ('Source : "https://www.mapexpress.ma/argan" (voir', "https://www.mapexpress.ma/argan", "&#34; (voir"),
+    ("(voir aussi https://fr.wikipedia.org/wiki/Arganier).", "https://fr.wikipedia.org/wiki/Arganier", ")."),
+    ("[https://x.ma/a]", "https://x.ma/a", "]"),
+    ("'https://x.ma/a'", "https://x.ma/a", "&#39;"),
+    ("https://x.ma/a! Bravo", "https://x.ma/a", "! Bravo"),
+    ("Vu https://x.ma/a ? Oui", "https://x.ma/a", " ? Oui"),
+    ("https://x.ma/a? Oui", "https://x.ma/a", "? Oui"),
+    ("https://x.ma/a: la suite", "https://x.ma/a", ": la suite"),
+    ("https://x.ma/a; la suite", "https://x.ma/a", "; la suite"),
+    ("https://x.ma/a… etc.", "https://x.ma/a", "… etc."),
+    ("https://x.ma/a<b>", "https://x.ma/a", "&lt;b&gt;"),
+    # Brackets that the address opens are its own; the extra closing one is the sentence's.
+    ("(https://fr.wikipedia.org/wiki/Fès_(ville)).", "https://fr.wikipedia.org/wiki/Fès_(ville)", ")."),
+    ("(voir https://fr.wikipedia.org/wiki/Fès_(ville)).", "https://fr.wikipedia.org/wiki/Fès_(ville)", ")."),
+    ("https://x.ma/f?a[]=1&b=2.", "https://x.ma/f?a[]=1&amp;b=2", "."),
+    # Inside an address, an apostrophe, a query's & and a question mark still belong to it.
+    ("https://fr.wikipedia.org/wiki/Côte_d'Ivoire!", "https://fr.wikipedia.org/wiki/Côte_d&#39;Ivoire", "!"),
+    ("https://x.ma/s?q=1&r=2!", "https://x.ma/s?q=1&amp;r=2", "!"),
+])
+def test_latin_punctuation_quotes_and_unpaired_brackets_after_a_link_are_not_part_of_it(text, link, after):
+    html = str(render_comment(text))
+    assert f'href="{link}"' in html and f"{link}</a>{after}" in html, html
+
+
+def test_an_article_s_bare_links_leave_the_sentence_s_punctuation_out():
+    from blog.sanitize import render_article
+
+    html = str(render_article('Source : "https://www.mapexpress.ma/argan", [https://x.ma/a] et '
+                              "(https://fr.wikipedia.org/wiki/Fès_(ville)) ! https://x.ma/b?c=1&d=2!"))
+    assert 'href="https://www.mapexpress.ma/argan"' in html and "https://www.mapexpress.ma/argan</a>&quot;," in html
+    assert "https://x.ma/a</a>]" in html
+    assert 'href="https://fr.wikipedia.org/wiki/Fès_(ville)"' in html and "Fès_(ville)</a>) !" in html
+    assert 'href="https://x.ma/b?c=1&amp;d=2"' in html and "d=2</a>!" in html, html
+
+
 def test_code_in_an_article_shows_the_tags_it_holds_and_a_real_script_still_goes():
     from blog.sanitize import render_article
 
