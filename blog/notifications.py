@@ -52,6 +52,12 @@ def read_unsubscribe_token(token: str) -> int | None:
     return ident if isinstance(ident, int) and not isinstance(ident, bool) else None
 
 
+def notifications_on(comment_id: int) -> bool:
+    """True while the author of a comment still gets its e-mails (False once stopped, or for a comment gone)."""
+    comment = db.session.get(Comment, comment_id)
+    return comment is not None and comment.notify
+
+
 def unsubscribe(comment_id: int) -> bool:
     """Stop the notifications of a comment; True if they were on."""
     comment = db.session.get(Comment, comment_id)

@@ -10,7 +10,7 @@ from ..extensions import csrf, limiter
 from ..forms import CommentForm, CommentTextForm, EmptyForm, ReactionForm
 from ..models import Article, Comment, CommentStatus, utcnow
 from ..net import shorten_address
-from ..notifications import read_unsubscribe_token, unsubscribe as stop_notifications
+from ..notifications import notifications_on, read_unsubscribe_token, unsubscribe as stop_notifications
 from ..pagecache import VARY_ARGS
 from ..sanitize import clean_text
 from ..security import may_change_own_comment
@@ -328,10 +328,20 @@ def _unsubscribe_target(token: str) -> int:
     return comment_id
 
 
+def _already_unsubscribed():
+    """The notice of a link whose e-mails are already stopped (opened again, or a second one-click POST)."""
+    return render_template(
+        "public/notice.html", title=_("الاشتراك ملغى من قبل"),
+        message=_("لم تعد تصلك رسائل عن هذا التعليق: أُلغي الاشتراك من قبل."),
+    )
+
+
 @bp.get("/notifications/unsubscribe/<token>")
 def unsubscribe_form(token: str):
-    """Confirm before stopping (link scanners open links; only the button stops the e-mail)."""
-    _unsubscribe_target(token)
+    """Ask before stopping (link scanners open links; only the button stops the e-mail); a link opened again once
+    they are stopped says so, without a button."""
+    if not notifications_on(_unsubscribe_target(token)):
+        return _already_unsubscribed()
     return render_template("public/unsubscribe.html", token=token)
 
 
@@ -339,7 +349,8 @@ def unsubscribe_form(token: str):
 @csrf.exempt
 def unsubscribe(token: str):
     """Stop the e-mail about one comment: one click (RFC 8058), authorized by the signed token alone."""
-    stop_notifications(_unsubscribe_target(token))
+    if not stop_notifications(_unsubscribe_target(token)):
+        return _already_unsubscribed()
     return render_template(
         "public/notice.html", title=_("أُلغي الاشتراك"), message=_("لن تصلك رسائل أخرى عن هذا التعليق."),
     )

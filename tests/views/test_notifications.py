@@ -207,3 +207,34 @@ def test_with_redis_and_rq_notifications_leave_through_an_rq_worker_that_never_l
     log = worker.stdout + worker.stderr
     assert f"notification about comment {mine.id}" in log and "salma.rq" not in log
     assert jobs.count == 0
+
+
+def test_the_unsubscribe_page_asks_before_and_says_it_is_done_after(app, client, article):
+    """Before the click the page asks what the button will do; after it, it says it is done; the same link opened
+    again says they are already stopped, without a button (a second one-click POST as well)."""
+    from blog.notifications import unsubscribe_token
+
+    ident = add_comment(app, article["id"], "سلمى", "أريد الرسائل ثم لا أريدها.")
+    with app.app_context():
+        db.session.get(Comment, ident).notify = True
+        db.session.commit()
+        path = f"/notifications/unsubscribe/{unsubscribe_token(ident)}"
+
+    asking = client.get(path).get_data(as_text=True)
+    assert "<title>أتريد إيقاف الرسائل عن هذا التعليق؟ · " in asking and f'method="post" action="{path}"' in asking
+    assert "تصلك الآن رسائل عن هذا التعليق" in asking and "لن تصلك بعد الآن" not in asking
+    french = app.test_client().get(path + "?lang=fr").get_data(as_text=True)  # ?lang= is kept for the visit
+    assert "Arrêter les messages sur ce commentaire\u00a0?" in french and "Vous recevez des messages" in french
+    assert "Stop the e-mails about this comment?" in app.test_client().get(path + "?lang=en").get_data(as_text=True)
+    assert _comment(app, "أريد الرسائل ثم لا أريدها.").notify is True  # asking changed nothing
+
+    done = client.post(path, data={"List-Unsubscribe": "One-Click"}).get_data(as_text=True)
+    assert "<h1>أُلغي الاشتراك</h1>" in done and "لن تصلك رسائل أخرى عن هذا التعليق." in done
+    assert _comment(app, "أريد الرسائل ثم لا أريدها.").notify is False
+
+    for again in (client.get(path), client.post(path, data={"List-Unsubscribe": "One-Click"})):
+        html = again.get_data(as_text=True)
+        assert again.status_code == 200 and "<h1>الاشتراك ملغى من قبل</h1>" in html, html
+        assert "أُلغي الاشتراك من قبل." in html and f'action="{path}"' not in html and "أوقف الرسائل" not in html
+    french = app.test_client().get(path + "?lang=fr").get_data(as_text=True)
+    assert "Désabonnement déjà effectué" in french and "ce commentaire\u00a0: le désabonnement" in french
