@@ -69,6 +69,7 @@ def test_an_empty_edit_keeps_the_form_and_changes_nothing(app, client, article):
     mine = _mine(app)
     response = _edit(client, mine.id, "   ")
     assert response.status_code == 422 and "التعليق مطلوب." in response.get_data(as_text=True)
+    assert "<title>خطأ: تعديل تعليقك · مجلس</title>" in response.get_data(as_text=True)  # said first, in the title
     assert _mine(app).body == CLEAN and not _audit(app, mine.id, ActionKind.EDIT)
 
 

@@ -73,6 +73,24 @@ def test_front_page_lists_the_latest_with_lead_date_and_comment_count_paginated(
     assert titles(client.get("/search?q=خبر&page=7").get_data(as_text=True))  # its pages end at its last
 
 
+def page_title(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.DOTALL).group(1)
+
+
+def test_the_front_page_and_the_search_say_in_their_title_which_page_they_are(app, client, site):
+    app.config["ARTICLES_PER_PAGE"] = 1
+    assert page_title(client.get("/").get_data(as_text=True)) == "آخر المقالات · مجلس"
+    assert page_title(client.get("/?page=2").get_data(as_text=True)) == "آخر المقالات · صفحة 2 · مجلس"
+    assert page_title(client.get(f"/category/{ECONOMY}?page=2").get_data(as_text=True)) == "اقتصاد · صفحة 2 · مجلس"
+    assert page_title(app.test_client().get("/?lang=fr").get_data(as_text=True)) == "Derniers articles · مجلس"
+    # The search pattern is one sentence to translate (French spaces its colon, unbreakably); the query isolated.
+    assert page_title(client.get("/search?q=fes").get_data(as_text=True)) == "بحث: \u2068fes\u2069 · مجلس"
+    french = app.test_client().get("/search?q=fes&lang=fr").get_data(as_text=True)
+    assert page_title(french) == "Rechercher\u00a0: \u2068fes\u2069 · مجلس"
+    assert page_title(client.get("/search?q=<b>x").get_data(as_text=True)) == "بحث: \u2068&lt;b&gt;x\u2069 · مجلس"
+    assert page_title(client.get("/search").get_data(as_text=True)) == "بحث · مجلس"
+
+
 def test_an_address_with_a_slash_too_many_goes_to_its_page(app, client, site):
     slug = site["published"][0]
     moved = client.get(f"/articles/{slug}/?lang=fr")

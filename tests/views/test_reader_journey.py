@@ -71,6 +71,28 @@ def test_each_validation_failure_keeps_the_text_and_explains_in_arabic(app, clie
     assert count_comments(app) == 0
 
 
+def test_a_form_sent_back_with_errors_says_so_first_in_the_page_title(app, client, article):
+    """The title is what a screen reader announces first, and the page that comes back looks like the one sent
+    (WCAG 3.3.1): it begins with "خطأ:" on the article page and the reply page, and only then."""
+    from tests.views.conversation_helpers import add_comment
+
+    assert "<title>مقال للاختبار عن التعاونيات · مجلس</title>" in client.get(f"/articles/{article['slug']}").get_data(
+        as_text=True)
+    refused = post_comment(client, article["slug"], body="")
+    assert refused.status_code == 422
+    assert "<title>خطأ: مقال للاختبار عن التعاونيات · مجلس</title>" in refused.get_data(as_text=True)
+    french = app.test_client()
+    french.get("/?lang=fr")
+    assert "<title>Erreur\u00a0: مقال للاختبار عن التعاونيات · مجلس</title>" in post_comment(
+        french, article["slug"], body="").get_data(as_text=True)
+    parent = add_comment(app, article["id"], "Karim", "تعليق يرد عليه أحد.")
+    reply = post_comment(client, article["slug"], body="", parent_id=str(parent))
+    assert reply.status_code == 422
+    assert "<title>خطأ: رد على \u2068Karim\u2069 · مجلس</title>" in reply.get_data(as_text=True)
+    assert "<title>خطأ:" not in client.get(f"/articles/{article['slug']}/comments/{parent}/reply").get_data(
+        as_text=True)
+
+
 def test_a_page_opened_in_a_language_by_its_link_answers_the_form_in_it(app, client, article):
     """Opened with ?lang=fr (no cookie): the form's errors, and the page after a comment sent, are in French."""
     page = client.get(f"/articles/{article['slug']}?lang=fr").get_data(as_text=True)
@@ -161,6 +183,12 @@ def test_post_without_csrf_token_is_refused(app, client, article):
     response = client.post(f"/articles/{article['slug']}/comments", data=GOOD)
     assert response.status_code == 400
     assert count_comments(app) == 0
+    # The page that asks to send again is named for what it asks, not "400".
+    assert "<title>أكد الإرسال · مجلس</title>" in response.get_data(as_text=True)
+    english = app.test_client()
+    english.get("/?lang=en")
+    refused = english.post(f"/articles/{article['slug']}/comments", data=GOOD)
+    assert refused.status_code == 400 and "<title>Confirm sending · مجلس</title>" in refused.get_data(as_text=True)
 
 
 def test_moderator_approves_and_the_comment_is_published(app, client, article, staff_client):
