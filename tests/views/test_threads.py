@@ -498,6 +498,8 @@ def test_arabic_text_says_its_language_on_pages_in_another_language(app, client,
             r'id="comment-(\d+)".*?<div class="comment-body" dir="auto"( lang="ar")?>', html, re.S)}
         assert bodies == {arabic: ' lang="ar"', darija: "", reply: ' lang="ar"'}
         front = client.get(f"/?lang={lang}").get_data(as_text=True)
+        assert re.search(r'<a class="brand" href="/" lang="ar">مجلس</a>', front)  # the site's name too
+        assert '<footer class="site-footer"><p lang="ar">مجلس</p></footer>' in front
         assert re.search(r'<h2 dir="auto" lang="ar"><a href="/articles/test-article">', front)
         answering = client.get(f"/articles/{article['slug']}/comments/{arabic}/reply?lang={lang}").get_data(as_text=True)
         assert '<div class="comment-body" dir="auto" lang="ar">' in answering
