@@ -187,13 +187,22 @@ LANGUAGE_COOKIE = "lang"
 # The `lang` cookie that keeps a language an address asked for: for the browser's session only (the switch keeps
 # a reader's own choice a year).
 LANGUAGE_COOKIE_FOR_VISIT = {"samesite": "Lax", "httponly": True}
+# Before the language in a `lang` cookie kept for a visit ("~fr"): the next address with another ?lang= changes
+# it, where a language chosen with the switch (plain "fr") stays.
+FOR_VISIT_MARK = "~"
+
+
+def cookie_language(value: str | None) -> str | None:
+    """The language a `lang` cookie holds, whoever set it."""
+    return value[len(FOR_VISIT_MARK):] if value and value.startswith(FOR_VISIT_MARK) else value
 
 
 def select_language() -> str:
     """The reader's interface language: `?lang=`, then the `lang` cookie, then Arabic."""
     from flask import current_app
 
-    return choose_language(current_app.config, request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE))
+    return choose_language(current_app.config, request.args.get("lang"),
+                           cookie_language(request.cookies.get(LANGUAGE_COOKIE)))
 
 
 def choose_language(config: Mapping[str, Any], *candidates: str | None) -> str:
@@ -206,10 +215,16 @@ def choose_language(config: Mapping[str, Any], *candidates: str | None) -> str:
 
 
 def language_asked_to_keep(config: Mapping[str, Any], asked: str | None, cookie: str | None) -> str | None:
-    """The language a page was opened in by its address (`?lang=`) when this browser has none of its own: kept in
-    the `lang` cookie for the visit (LANGUAGE_COOKIE_FOR_VISIT), so that the next pages, forms and links are in
-    it too. A language chosen with the switch (a cookie) is not changed by an address."""
-    return asked if cookie is None and asked in config["LANGUAGES"] else None
+    """The `lang` cookie's value for the language a page was opened in by its address (`?lang=`), when this
+    browser has none of its own: kept for the visit (LANGUAGE_COOKIE_FOR_VISIT), so that the next pages, forms
+    and links are in it too, until an address asks for another. A language chosen with the switch (a cookie
+    without FOR_VISIT_MARK) is not changed by an address."""
+    if asked not in config["LANGUAGES"]:
+        return None
+    kept_for_visit = cookie is not None and cookie.startswith(FOR_VISIT_MARK)
+    if cookie is None or (kept_for_visit and cookie_language(cookie) != asked):
+        return FOR_VISIT_MARK + asked
+    return None
 
 
 def _select_locale() -> Locale:

@@ -27,7 +27,8 @@ from werkzeug.http import dump_cookie, http_date
 from werkzeug.wrappers import Request
 
 from . import (
-    HSTS, LANGUAGE_COOKIE, LANGUAGE_COOKIE_FOR_VISIT, SECURITY_HEADERS, choose_language, language_asked_to_keep, pagecache,
+    HSTS, LANGUAGE_COOKIE, LANGUAGE_COOKIE_FOR_VISIT, SECURITY_HEADERS, choose_language, cookie_language,
+    language_asked_to_keep, pagecache,
 )
 from .abuse import form_stamp
 from .signing import csrf_field, new_csrf_secret, sign_csrf
@@ -89,7 +90,7 @@ class PageFront:
             if secret is None:
                 return None  # the session holds more (own comments, flashes, a login) or is not valid
         shared = secret is None and environ.get(_SHARED_ENVIRON) == "1"
-        language = choose_language(config, request.args.get("lang"), cookies.get(LANGUAGE_COOKIE))
+        language = choose_language(config, request.args.get("lang"), cookie_language(cookies.get(LANGUAGE_COOKIE)))
         # No app context: the cache backend and the settings are read from the app itself.
         root = pagecache.site_root(request)
         key = pagecache.page_key(root, slug, language, request.args, app=self.app)

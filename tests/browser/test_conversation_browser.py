@@ -241,8 +241,9 @@ def test_a_refused_reaction_says_why_where_the_reader_clicked(app, live_server, 
     expect(tab.locator(f"#comment-{c['second']} .reaction-message")).to_have_text(
         "Cette page a expiré : rechargez-la puis réessayez.")
 
-    # A comment taken down since the page was drawn: said there too, the reader stays on the article.
-    tab.goto(f"{live_server}/articles/{c['slug']}")
+    # A comment taken down since the page was drawn: said there too, the reader stays on the article (in Arabic
+    # again: the language an address asks for is kept for the visit, until another address asks for another).
+    tab.goto(f"{live_server}/articles/{c['slug']}?lang=ar")
     with app.app_context():
         db.session.get(Comment, c["second"]).status = CommentStatus.REJECTED
         db.session.commit()

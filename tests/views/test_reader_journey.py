@@ -114,15 +114,21 @@ def test_a_page_opened_in_a_language_by_its_link_answers_the_form_in_it(app, cli
 @pytest.mark.parametrize("front", [True, False], ids=["page front", "flask"])
 def test_the_language_an_address_asks_for_is_kept_for_the_visit_unless_one_was_chosen(app, article, front):
     """?lang=en on a first visit: the next pages, without it, are in English too (a cookie for the browser's
-    session: no expiry); a reader who chose a language with the switch keeps it on the pages after."""
+    session: no expiry), until an address asks for another; a reader who chose a language with the switch keeps
+    it on the pages after."""
     client = app.test_client()
     if not front:  # a reader with something of their own on the page: Flask answers, not the page front
         client.set_cookie("majlis_details", "x")
     opened = client.get(f"/articles/{article['slug']}?lang=en")
     kept = [c for c in opened.headers.getlist("Set-Cookie") if c.startswith("lang=")]
-    assert kept and kept[0].startswith("lang=en;") and "Expires" not in kept[0] and "HttpOnly" in kept[0]
+    assert kept and kept[0].startswith("lang=~en;") and "Expires" not in kept[0] and "HttpOnly" in kept[0]
     assert '<html lang="en"' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert '<html lang="en"' in client.get("/").get_data(as_text=True)
+    # Another address asks for French: kept in its place, so that the next pages and forms are in French too.
+    assert '<html lang="fr"' in client.get(f"/articles/{article['slug']}?lang=fr").get_data(as_text=True)
+    assert '<html lang="fr"' in client.get(f"/articles/{article['slug']}").get_data(as_text=True)
+    refused = client.post(f"/articles/{article['slug']}/comments", data={"body": ""}).get_data(as_text=True)
+    assert '<html lang="fr"' in refused
     chosen = app.test_client()
     chosen.set_cookie("lang", "fr")
     page = chosen.get(f"/articles/{article['slug']}?lang=en")
