@@ -309,7 +309,11 @@ def category_feed(slug: str):
 def sitemap():
     """Every published article and category, for search engines."""
     articles, categories = article_service.sitemap()
-    return _xml("public/sitemap.xml", "application/xml", articles=articles, categories=categories)
+    # The front page changes when an article it lists is published or edited: its latest such moment.
+    shown = articles[:_per_page()]
+    front_changed = max((moment for a in shown for moment in (a.published_at, a.updated_at) if moment), default=None)
+    return _xml("public/sitemap.xml", "application/xml", articles=articles, categories=categories,
+                front_changed=front_changed)
 
 
 @bp.get("/robots.txt")

@@ -279,12 +279,20 @@ def test_feed_of_an_empty_site_is_still_valid_atom(client):
 
 
 def test_sitemap_lists_every_published_article_and_robots_points_to_it(app, client, site):
+    with app.app_context():  # the third newest edited since: the front page shows its new title
+        db.session.query(Article).filter_by(slug=site["published"][2]).update(
+            {"updated_at": utcnow() + timedelta(minutes=5)})
+        db.session.commit()
     response = client.get("/sitemap.xml")
     assert response.status_code == 200 and response.mimetype == "application/xml"
     urls = [u.find(f"{SITEMAP}loc").text for u in ET.fromstring(response.get_data()).findall(f"{SITEMAP}url")]
     articles = {u.rsplit("/", 1)[1] for u in urls if "/articles/" in u}
     assert articles == set(site["published"])
     assert "http://localhost/" in urls and f"http://localhost/category/{ECONOMY}" in urls
+    # The front page lists the articles: it changed when the latest of them did (an edit after publication too).
+    changed = {u.find(f"{SITEMAP}loc").text: u.find(f"{SITEMAP}lastmod").text
+               for u in ET.fromstring(response.get_data()).findall(f"{SITEMAP}url") if u.find(f"{SITEMAP}lastmod") is not None}
+    assert changed["http://localhost/"] == max(changed[u] for u in changed if "/articles/" in u)
     robots = client.get("/robots.txt")
     assert robots.mimetype == "text/plain"
     text = robots.get_data(as_text=True)
