@@ -30,14 +30,17 @@
     if (existing) { return true; }
     var box = document.createElement("div");
     box.className = "reply-form";
-    var title = document.createElement("p");
+    // A heading that names the form, for a screen reader's list of headings and forms.
+    var title = document.createElement("h3");
     title.className = "reply-title";
+    title.id = "reply-title-" + id;
     // The name isolated (FSI ... PDI), as the pages write it: a Latin name keeps its order in an Arabic sentence.
     title.textContent = replyTitle.replace("{name}", function () {
       return "\u2068" + (author ? author.textContent : "") + "\u2069";
     });
     var form = mainForm.cloneNode(true);
     form.id = "reply-form-" + id;
+    form.setAttribute("aria-labelledby", title.id);
     form.querySelectorAll("[id]").forEach(function (node) { node.id = node.id + "-r" + id; });
     form.querySelectorAll("label[for]").forEach(function (node) {
       node.setAttribute("for", node.getAttribute("for") + "-r" + id);
@@ -53,16 +56,26 @@
     parent.value = id;
     var body = form.querySelector("textarea[name=body]");
     body.value = "";
+    // Closed (its button, or Escape inside it), the keyboard's place goes back to the "reply" link it came from.
+    function close() {
+      closeReplyForms();
+      link.focus();
+    }
     var cancel = document.createElement("button");
     cancel.type = "button";
     cancel.className = "link cancel-reply";
     cancel.textContent = list.getAttribute("data-cancel");
-    cancel.addEventListener("click", closeReplyForms);
+    cancel.addEventListener("click", close);
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); close(); }
+    });
     form.appendChild(cancel);
     box.appendChild(title);
     box.appendChild(form);
     item.appendChild(box);
-    body.focus();
+    // The first field still to fill (a returning reader's name and address are already there).
+    var fields = Array.prototype.slice.call(form.querySelectorAll("input[required], textarea[required]"));
+    (fields.filter(function (field) { return !field.value; })[0] || body).focus();
     return true;
   }
 

@@ -57,6 +57,16 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
         # The title and the cancel label come from the list, the name from the comment.
         assert reader.locator(f"#comment-{c['reply']} .reply-title").inner_text() == "ردك على \u2068جمال\u2069"
         assert form.locator(".cancel-reply").inner_text() == "إلغاء"
+        # A named form under a heading, its first empty field (the name) focused; Escape closes it and the
+        # keyboard's place goes back to the "reply" link, which opens it again.
+        title = reader.locator(f"#comment-{c['reply']} h3.reply-title")
+        assert form.get_attribute("aria-labelledby") == title.get_attribute("id")
+        assert reader.evaluate("document.activeElement.id") == f"author_name-r{c['reply']}"
+        reader.keyboard.press("Escape")
+        assert reader.locator(".reply-form").count() == 0
+        assert reader.evaluate("document.activeElement.classList.contains('reply-link')")
+        reader.keyboard.press("Enter")
+        assert form.is_visible()
         _shot(reader, artifacts, request, "reply-in-place")
         prefix = f"-r{c['reply']}"
     else:
@@ -91,6 +101,7 @@ def test_reply_more_comments_and_reactions(app, live_server, reader, conversatio
         assert reader.locator(f"#comment-{c['third']} .reply-title").inner_text() == "ردك على \u2068دنيا\u2069"
         reader.locator(f"#comment-{c['third']} .cancel-reply").click()
         assert reader.locator(".reply-form").count() == 0
+        assert reader.evaluate("document.activeElement.closest('article.comment').id") == f"comment-{c['third']}"
     else:
         reader.wait_for_load_state()
         assert f"after={c['second']}" in reader.url and reader.locator("li.thread").count() == 1
