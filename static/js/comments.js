@@ -3,6 +3,17 @@
 (function () {
   "use strict";
 
+  // A form sent back with errors: the keyboard's place starts at what went wrong (a message present when the page
+  // loads is not read out as an alert), without moving the page from where its address put it (#respond).
+  // Once loaded: the browser's own move to the address's #respond comes first, and would take the focus away.
+  var summary = document.querySelector("#respond .error-summary");
+  if (summary) {
+    summary.setAttribute("tabindex", "-1");
+    window.addEventListener("load", function () {
+      setTimeout(function () { summary.focus({ preventScroll: true }); }, 0);
+    });
+  }
+
   var list = document.getElementById("comment-list");
   var mainForm = document.getElementById("comment-form");
   if (!list) { return; }

@@ -34,6 +34,8 @@ def test_reader_posts_a_comment_and_sees_it_awaiting_moderation(app, live_server
     assert page.url.endswith("#respond")
     assert page.evaluate("""() => { const box = document.querySelector('.error-summary').getBoundingClientRect();
                                     return box.top >= 0 && box.bottom <= window.innerHeight; }""")
+    # The keyboard's (and a screen reader's) place starts at the message saying what went wrong.
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')", timeout=5000)
 
     page.fill("#author_email", "meknes.reader@example.org")
     page.click("button[type=submit] >> text=أرسل التعليق")
