@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from .. import LANGUAGE_COOKIE, abuse, pagecache, select_language
 from ..extensions import csrf, limiter
 from ..forms import RULE_CHOICES, CommentForm, ReportForm
-from ..models import Article, ArticleStatus, utcnow
+from ..models import Article, ArticleStatus, CommentStatus, utcnow
 from ..moderation.types import Rule
 from ..net import shorten_address
 from ..sanitize import OWN_UPLOAD_RE
@@ -215,6 +215,8 @@ def post_comment(slug: str):
         form.form_errors.append(_("لا يمكنك التعليق على هذا الموقع حاليا: تم حظر عنوانك أو بريدك الإلكتروني."))
         return again(403)
     remember_own_comment(comment.id)
+    if comment.status is CommentStatus.PUBLISHED:  # a pending one says so on the page, under its text
+        flash(_("نُشر تعليقك."), "success")
     response = redirect(with_page_language(conversation.after_post_url(comment)), code=303)
     store_details(response, draft.author_name, draft.author_email, bool(form.remember.data))
     return response

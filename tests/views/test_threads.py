@@ -506,3 +506,18 @@ def test_arabic_text_says_its_language_on_pages_in_another_language(app, client,
     # On the Arabic pages the page's own language holds: no attribute repeats it.
     html = app.test_client().get(f"/articles/{article['slug']}").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in html and ' lang="ar">' not in html
+
+
+def test_a_comment_published_at_once_says_so_and_a_held_one_does_not_twice(app, client, article):
+    from blog.services.screening import forget_screener
+
+    post_moderation(app)
+    published = post_comment(client, article["slug"], body=CLEAN)
+    assert published.status_code == 303
+    assert "نُشر تعليقك." in client.get(published.headers["Location"]).get_data(as_text=True)
+    app.config["MODERATION_MODE"] = "pre"
+    forget_screener()
+    newcomer = app.test_client()
+    held = post_comment(newcomer, article["slug"], body=CLEAN + " مرة أخرى", author_email="new@example.org")
+    page = newcomer.get(held.headers["Location"]).get_data(as_text=True)
+    assert "في انتظار المراجعة" in page and "نُشر تعليقك." not in page
