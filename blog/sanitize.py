@@ -91,10 +91,16 @@ _ARABIC_LETTERS = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff\u0750-\u0
 _LATIN_LETTERS = re.compile("[A-Za-z\u00c0-\u024f]")
 
 
+# What is no language of the text around it: an address, code between backticks (Markdown).
+_NOT_PROSE = re.compile(r"\b(?:https?://|www\.)\S+|`[^`\n]*`", re.IGNORECASE)
+
+
 def written_in_arabic(text: str) -> bool:
-    """True for a text whose letters are mostly Arabic (Darija in Latin letters, French or English are not)."""
-    arabic = len(_ARABIC_LETTERS.findall(text))
-    return arabic > 0 and arabic >= len(_LATIN_LETTERS.findall(text))
+    """True for a text whose letters are mostly Arabic (Darija in Latin letters, French or English are not); its
+    addresses and code do not count."""
+    prose = _NOT_PROSE.sub(" ", text)
+    arabic = len(_ARABIC_LETTERS.findall(prose))
+    return arabic > 0 and arabic >= len(_LATIN_LETTERS.findall(prose))
 
 
 def written_order(text: str) -> str:

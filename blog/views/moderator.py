@@ -95,7 +95,9 @@ def _date_arg(name: str, end: bool = False) -> datetime | None:
         day = datetime.strptime(given, "%Y-%m-%d").date()
     except ValueError:
         if given:
-            flash(_("التاريخ «%(value)s» غير صالح، فلم يُطبّق. اكتبه هكذا: 2026-05-03.", value=given[:40]), "warning")
+            # Both left to right (isolated): in an Arabic sentence "2026-05-03" would read "03-05-2026".
+            flash(_("التاريخ «%(value)s» غير صالح، فلم يُطبّق. اكتبه هكذا: %(example)s.",
+                    value=f"\u2066{given[:40]}\u2069", example="\u20662026-05-03\u2069"), "warning")
         return None
     try:  # the site's day (BABEL_DEFAULT_TIMEZONE), as the pages show every moment
         return site_time_to_utc(datetime.combine(day + timedelta(days=1) if end else day, time.min))

@@ -485,6 +485,12 @@ def test_a_keyset_page_of_threads_starts_at_its_cursor_in_the_index(app, article
 
 
 def test_arabic_text_says_its_language_on_pages_in_another_language(app, client, article):
+    from blog.sanitize import written_in_arabic
+
+    # An address or code in a text is no language of it.
+    assert written_in_arabic("انظر https://www.example.org/some/very/long/address/in/latin/letters هنا")
+    assert written_in_arabic("شيفرة `print('hello world, this is code')` في النص")
+    assert not written_in_arabic("had l'article zwin bzaf, merci")
     arabic = add_comment(app, article["id"], "قارئ", "مقال مفيد، شكرا للكاتب على هذا العمل.")
     darija = add_comment(app, article["id"], "Karim", "merci, had l'article zwin bzaf")
     reply = add_comment(app, article["id"], "سعاد", "أوافقك الرأي", parent=arabic)
@@ -497,6 +503,8 @@ def test_arabic_text_says_its_language_on_pages_in_another_language(app, client,
         bodies = {int(i): lang_ for i, lang_ in re.findall(
             r'id="comment-(\d+)".*?<div class="comment-body" dir="auto"( lang="ar")?>', html, re.S)}
         assert bodies == {arabic: ' lang="ar"', darija: "", reply: ' lang="ar"'}
+        assert '<strong class="author" dir="auto" lang="ar">قارئ</strong>' in html
+        assert '<strong class="author" dir="auto">Karim</strong>' in html
         front = client.get(f"/?lang={lang}").get_data(as_text=True)
         assert re.search(r'<a class="brand" href="/" lang="ar">مجلس</a>', front)  # the site's name too
         assert '<footer class="site-footer"><p lang="ar">مجلس</p></footer>' in front
