@@ -18,7 +18,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import format_date, get_locale, get_translations, gettext
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InvalidatePoolError
@@ -348,6 +348,16 @@ def _register_templates(app: Flask) -> None:
         return Markup(' lang="ar"' if arabic else "")
 
     app.jinja_env.filters["content_lang"] = content_lang
+
+    def form_page_title(title: str, form) -> str:
+        """A page's <title>, begun with "خطأ:" while its form comes back with errors: the title is the first thing a
+        screen reader announces on the page that came back, which looks like the page sent (WCAG 3.3.1). A global,
+        not a macro: importing a macro costs the uncached article page 5 % of its instructions."""
+        if form is None or not form.errors:
+            return title
+        return Markup(gettext("خطأ: %(title)s", title=escape(title)))  # the title escaped once, as it stands
+
+    app.jinja_env.globals["form_page_title"] = form_page_title
     app.jinja_env.filters["iso_utc"] = lambda value: value.isoformat(timespec="seconds") if value else ""
     from .services.comments import screening_signals
 

@@ -529,3 +529,16 @@ def test_a_comment_published_at_once_says_so_and_a_held_one_does_not_twice(app, 
     held = post_comment(newcomer, article["slug"], body=CLEAN + " مرة أخرى", author_email="new@example.org")
     page = newcomer.get(held.headers["Location"]).get_data(as_text=True)
     assert "في انتظار المراجعة" in page and "نُشر تعليقك." not in page
+
+
+def test_an_error_title_escapes_a_name_once(app, client, article):
+    parent = add_comment(app, article["id"], "Tom & Jerry", "تعليق للرد عليه.")
+    html = post_comment(client, article["slug"], body="", parent_id=str(parent)).get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith("خطأ: ") and "Tom &amp; Jerry" in title and "&amp;amp;" not in title
+    with app.app_context():  # a title the editors wrote with markup in it: text in the page's title too
+        db.session.get(Article, article["id"]).title = "<i>عنوان</i> & ما بعده"
+        db.session.commit()
+    html = post_comment(client, article["slug"], body="").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.startswith("خطأ: &lt;i&gt;عنوان&lt;/i&gt; &amp; ما بعده")
