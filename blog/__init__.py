@@ -221,10 +221,8 @@ def language_asked_to_keep(config: Mapping[str, Any], asked: str | None, cookie:
     without FOR_VISIT_MARK) is not changed by an address."""
     if asked not in config["LANGUAGES"]:
         return None
-    kept_for_visit = cookie is not None and cookie.startswith(FOR_VISIT_MARK)
-    if cookie is None or (kept_for_visit and cookie_language(cookie) != asked):
-        return FOR_VISIT_MARK + asked
-    return None
+    kept = FOR_VISIT_MARK + asked
+    return kept if cookie is None or (cookie.startswith(FOR_VISIT_MARK) and cookie != kept) else None
 
 
 def _select_locale() -> Locale:

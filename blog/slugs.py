@@ -55,7 +55,9 @@ def short_id() -> str:
     return "a-" + secrets.token_hex(4)
 
 
-_NAME_MARKS = re.compile("[\u0640\u064b-\u0652\u0670]")  # tatweel, harakat, dagger alef: how a word is drawn
+# Tatweel, harakat, dagger alef: how a word is drawn, not which word it is.
+NAME_MARKS = "\u0640" + "".join(map(chr, range(0x064B, 0x0653))) + "\u0670"
+_NAME_MARKS = re.compile(f"[{NAME_MARKS}]")
 
 
 def name_key(name: str) -> str:

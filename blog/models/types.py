@@ -9,6 +9,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
+from ..slugs import NAME_MARKS
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
@@ -115,9 +117,10 @@ def _in_rows_postgresql(element, compiler, **kw):
 
 
 # What a staff list's text filter does not tell apart: hamza seats on alef, ta marbuta and ha, alef maqsura and
-# ya; tatweel and harakat are dropped ("مسوده" finds "مسودة", "حِمار" finds "حمار"). The same folds on both sides.
-_SPELLING_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ة", "ه"), ("ى", "ي"), ("ـ", ""),
-                   *((chr(mark), "") for mark in range(0x064B, 0x0653)), ("\u0670", ""))
+# ya; the marks that only draw a word (NAME_MARKS: tatweel, harakat) are dropped ("مسوده" finds "مسودة", "حِمار"
+# finds "حمار"). The same folds on both sides.
+_SPELLING_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ة", "ه"), ("ى", "ي"),
+                   *((mark, "") for mark in NAME_MARKS))
 
 
 def _folded(expression):

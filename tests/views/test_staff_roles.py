@@ -54,7 +54,6 @@ def test_staff_forms_leave_checking_to_the_site_which_answers_in_the_pages_langu
     import re
 
     from blog.models import Article, ArticleStatus, Comment, CommentStatus, utcnow
-    from tests.conftest import csrf_token
 
     admin = staff_client(Role.ADMIN)
     with app.app_context():
