@@ -415,12 +415,20 @@ class ProcessMemo:
         value = self._values.get(key)
         if value is None:
             value = compute()
-            if self.size:
-                with self._lock:
-                    while len(self._values) >= self.size:
-                        self._values.pop(next(iter(self._values)))
-                    self._values[key] = value
+            self.keep(key, value)
         return value
+
+    def find(self, key):
+        """The value kept for `key`, or None."""
+        return self._values.get(key)
+
+    def keep(self, key, value) -> None:
+        """Keep `value` for `key` (nothing is kept when the size is 0)."""
+        if self.size:
+            with self._lock:
+                while len(self._values) >= self.size:
+                    self._values.pop(next(iter(self._values)))
+                self._values[key] = value
 
 
 def _render_in(context, template: str, **values) -> Markup:
@@ -495,8 +503,10 @@ def memoize_comment_fragments(app) -> None:
         page, mentions, reactions, editable = shared_by_the_render(context)
         if reactions or editable:  # something of one reader's: rendered for them (each comment still kept)
             return render_list()
-        # The rows themselves (every shown field, and a few more), thread by thread, and the names answered.
-        key = (page, tuple((t.root, *t.replies) for t in threads), tuple(mentions.items()))
+        # The rows themselves (every shown field, and a few more), thread by thread, or what the database digested
+        # of them (services/comments.py ThreadPage.identity), and the names answered.
+        rows = context["thread"].identity or tuple((t.root, *t.replies) for t in threads)
+        key = (page, rows, tuple(mentions.items()))
         return spliced(pages.get(key, lambda: KeptHTML.of(render_list())))
 
     app.jinja_env.globals["comment_fragment"] = comment_fragment
