@@ -5,9 +5,10 @@ import functools
 import hashlib
 import logging
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import NamedTuple
 
 from flask import current_app
@@ -285,6 +286,19 @@ class ThreadPage:
     # What its items are made of, where the database digested its rows: (order, the rows' digest). Two pages with
     # the same identity show the same threads in the same order.
     identity: tuple[str, str] | None = None
+    # Made from the items once (a page kept by its digest is shown again and again): every comment shown, thread
+    # by thread, and their ids; the top-level comments' ids; the names the replies answer, by reply id.
+    comments: tuple[ShownComment, ...] = field(init=False)
+    comment_ids: tuple[int, ...] = field(init=False)
+    root_ids: frozenset[int] = field(init=False)
+    mentions: Mapping[int, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        comments = tuple(c for t in self.items for c in (t.root, *t.replies))
+        object.__setattr__(self, "comments", comments)
+        object.__setattr__(self, "comment_ids", tuple(c.id for c in comments))
+        object.__setattr__(self, "root_ids", frozenset(t.root.id for t in self.items))
+        object.__setattr__(self, "mentions", MappingProxyType({k: v for t in self.items for k, v in t.mentions.items()}))
 
 
 def _roots_query(article_id: int):

@@ -1,6 +1,7 @@
 """Readers' likes and dislikes: one per reader and comment, changeable, counts kept on the comment."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask import current_app
@@ -53,7 +54,7 @@ def counts(comment_id: int, reader_id: str | None) -> Counts:
     return Counts(comment_id, likes, dislikes, (_mine(comment_id, reader_id) or 0) if reader_id else 0)
 
 
-def readers_reactions(comment_ids: list[int], reader_id: str | None) -> dict[int, int]:
+def readers_reactions(comment_ids: Collection[int], reader_id: str | None) -> dict[int, int]:
     """This reader's reactions to the given comments."""
     if not reader_id or not comment_ids:
         return {}

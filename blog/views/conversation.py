@@ -64,7 +64,7 @@ def thread_context(article: Article, page: int, order: str) -> dict:
                                                 after=cursor_arg("after"), before=cursor_arg("before"))
     own_ids = own_comment_ids()
     own = comment_service.own_pending_comments(article, own_ids)
-    shown_roots = {t.root.id for t in thread.items}
+    shown_roots = thread.root_ids
     own_by_root: dict[int, list[Comment]] = {}
     own_loose = []
     for comment in own:
@@ -72,11 +72,12 @@ def thread_context(article: Article, page: int, order: str) -> dict:
             own_by_root.setdefault(comment.root_id, []).append(comment)
         else:
             own_loose.append(comment)
-    visible = [c for t in thread.items for c in (t.root, *t.replies)]
-    mentions = {k: v for t in thread.items for k, v in t.mentions.items()}
-    mentions.update(comment_service.names_answered(own))
+    answered = comment_service.names_answered(own)
+    mentions = {**thread.mentions, **answered} if answered else thread.mentions
     now, window = utcnow(), config["COMMENT_EDIT_MINUTES"]
-    editable = {c.id for c in (*visible, *own) if may_change_own_comment(c, own_ids, now, window)} if own_ids else set()
+    editable = (
+        {c.id for c in (*thread.comments, *own) if may_change_own_comment(c, own_ids, now, window)} if own_ids else set()
+    )
     return {
         "thread": thread,
         "order": order,
@@ -85,7 +86,7 @@ def thread_context(article: Article, page: int, order: str) -> dict:
         "own_loose": own_loose,
         "mentions": mentions,
         "editable": editable,
-        "reactions": reaction_service.readers_reactions([c.id for c in visible], reader_id()),
+        "reactions": reaction_service.readers_reactions(thread.comment_ids, reader_id()),
         "dislikes_enabled": config["REACTIONS_DISLIKE_ENABLED"],
         "personal": bool(own_ids),
     }
