@@ -235,7 +235,7 @@ def _with_digest(rows) -> Select:
 
 # Built once and run on the driver's cursor (blog/services/reads.py): each page of threads binds its article,
 # offset and size (the last two written into its text). A numbered page is read by its digest first (see
-# _numbered_rows): read again in full only when this process keeps no page of that digest.
+# _numbered_read): read again in full only when this process keeps no page of that digest.
 _THREADS_PAGE = {
     (order, skipping): DriverRead(_threads_page(order, skipping), literal=("offset", "limit"))
     for order in ORDERS for skipping in (False, True)
@@ -246,7 +246,7 @@ _THREADS_PAGE_DIGEST = {
 _THREADS_PAGE_WITH_DIGEST = {
     key: DriverRead(_with_digest(read.statement), literal=("offset", "limit")) for key, read in _THREADS_PAGE.items()
 }
-# Pages of threads kept per process, by their rows' digest (see _numbered_rows).
+# Pages of threads kept per process, by their rows' digest (see _numbered_read).
 THREAD_PAGE_MEMO = 256
 _KEPT_THREAD_PAGES = "majlis_thread_pages"
 # The orders by time walk their pages by keyset: the threads after or before a cursor (a top-level comment).
