@@ -493,7 +493,8 @@ def memoize_comment_fragments(app) -> None:
 
     @pass_context
     def thread_items_block(context) -> Markup:
-        threads = context["thread"].items
+        thread = context["thread"]
+        threads = thread.items
 
         def render_list() -> Markup:
             return _render_in(context, "public/_thread_items.html")
@@ -505,7 +506,7 @@ def memoize_comment_fragments(app) -> None:
             return render_list()
         # The rows themselves (every shown field, and a few more), thread by thread, or what the database digested
         # of them (services/comments.py ThreadPage.identity), and the names answered.
-        rows = context["thread"].identity or tuple((t.root, *t.replies) for t in threads)
+        rows = thread.identity or tuple((t.root, *t.replies) for t in threads)
         key = (page, rows, tuple(mentions.items()))
         return spliced(pages.get(key, lambda: KeptHTML.of(render_list())))
 

@@ -14,6 +14,7 @@ from blog import pagecache, signals
 from blog.extensions import IN_PROCESS_CACHE, db
 from blog.models import Article, Comment, CommentStatus, Role
 from tests.conftest import csrf_token
+from tests.views.conversation_helpers import add_comment
 
 GOOD = {"author_name": "فاطمة", "author_email": "fatima@example.org", "body": "مقال مفيد، شكرا على هذه المعلومات."}
 SHARED = {"X-Shared-Cache": "1"}
@@ -621,8 +622,6 @@ def test_kept_thread_lists_follow_replies_new_threads_and_the_names_answered(app
 
 def test_kept_thread_lists_of_the_same_rows_in_another_order_are_kept_apart(app, article):
     """Every order of a page of threads reads the same rows when they all fit on it: each shows its own."""
-    from tests.views.conversation_helpers import add_comment
-
     first = add_comment(app, article["id"], "قارئ", "تعليق أقدم.")
     second = add_comment(app, article["id"], "قارئة", "تعليق أحدث وأكثر إعجابا.", minutes=1, likes=2)
     url = f"/articles/{article['slug']}"
