@@ -144,9 +144,14 @@ class ShownComment(NamedTuple):
 
 
 _SHOWN = tuple(getattr(Comment, name) for name in ShownComment._fields if name != "status")
-_PUBLISHED_ROOTS = and_(
-    Comment.article_id == bindparam("article_id"), Comment.status == CommentStatus.PUBLISHED, Comment.root_id.is_(None)
-)
+
+
+def _published_roots(article_id=bindparam("article_id")):
+    """The published top-level comments of the article `article_id` (by default the statement's parameter)."""
+    return and_(Comment.article_id == article_id, Comment.status == CommentStatus.PUBLISHED, Comment.root_id.is_(None))
+
+
+_PUBLISHED_ROOTS = _published_roots()
 
 
 def _with_replies(roots: Select, columns_read: bool):
@@ -173,11 +178,12 @@ def _with_replies(roots: Select, columns_read: bool):
     )
 
 
-def _threads_page(order: str, skipping: bool):
+def _threads_page(order: str, skipping: bool, article_id=bindparam("article_id")):
     """One statement for a numbered page of threads (OFFSET): the first page, and "most liked" at any depth;
-    `skipping` for the pages after the first (see _with_replies)."""
+    `skipping` for the pages after the first (see _with_replies). The article is the parameter `article_id`, or
+    the SQL expression given."""
     return _with_replies(
-        select(Comment.id).where(_PUBLISHED_ROOTS).order_by(*_root_order(order))
+        select(Comment.id).where(_published_roots(article_id)).order_by(*_root_order(order))
         # Offset and size written into the statement: PostgreSQL then plans each page's statement once
         # (a prepared statement's generic plan) instead of at every execution, about 0.5 ms of its time.
         .offset(bindparam("offset", type_=Integer, literal_execute=True))
@@ -246,6 +252,24 @@ _THREADS_PAGE_DIGEST = {
 _THREADS_PAGE_WITH_DIGEST = {
     key: DriverRead(_with_digest(read.statement), literal=("offset", "limit")) for key, read in _THREADS_PAGE.items()
 }
+
+
+def threads_digest_column(order: str, skipping: bool, article_id):
+    """The digest of a numbered page of the threads of the article `article_id` (an SQL expression), as
+    _numbered_read reads it, made a column: the article page reads it in its article's statement, one round trip
+    instead of two (articles.live_article). The page's offset and size are the parameters `offset` and `limit`."""
+    return _digest_of(_threads_page(order, skipping, article_id)).scalar_subquery()
+
+
+class ThreadsDigest(NamedTuple):
+    """The digest of a numbered page of an article's threads, read with the article (threads_digest_column)."""
+
+    order: str
+    page: int
+    per_page: int
+    value: str | None  # None: no thread on that page
+
+
 # Pages of threads kept per process, by their rows' digest (see _numbered_read).
 THREAD_PAGE_MEMO = 256
 _KEPT_THREAD_PAGES = "majlis_thread_pages"
@@ -314,13 +338,15 @@ def _shown_rows(read: DriverRead, params: dict) -> list[ShownComment]:
 
 
 def published_threads(article: Article, page: int, per_page: int, order: str = DEFAULT_ORDER,
-                      after: int | None = None, before: int | None = None) -> ThreadPage:
+                      after: int | None = None, before: int | None = None,
+                      page_digest: ThreadsDigest | None = None) -> ThreadPage:
     """One page of the article's published threads: top-level comments in `order`, each with its replies.
 
     In the orders by time, the threads just after the top-level comment `after`, or just before `before`
     (keyset: the same cost at any depth; one thread more is read to tell whether another page follows);
     otherwise the numbered `page`. A cursor that leads nowhere (not a top-level comment of this article, or no
-    thread beyond it any more) gives the last page (`after`) or the first (`before`).
+    thread beyond it any more) gives the last page (`after`) or the first (`before`). `page_digest`: the digest of
+    a numbered page read with the article; used if it is of the page shown (the same order, page and size).
     """
     key, newest_first = _ROOT_SORT[order]
 
@@ -347,7 +373,8 @@ def published_threads(article: Article, page: int, per_page: int, order: str = D
         page = min(max(page, 1), pages)
         kept_as = (order, article.id, page, per_page, pages)  # and the rows' digest: the key of a kept page
         read = _numbered_read(order, page > 1, {"article_id": article.id, "offset": (page - 1) * per_page,
-                                                "limit": per_page}, kept_as)
+                                                "limit": per_page}, kept_as,
+                              page_digest if page_digest and page_digest[:3] == (order, page, per_page) else None)
         if read.kept is not None:
             return read.kept
         rows, digest = read.rows, read.digest
@@ -394,28 +421,35 @@ def _kept_thread_pages() -> ProcessMemo:
     return memo
 
 
-def _numbered_read(order: str, skipping: bool, params: dict, kept_as: tuple) -> _NumberedRead:
+def threads_read_by_digest() -> bool:
+    """Whether numbered pages of threads are read by their digest first (see _numbered_read): on PostgreSQL,
+    where pages are kept (KEPT_BLOCKS)."""
+    return bool(_kept_thread_pages().size) and db.engine.dialect.name == "postgresql"
+
+
+def _numbered_read(order: str, skipping: bool, params: dict, kept_as: tuple,
+                   digest: ThreadsDigest | None = None) -> _NumberedRead:
     """A numbered page of threads: its rows, or the page this process keeps for them.
 
     On PostgreSQL, where pages are kept (KEPT_BLOCKS), the database first gives the digest of the page's rows
-    (one text, see _digest_of): a page kept under it (and `kept_as`: the order, article, page and size, and the
-    number of pages) is the one those rows make, and no row is read. Otherwise the rows are read, with their
-    digest again (they may have changed in between), and published_threads keeps the page they make.
+    (one text, see _digest_of), unless it came with the article (`digest`): a page kept under it (and `kept_as`:
+    the order, article, page and size, and the number of pages) is the one those rows make, and no row is read.
+    Otherwise the rows are read, with their digest again (they may have changed in between), and
+    published_threads keeps the page they make.
 
     Measured on PostgreSQL (a `/tmp` loop of 4,000 on bench_http.py's data, /proc/PID/stat): the digest costs
     the server what the rows do (178-192 µs against 185-205) and its client half (96-100 µs against 195-226),
     before the rows become objects, sorted and compared. SQLite reads its rows in process, with no socket
     between: they cost it less than any digest it can make (quoted values joined, 192 µs against 107).
     """
-    memo = _kept_thread_pages()
-    if not memo.size or db.engine.dialect.name != "postgresql":
+    if not threads_read_by_digest():
         return _NumberedRead(_shown_rows(_THREADS_PAGE[order, skipping], params), None, None)
-    digest = _THREADS_PAGE_DIGEST[order, skipping].rows(params)[0][0]
-    if digest is None:  # no thread on that page
+    value = digest.value if digest else _THREADS_PAGE_DIGEST[order, skipping].rows(params)[0][0]
+    if value is None:  # no thread on that page
         return _NumberedRead([], None, None)
-    kept = memo.find((*kept_as, digest))
+    kept = _kept_thread_pages().find((*kept_as, value))
     if kept is not None:
-        return _NumberedRead([], digest, kept)
+        return _NumberedRead([], value, kept)
     rows = _THREADS_PAGE_WITH_DIGEST[order, skipping].rows(params)
     return _NumberedRead([ShownComment(*row[:-1]) for row in rows], rows[0][-1] if rows else None, None)
 

@@ -1,7 +1,8 @@
 """A page's hottest reads run on the database driver's own connection.
 
 An uncached article page reads two statements: the article (with its category and tags) and one page of its
-threads. Through SQLAlchemy's Connection each execution builds an execution context, processes its parameters
+threads (on PostgreSQL, when this process keeps that page, one: the article with the digest of the page's rows,
+articles.live_article). Through SQLAlchemy's Connection each execution builds an execution context, processes its parameters
 (re-rendering the statement's literal OFFSET and LIMIT), wraps the cursor in a result and goes through the ORM
 session's connection and transaction bookkeeping, which the request's teardown unwinds again. Measured with
 bench/bench_render.py (SQLite, in process, uncached page, rendered blocks kept): 1,235 µs before, 1,077 after

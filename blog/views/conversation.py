@@ -15,6 +15,7 @@ from ..pagecache import VARY_ARGS
 from ..sanitize import clean_text
 from ..security import may_change_own_comment
 from ..services import comments as comment_service
+from ..services.articles import ShownArticle
 from ..services import reactions as reaction_service
 from ..services.errors import Conflict, NotAllowed, NotFound, ReactionsDisabled
 from ..services.retry import reads_only
@@ -57,11 +58,22 @@ def new_comment_form() -> CommentForm:
     return form
 
 
-def thread_context(article: Article, page: int, order: str) -> dict:
-    """What the comment thread templates need: one page of threads, this reader's own comments and reactions."""
+def numbered_page_asked() -> tuple[str, int, int] | None:
+    """The (order, page, size) of the numbered page of threads this request asks for, where such pages are read by
+    their digest (comment_service.threads_read_by_digest); None otherwise, or for a page reached by keyset
+    (`after` or `before`)."""
+    if not comment_service.threads_read_by_digest() or cursor_arg("after") or cursor_arg("before"):
+        return None
+    return order_arg(), page_arg(), current_app.config["COMMENTS_PER_PAGE"]
+
+
+def thread_context(article: Article, page: int, order: str,
+                   digest: comment_service.ThreadsDigest | None = None) -> dict:
+    """What the comment thread templates need: one page of threads, this reader's own comments and reactions.
+    `digest`: a page's digest read with the article (published_threads)."""
     config = current_app.config
     thread = comment_service.published_threads(article, page, config["COMMENTS_PER_PAGE"], order,
-                                                after=cursor_arg("after"), before=cursor_arg("before"))
+                                                after=cursor_arg("after"), before=cursor_arg("before"), page_digest=digest)
     own_ids = own_comment_ids()
     own = comment_service.own_pending_comments(article, own_ids)
     shown_roots = thread.root_ids
@@ -98,17 +110,18 @@ def _personal(response, context: dict):
     return response
 
 
-def _article_page(article: Article, form: CommentForm | None) -> tuple[str, dict]:
-    context = thread_context(article, page_arg(), order_arg())
+def _article_page(article: Article, form: CommentForm | None,
+                  digest: comment_service.ThreadsDigest | None = None) -> tuple[str, dict]:
+    context = thread_context(article, page_arg(), order_arg(), digest)
     return render_template("public/article.html", article=article, form=form, **context), context
 
 
-def article_html(article: Article) -> str:
+def article_html(article: ShownArticle) -> str:
     """The article page's HTML alone, as every reader gets it, for the page cache (which makes each response).
 
     Its comment form is the blank one, kept once rendered (comment_form_block in blog/pagecache.py).
     """
-    return _article_page(article, None)[0]
+    return _article_page(article, None, article.threads_digest)[0]
 
 
 def render_article(article: Article, form: CommentForm, status: int = 200):

@@ -116,10 +116,11 @@ _REFUSAL_MESSAGES = {
 _RATE_REFUSALS = {abuse.Refusal.ADDRESS_RATE, abuse.Refusal.EMAIL_RATE}
 
 
-def _live_or_404(slug: str) -> article_service.ShownArticle:
-    """The live article with this slug (a scheduled one whose time has come is published now)."""
+def _live_or_404(slug: str, threads: tuple[str, int, int] | None = None) -> article_service.ShownArticle:
+    """The live article with this slug (a scheduled one whose time has come is published now); `threads` as
+    article_service.live_article takes it."""
     try:
-        found = article_service.live_article(slug)
+        found = article_service.live_article(slug, threads)
     except Moved as moved:
         abort(redirect(url_for("public.article", slug=moved.slug), code=301))
     except NotFound:
@@ -132,7 +133,7 @@ def _live_or_404(slug: str) -> article_service.ShownArticle:
 def shared_article_page(slug: str) -> tuple[str, int]:
     """The article page as every reader gets it, for the page cache: its HTML and the article's id (a 404 for no
     live article, a redirect for a former slug). The view and the page front (blog/pagefront.py) both render it."""
-    found = _live_or_404(slug)
+    found = _live_or_404(slug, conversation.numbered_page_asked())
     return conversation.article_html(found), found.id
 
 

@@ -1,8 +1,9 @@
 """Numbered pages of threads kept per process by their rows' digest (blog/services/comments.py _numbered_read).
 
 On PostgreSQL a page is given as kept only while the database digests its rows to the same text: any value a
-page shows, changed by any means (a plain UPDATE here, which bumps no version), reads it again. SQLite reads its
-rows every time.
+page shows, changed by any means (a plain UPDATE here, which bumps no version), reads it again. The article
+page reads that digest with its article, in one statement (blog/services/articles.py live_article). SQLite reads
+its rows every time.
 """
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import CompileError
 
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, utcnow
+from blog.models import Article, Comment, CommentStatus, Tag, utcnow
 from blog.models.types import row_digest
+from blog.services import articles as article_service
 from blog.services import comments as comment_service
+from blog.services import reads as reads_service
+from blog.views.conversation import numbered_page_asked
 from tests.views.conversation_helpers import add_comment
 
 
@@ -165,3 +169,79 @@ def test_row_digest_tells_every_value_apart_on_postgresql_and_is_refused_elsewhe
         digests = [db.session.scalar(select(row_digest(literal(a, String), literal(b, String)))) for a, b in rows]
         again = db.session.scalar(select(row_digest(literal("1", String), literal("1", String))))
     assert len(set(digests)) == len(rows) and again == digests[4]
+
+
+def _article_with_digest(app, slug: str, order: str = "oldest", page: int = 1, per_page: int = 50):
+    """The article as its page reads it on PostgreSQL: with the digest of the page of threads asked for."""
+    with app.app_context():
+        return article_service.live_article(slug, (order, page, per_page))
+
+
+def _threads_of(app, shown, order: str = "oldest", page: int = 1, per_page: int = 50) -> comment_service.ThreadPage:
+    with app.app_context():
+        return comment_service.published_threads(shown, page, per_page, order, page_digest=shown.threads_digest)
+
+
+@pytest.fixture()
+def driver_reads(monkeypatch) -> list:
+    """The statements run on the driver's cursor (blog/services/reads.py), as their parameters."""
+    calls = []
+    real_rows = reads_service.DriverRead.rows
+
+    def rows(self, params):
+        calls.append(params)
+        return real_rows(self, params)
+
+    monkeypatch.setattr(reads_service.DriverRead, "rows", rows)
+    return calls
+
+
+@pytest.fixture()
+def on_postgresql(app):
+    if not _on_postgresql(app):
+        pytest.skip("the digest is PostgreSQL's")
+
+
+def test_the_article_comes_with_its_page_digest_and_a_kept_page_needs_no_read(app, article, driver_reads,
+                                                                             on_postgresql):
+    root = add_comment(app, article["id"], "قارئ", "تعليق أول.")
+    add_comment(app, article["id"], "قارئة", "رد على التعليق.", parent=root, minutes=1)
+    with app.app_context():  # two tags: the article's statement gives a row for each, the digest in every one
+        db.session.get(Article, article["id"]).tags = [Tag(name="فلاحة", slug="filaha"), Tag(name="ماء", slug="ma")]
+        db.session.commit()
+    shown = _article_with_digest(app, article["slug"])
+    assert [tag.slug for tag in shown.tags] == ["filaha", "ma"] and shown.published_thread_count == 1
+    with app.app_context():
+        apart = comment_service._THREADS_PAGE_DIGEST["oldest", False].rows(
+            {"article_id": article["id"], "offset": 0, "limit": 50})[0][0]
+    assert shown.threads_digest == comment_service.ThreadsDigest("oldest", 1, 50, apart) and apart
+    first = _threads_of(app, shown)  # not kept yet: its rows are read (with their digest)
+    driver_reads.clear()
+    shown = _article_with_digest(app, article["slug"])
+    assert _threads_of(app, shown) is first and len(driver_reads) == 1  # the article's statement alone
+    _update(app, root, body="تعليق عدله المشرف.")
+    changed = _article_with_digest(app, article["slug"])
+    assert changed.threads_digest.value != shown.threads_digest.value
+    assert _threads_of(app, changed).items[0].root.body == "تعليق عدله المشرف."
+
+
+def test_a_digest_read_for_another_page_is_not_used(app, article, driver_reads, on_postgresql):
+    """The page shown is the one asked for, clamped to the article's pages: a digest read with the article for
+    another page (past the end, another order or size) is left aside and the page's own is read."""
+    first = add_comment(app, article["id"], "قارئ", "تعليق أول.")
+    second = add_comment(app, article["id"], "قارئة", "تعليق ثان.", minutes=1, likes=2)
+    past_end = _article_with_digest(app, article["slug"], page=5, per_page=1)
+    assert past_end.threads_digest.value is None  # no thread at that offset
+    assert [t.root.id for t in _threads_of(app, past_end, page=5, per_page=1).items] == [second]
+    liked = _article_with_digest(app, article["slug"], "liked", per_page=1)
+    assert [t.root.id for t in _threads_of(app, liked, "oldest", per_page=1).items] == [first]
+    assert [t.root.id for t in _threads_of(app, liked, "liked", per_page=1).items] == [second]
+    assert [t.root.id for t in _threads_of(app, liked, "liked", per_page=2).items] == [second, first]
+
+
+def test_sqlite_reads_no_digest_with_the_article(app, article):
+    add_comment(app, article["id"], "قارئ", "تعليق أول.")
+    with app.test_request_context(f"/articles/{article['slug']}"):
+        assert (numbered_page_asked() is None) is not _on_postgresql(app)
+    with app.test_request_context(f"/articles/{article['slug']}?after=1"):
+        assert numbered_page_asked() is None  # a page reached by keyset is not a numbered page
