@@ -15,8 +15,8 @@ from ..pagecache import VARY_ARGS
 from ..sanitize import clean_text
 from ..security import may_change_own_comment
 from ..services import comments as comment_service
-from ..services.articles import ShownArticle
 from ..services import reactions as reaction_service
+from ..services.articles import ShownArticle
 from ..services.errors import Conflict, NotAllowed, NotFound, ReactionsDisabled
 from ..services.retry import reads_only
 from . import as_id, page_arg, wants_json
@@ -73,7 +73,8 @@ def thread_context(article: Article, page: int, order: str,
     `digest`: a page's digest read with the article (published_threads)."""
     config = current_app.config
     thread = comment_service.published_threads(article, page, config["COMMENTS_PER_PAGE"], order,
-                                                after=cursor_arg("after"), before=cursor_arg("before"), page_digest=digest)
+                                                after=cursor_arg("after"), before=cursor_arg("before"),
+                                                page_digest=digest)
     own_ids = own_comment_ids()
     own = comment_service.own_pending_comments(article, own_ids)
     shown_roots = thread.root_ids
