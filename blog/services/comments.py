@@ -225,18 +225,22 @@ def _threads_seek(later: bool):
     )
 
 
-def _digest_of(rows) -> Select:
-    """The digest of the rows that `rows` reads, in one text (NULL when there is none): the row_digest of each,
-    joined in the order they come (PostgreSQL)."""
-    read = rows.subquery("page_rows")
+def _joined_digests(read) -> Select:
+    """The row_digest of each row `read` (a subquery or CTE) gives, joined in the order they come, in one text
+    (NULL when there is none; PostgreSQL)."""
     return select(func.aggregate_strings(row_digest(*read.c), ","))
+
+
+def _digest_of(rows) -> Select:
+    """The digest of the rows that `rows` reads (_joined_digests)."""
+    return _joined_digests(rows.subquery("page_rows"))
 
 
 def _with_digest(rows) -> Select:
     """The rows that `rows` reads, each with their digest (as _digest_of gives it) as a last column: the rows and
     the digest read together, in one statement (one snapshot of the database)."""
     read = rows.cte("page_rows")
-    return select(*read.c, select(func.aggregate_strings(row_digest(*read.c), ",")).correlate(None).scalar_subquery())
+    return select(*read.c, _joined_digests(read).correlate(None).scalar_subquery())
 
 
 # Built once and run on the driver's cursor (blog/services/reads.py): each page of threads binds its article,

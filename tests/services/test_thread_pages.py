@@ -232,7 +232,9 @@ def test_a_digest_read_for_another_page_is_not_used(app, article, driver_reads, 
     second = add_comment(app, article["id"], "قارئة", "تعليق ثان.", minutes=1, likes=2)
     past_end = _article_with_digest(app, article["slug"], page=5, per_page=1)
     assert past_end.threads_digest.value is None  # no thread at that offset
+    driver_reads.clear()
     assert [t.root.id for t in _threads_of(app, past_end, page=5, per_page=1).items] == [second]
+    assert {"article_id": article["id"], "offset": 1, "limit": 1} in driver_reads  # the last page's own read
     liked = _article_with_digest(app, article["slug"], "liked", per_page=1)
     assert [t.root.id for t in _threads_of(app, liked, "oldest", per_page=1).items] == [first]
     assert [t.root.id for t in _threads_of(app, liked, "liked", per_page=1).items] == [second]
