@@ -28,6 +28,7 @@ def test_reader_posts_a_comment_and_sees_it_awaiting_moderation(app, live_server
     page.fill("#author_email", "ليس-بريدا")
     page.fill("#body", text)
     page.click("button[type=submit] >> text=أرسل التعليق")
+    page.wait_for_load_state()  # the answer loaded: the browser has gone to its #respond
     assert page.locator("#author_email-error").inner_text() == "عنوان البريد الإلكتروني غير صالح."
     assert page.input_value("#body") == text
     # The page comes back at the form, its message in view (not at the article's headline, screens above).
