@@ -28,7 +28,7 @@ translations: $(VENV)/.installed
 
 # Re-extract the interface strings (Arabic source) and merge them into the fr/en/ar catalogues.
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --ignore-dirs='.* .venv node_modules' -o blog/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k lazy_ngettext:1,2 --ignore-dirs='.* .venv node_modules' -o blog/translations/messages.pot . >/dev/null
 	$(BIN)/pybabel update -i blog/translations/messages.pot -d blog/translations --no-fuzzy-matching >/dev/null
 
 run: install translations
