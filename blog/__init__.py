@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 # Interface language -> Babel locale used for dates and numbers.
-LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}
+LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en_US"}
 _PARSED_LOCALES = {language: Locale.parse(name) for language, name in LOCALES.items()}
 
 CONTENT_SECURITY_POLICY = (

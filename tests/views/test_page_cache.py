@@ -727,7 +727,8 @@ def test_kept_heads_follow_every_change_of_what_they_show(app, article):
     first = head()
     assert 'href="http://localhost/feed.atom"' in first and '<meta property="og:locale" content="ar_MA">' in first
     assert f'<link rel="canonical" href="http://localhost/articles/{article["slug"]}">' in first
-    assert '<meta property="og:locale" content="fr' in head(query_string={"lang": "fr"})
+    assert '<meta property="og:locale" content="fr_MA">' in head(query_string={"lang": "fr"})
+    assert '<meta property="og:locale" content="en_US">' in head(query_string={"lang": "en"})  # a territory, as Open Graph asks
     other_host = head(base_url="https://majlis.example/prefix")
     assert 'href="https://majlis.example/prefix/feed.atom"' in other_host
     assert 'href="/prefix/static/css/site.css"' in other_host
