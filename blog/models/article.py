@@ -127,11 +127,19 @@ class ArticleRevision(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(16), default="")
+    # The category's name ("" for none) and the tags' names, one a line, as the save left them; None in the
+    # revisions saved before these were kept (b8d0f2a4c6e1 and earlier): not known, which is not "none".
+    category: Mapped[str | None] = mapped_column(String(80))
+    tags: Mapped[str | None] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author = relationship("User")
+
+    @property
+    def tag_names(self) -> list[str] | None:
+        return None if self.tags is None else [name for name in self.tags.split("\n") if name]
 
 
 class ArticleSlug(db.Model):

@@ -236,7 +236,8 @@ def _record_revision(article: Article, editor: User | None, note: str = "") -> A
     ) or 0) + 1
     revision = ArticleRevision(
         article_id=article.id, number=number, title=article.title, lead=article.lead, body=article.body,
-        source=article.source, status=article.status.value, author_id=editor.id if editor else None, note=note,
+        source=article.source, status=article.status.value, category=article.category.name if article.category else "",
+        tags="\n".join(sorted(tag.name for tag in article.tags)), author_id=editor.id if editor else None, note=note,
     )
     db.session.add(revision)
     return revision
@@ -377,6 +378,24 @@ def revisions(article_id: int) -> list[ArticleRevision]:
         select(ArticleRevision).where(ArticleRevision.article_id == article_id)
         .order_by(ArticleRevision.number.desc())
     ))
+
+
+# What a revision holds, in the order the revisions page names what changed.
+REVISION_FIELDS = ("title", "lead", "body", "source", "status", "category", "tags")
+
+
+def revision_changes(newest_first: list[ArticleRevision]) -> dict[int, list[str]]:
+    """For each revision (by id), the REVISION_FIELDS its save changed from the revision before it; none for the
+    first. A field one of the two did not keep (the category and tags of revisions saved before they were kept)
+    is not named."""
+    def held(revision: ArticleRevision, name: str):
+        return set(revision.tag_names) if name == "tags" and revision.tags is not None else getattr(revision, name)
+
+    return {
+        revision.id: [name for name in REVISION_FIELDS if None not in (held(revision, name), held(before, name))
+                      and held(revision, name) != held(before, name)]
+        for revision, before in zip(newest_first, newest_first[1:])
+    }
 
 
 def restore_revision(article_id: int, revision_id: int, editor: User) -> Article:

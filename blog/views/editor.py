@@ -245,8 +245,10 @@ def _preview_page(article, unsaved: bool = False):
 def revisions(article_id: int):
     """Every saved revision of an article, with a button to restore each."""
     article = _load(article_id)
+    revisions = article_service.revisions(article_id)
     return render_template(
-        "editor/revisions.html", article=article, revisions=article_service.revisions(article_id), form=EmptyForm()
+        "editor/revisions.html", article=article, revisions=revisions,
+        changes=article_service.revision_changes(revisions), form=EmptyForm(),
     )
 
 

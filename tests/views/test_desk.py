@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from babel.dates import get_timezone
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from blog.extensions import db
 from blog.models import (
@@ -341,6 +341,51 @@ def test_every_save_is_a_revision_and_a_former_text_can_be_restored(app, editor,
     # The search index follows the restored text.
     assert client.get("/search?q=الحديقة").get_data(as_text=True).count('class="teaser') == 0
     assert editor.post(f"/desk/articles/{article_id}/revisions/999999/restore", data={"csrf_token": csrf_token(page)}).status_code == 404
+
+
+def test_a_save_that_changes_only_the_category_or_the_tags_says_so_in_the_revisions(app, editor):
+    """Before, such a save left a revision identical to the one before it: the history could not tell what moved."""
+    article_id = created_id(create(editor))
+    assert save(editor, article_id, category="اقتصاد").status_code == 303
+    assert save(editor, article_id, category="اقتصاد", tags="قراءة، مكتبات").status_code == 303
+    assert save(editor, article_id, category="", tags="قراءة، مكتبات", title="عنوان آخر").status_code == 303
+    with app.app_context():
+        kept = {r.number: (r.category, r.tag_names) for r in db.session.scalars(select(ArticleRevision))}
+    assert kept == {1: ("ثقافة", ["قراءة", "مراكش", "مكتبات"]), 2: ("اقتصاد", ["قراءة", "مراكش", "مكتبات"]),
+                    3: ("اقتصاد", ["قراءة", "مكتبات"]), 4: ("", ["قراءة", "مكتبات"])}
+
+    page = editor.get(f"/desk/articles/{article_id}/revisions").get_data(as_text=True)
+    changed = {int(number): said for number, said in re.findall(
+        r'id="revision-(\d+)">(?:(?!</li>).)*?<p class="changed">([^<]*)</p>', page, re.S)}
+    assert changed == {2: "ما تغيّر: القسم", 3: "ما تغيّر: الوسوم", 4: "ما تغيّر: العنوان · القسم"}
+    assert "القسم: بلا قسم" in page and "الوسوم: قراءة · مكتبات" in page and "القسم: اقتصاد" in page
+
+    # A restore brings back the text, not the category: the page says so, and the new revision keeps what is now.
+    with app.app_context():
+        first = db.session.scalar(select(ArticleRevision).where(ArticleRevision.number == 1))
+    assert "يبقى القسم والوسوم والحالة كما هي الآن" in page
+    editor.post(f"/desk/articles/{article_id}/revisions/{first.id}/restore", data={"csrf_token": csrf_token(page)})
+    with app.app_context():
+        article = db.session.get(Article, article_id)
+        assert article.title == ARTICLE["title"] and article.category is None
+        latest = db.session.scalar(select(ArticleRevision).where(ArticleRevision.number == 5))
+        assert (latest.category, latest.tag_names) == ("", ["قراءة", "مكتبات"])
+    page = editor.get(f"/desk/articles/{article_id}/revisions").get_data(as_text=True)
+    assert re.search(r'id="revision-5">(?:(?!</li>).)*?<p class="changed">ما تغيّر: العنوان</p>', page, re.S)
+    french = editor.get(f"/desk/articles/{article_id}/revisions?lang=fr").get_data(as_text=True)
+    assert "Modifié\u00a0: Titre · Rubrique" in french and "Rubrique\u00a0: Sans rubrique" in french
+
+
+def test_revisions_saved_before_the_category_was_kept_name_no_change_of_it(app, editor):
+    """A revision from before the category and tags were kept (NULL) says nothing of them: not known is not none."""
+    article_id = created_id(create(editor))
+    assert save(editor, article_id, category="اقتصاد", body="نص آخر.").status_code == 303
+    with app.app_context():
+        db.session.execute(update(ArticleRevision).where(ArticleRevision.number == 1).values(category=None, tags=None))
+        db.session.commit()
+    page = editor.get(f"/desk/articles/{article_id}/revisions").get_data(as_text=True)
+    assert '<p class="changed">ما تغيّر: النص</p>' in page
+    assert page.count('class="classification"') == 1  # the second revision's, not the first's
 
 
 def test_second_editor_saving_the_same_article_is_told_and_keeps_their_text(app, editor, staff_client):
