@@ -148,6 +148,24 @@ def test_screenshots_of_front_page_and_article_in_arabic_and_french(app, live_se
         page.screenshot(path=str(artifacts / f"article-{lang}-{backend}.png"), full_page=True)
 
 
+@pytest.mark.parametrize("width", [1280, 1000])
+def test_the_search_box_shows_its_whole_placeholder_in_every_language(app, live_server, browser, width):
+    """At desktop widths the header's search box sits beside the name, at most 22rem wide: its hint must fit
+    ("Rechercher dans les articles" was cut to "Rechercher dans les artic")."""
+    context = browser.new_context(viewport={"width": width, "height": 600})
+    tab = context.new_page()
+    for lang in ("ar", "fr", "en"):
+        tab.goto(f"{live_server}/?lang={lang}")
+        text, room = tab.locator(".search-box input").evaluate("""box => {
+            const style = getComputedStyle(box), pen = document.createElement("canvas").getContext("2d");
+            pen.font = style.font;
+            return [pen.measureText(box.placeholder).width,
+                    box.clientWidth - parseFloat(style.paddingInlineStart) - parseFloat(style.paddingInlineEnd)];
+        }""")
+        assert 0 < text <= room, (lang, text, room)
+    context.close()
+
+
 def test_desk_in_the_browser(app, live_server, page, artifacts, request):
     """An editor logs in, lands on the desk, writes a draft and previews it."""
     make_user(app, Role.EDITOR, "desk-shot@example.org")
