@@ -221,6 +221,10 @@ def test_staff_pages_on_a_phone_never_scroll_sideways(app, article, live_server,
                 sizes = page.evaluate("""() => Array.from(document.querySelectorAll('.chart .tick'))
                     .map(t => parseFloat(getComputedStyle(t).fontSize))""")
                 assert len(sizes) == 12 and min(sizes) >= 12, (lang, sizes)
+                # A figure's name stays on the line of its value ("المئين" above, "90 3" below read as two figures).
+                split = page.evaluate("""() => Array.from(document.querySelectorAll('#time-to-decision .figure'))
+                    .filter(figure => figure.getClientRects().length !== 1).map(figure => figure.textContent)""")
+                assert page.locator("#time-to-decision .figure").count() == 2 and split == [], (lang, split)
     page.goto(f"{live_server}/moderation/dashboard")
     page.screenshot(path=str(artifacts / f"dashboard-phone-{request.node.callspec.id}.png"), full_page=True)
     page.goto(f"{live_server}/moderation/?lang=fr")
